@@ -1,0 +1,97 @@
+/* The index store: one SQLite file holding collections, documents, sections and the FTS5 table
+ * over sections, and the incremental, atomic build that fills it.
+ *
+ * Schema (version OFS_SCHEMA_VERSION; the searcher and `ofsearch stats` read it directly):
+ *   meta(key TEXT PRIMARY KEY, value TEXT)      -- schema_version, tokenizer, built_at, version
+ *   collections(id INTEGER PRIMARY KEY, name TEXT UNIQUE, root TEXT, base_url TEXT)
+ *   documents(id INTEGER PRIMARY KEY, collection_id INTEGER, path TEXT, docid TEXT, url TEXT,
+ *             title TEXT, description TEXT, tags TEXT, meta TEXT, hash TEXT, size INTEGER,
+ *             mtime INTEGER, UNIQUE(collection_id, path))
+ *   sections(id INTEGER PRIMARY KEY, document_id INTEGER, ord INTEGER, kind INTEGER,
+ *            level INTEGER, title TEXT, headings TEXT, anchor TEXT, url TEXT, body TEXT,
+ *            code TEXT, meta TEXT)
+ *   fts USING fts5(title, headings, body, code, meta, content='sections', content_rowid='id',
+ *                  tokenize='ofs ...', prefix='2 3')
+ * sections.headings is the breadcrumb (" › "-joined parents); sections.meta holds searchable
+ * metadata text (front matter description and tags, extra JSONL string fields);
+ * documents.docid is the JSONL `id` (or the path for Markdown); sections.url is the full URL with
+ * anchor (base URL + path without extension, or the relative path when there is no base URL).
+ */
+#ifndef OFSEARCH_INDEX_H
+#define OFSEARCH_INDEX_H
+
+#include <stddef.h>
+
+typedef struct sqlite3 sqlite3;
+typedef struct ofs_index ofs_index;
+
+#define OFS_OPEN_READONLY 0
+#define OFS_OPEN_CREATE 1 /* read-write, create if missing */
+
+/* Opens (or creates) an index. tokenizer_options ("diacritics 1 stem english", may be NULL for
+ * the default) is used only when creating; an existing index keeps its own. Opening an index of
+ * another schema version fails with OFS_SCHEMA and a message saying to rebuild. */
+int ofs_index_open(const char *path, int flags, const char *tokenizer_options, ofs_index **out,
+                   char **errmsg);
+void ofs_index_close(ofs_index *idx);
+/* The underlying connection (ofs tokenizer and functions registered). Owned by idx. */
+sqlite3 *ofs_index_db(ofs_index *idx);
+
+typedef struct {
+    const char *name;     /* collection name */
+    const char *path;     /* directory, Markdown file, or .jsonl file */
+    const char *base_url; /* may be NULL */
+} ofs_collection_spec;
+
+typedef struct {
+    long files_done, files_total;
+    double bytes_done, bytes_total;
+    double seconds;
+} ofs_progress;
+
+typedef void (*ofs_progress_fn)(void *ctx, const ofs_progress *p);
+typedef void (*ofs_build_warn_fn)(void *ctx, const char *file, long line, const char *msg);
+
+typedef struct {
+    int max_depth;          /* heading depth for sections (default 3) */
+    long max_file_bytes;    /* larger files are skipped with a warning (default 10 MiB) */
+    ofs_progress_fn progress; /* may be NULL */
+    ofs_build_warn_fn warn;   /* may be NULL */
+    void *ctx;
+    int optimize;           /* run FTS5 'optimize' after the build (default 1) */
+} ofs_build_options;
+
+void ofs_build_options_default(ofs_build_options *o);
+
+typedef struct {
+    long added, updated, removed, unchanged, failed;
+    long documents, sections; /* totals in the index after the build */
+    double bytes;             /* bytes of input read and parsed */
+    double seconds;
+} ofs_build_summary;
+
+/* Brings the index up to date with the given collections in one transaction: re-parses only
+ * files whose content changed, removes documents whose files are gone. Collections not named
+ * are left alone. Readers keep seeing the previous index until the commit. */
+int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nspecs,
+                    const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg);
+
+typedef struct {
+    char name[128];
+    long documents, sections;
+} ofs_collection_stats;
+
+typedef struct {
+    long documents, sections, terms;
+    long long size_bytes;
+    char tokenizer[256];
+    char built_at[64];       /* ISO 8601 UTC */
+    int schema_version;
+    ofs_collection_stats *collections; /* malloc'd, free with ofs_index_stats_free */
+    size_t ncollections;
+} ofs_index_stats;
+
+int ofs_index_get_stats(ofs_index *idx, ofs_index_stats *st, char **errmsg);
+void ofs_index_stats_free(ofs_index_stats *st);
+
+#endif

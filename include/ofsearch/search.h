@@ -1,0 +1,78 @@
+/* Searching an index: parse a user's query safely, rank with bm25 + field weights + entry boost,
+ * fall back to any-word matching, suggest spellings, and return hits with snippets.
+ * One ofs_searcher per thread: it owns a read-only connection and its prepared statements. */
+#ifndef OFSEARCH_SEARCH_H
+#define OFSEARCH_SEARCH_H
+
+#include <stddef.h>
+
+typedef struct ofs_searcher ofs_searcher;
+
+typedef enum {
+    OFS_SNIPPET_PLAIN = 0, /* text as is, no markers */
+    OFS_SNIPPET_HTML = 1,  /* text HTML-escaped, matches in <mark>…</mark> */
+    OFS_SNIPPET_ANSI = 2   /* matches in bold/colour escape sequences for a terminal */
+} ofs_snippet_mode;
+
+typedef struct {
+    double w_title, w_headings, w_body, w_code, w_meta; /* bm25 column weights */
+    double entry_boost;      /* score multiplier for term/faq entries whose title is the query */
+    int fallback;            /* top up with any-word matches when all-words finds too few */
+    int did_you_mean;        /* suggest spellings for words with no hits */
+    const char *synonyms_path; /* synonyms file; NULL for none */
+    size_t max_query_bytes;  /* longer queries fail with OFS_TOOLONG (default 1024) */
+    int max_limit;           /* largest page size (default 100) */
+    int snippet_tokens;      /* snippet window in tokens (default 30) */
+} ofs_search_config;
+
+void ofs_search_config_default(ofs_search_config *cfg);
+
+/* Opens dbpath read-only. cfg may be NULL for defaults; it is copied. */
+int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_searcher **out,
+                      char **errmsg);
+void ofs_searcher_close(ofs_searcher *s);
+
+typedef struct {
+    const char *q;          /* the user's text, any bytes */
+    size_t qlen;            /* 0: strlen(q) */
+    int limit;              /* default 10 */
+    int offset;
+    const char *collection; /* NULL: all */
+    const char *kind;       /* NULL: all; "page", "section", "term", "faq" */
+    int prefix;             /* as-you-type: last word is a prefix */
+    ofs_snippet_mode snippet_mode;
+    int no_snippets;        /* skip snippet generation (eval runs) */
+} ofs_query_request;
+
+typedef struct {
+    char *collection, *path, *docid, *url, *title, *breadcrumb, *kind, *snippet;
+    double score;            /* higher is better */
+} ofs_hit;
+
+typedef struct {
+    ofs_hit *hits;
+    size_t nhits;
+    long total;              /* estimated number of matching sections */
+    int relaxed;             /* any-word matching was used */
+    char *did_you_mean;      /* corrected query, or NULL */
+    char *fts_query;         /* the FTS5 expression run (for debugging) */
+    double took_ms;
+} ofs_results;
+
+int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out, char **errmsg);
+void ofs_results_free(ofs_results *r);
+
+/* Completions for as-you-type: page titles and term/faq titles starting with the prefix. */
+typedef struct {
+    char **items;
+    char **urls;
+    size_t n;
+} ofs_suggestions;
+int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_suggestions **out,
+                char **errmsg);
+void ofs_suggestions_free(ofs_suggestions *sg);
+
+/* Documents/sections in the open index (for /readyz, /metrics). */
+int ofs_searcher_counts(ofs_searcher *s, long *documents, long *sections);
+
+#endif

@@ -1,0 +1,1 @@
+/* build: being written in this session; see the issue. */

@@ -1,0 +1,1 @@
+/* eval: being written in this session; see the issue. */

@@ -1,0 +1,1 @@
+/* extension: being written in this session; see the issue. */

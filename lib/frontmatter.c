@@ -1,0 +1,1 @@
+/* frontmatter: being written in this session; see the issue. */

@@ -1,0 +1,1 @@
+/* markdown: being written in this session; see the issue. */

@@ -1,0 +1,1 @@
+/* query: being written in this session; see the issue. */

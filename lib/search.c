@@ -1,0 +1,1 @@
+/* search: being written in this session; see the issue. */

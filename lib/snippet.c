@@ -1,0 +1,1 @@
+/* snippet: being written in this session; see the issue. */

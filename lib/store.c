@@ -1,0 +1,1 @@
+/* store: being written in this session; see the issue. */

@@ -1,0 +1,1 @@
+/* synonyms: being written in this session; see the issue. */

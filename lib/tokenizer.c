@@ -1,0 +1,1 @@
+/* tokenizer: being written in this session; see the issue. */
