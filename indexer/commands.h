@@ -12,4 +12,8 @@ int cmd_stats(int argc, char **argv);
 /* Default index path when --db is not given: $OFSEARCH_DB, else "ofsearch.db". */
 const char *default_db_path(void);
 
+/* Synonyms file used when none is named: $OFSEARCH_SYNONYMS (empty: none), else the default
+ * corpus's corpus/synonyms.txt when it exists. */
+const char *default_synonyms_path(void);
+
 #endif

@@ -1,1 +1,937 @@
-/* search: being written in this session; see the issue. */
+/* Searching an index: the query path shared by the CLI, the daemon and the relevance benchmark.
+ * A searcher owns one read-only connection, its prepared statements, the index's tokenizer (to
+ * fold query words the way the index did) and the synonyms; one searcher per thread, no globals.
+ *
+ * Ranking is bm25() with per-column weights, multiplied by a boost for glossary terms and FAQ
+ * entries whose title matches the query as a whole. When the all-words query finds fewer hits
+ * than the page needs, the page is topped up with any-word matches ranked after them ("relaxed").
+ * Snippets are computed only for the rows of the page, in a second statement per hit, because
+ * SQLite evaluates result columns for every sorted row. */
+#include "ofsearch/search.h"
+
+#include "internal.h"
+#include "ofsearch/index.h"
+#include "ofsearch/markdown.h"
+#include "ofsearch/ofsearch.h"
+#include "ofsearch/query.h"
+#include "ofsearch/tokenizer.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Counting matches is cheap next to ranking them, but not free: beyond this the total is an
+ * estimate ("at least"). */
+#define OFS_COUNT_CAP 10000
+/* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
+#define OFS_MAX_WINDOW 2000
+
+enum { ST_RANK, ST_RANK_COLL, ST_COUNT, ST_COUNT_COLL, ST_HIT, ST_SNIPPET, ST_VOCAB_EQ,
+       ST_VOCAB_RANGE, ST_SUGGEST, ST_COUNTS, ST__N };
+
+struct ofs_searcher {
+    sqlite3 *db;
+    ofs_search_config cfg;
+    char *synonyms_path;
+    ofs_tokenizer *tok; /* NULL when the index uses a tokenizer other than ofs */
+    ofs_synonyms *syn;
+    sqlite3_stmt *st[ST__N];
+    int64_t deadline_ns; /* progress-handler deadline of the running search; 0 = none */
+};
+
+static const char *const sql_text[ST__N] = {
+    /* ST_RANK / ST_RANK_COLL: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 title expression or
+     * NULL, ?9 boost, ?10 max title tokens, ?11 limit, ?12 collection */
+    [ST_RANK] =
+        "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
+        " (CASE WHEN ?8 IS NOT NULL AND s.kind >= 2 AND f.rowid IN"
+        "   (SELECT t.rowid FROM fts t JOIN sections ts ON ts.id = t.rowid"
+        "    WHERE t MATCH ?8 AND ts.kind >= 2 AND ofs_token_count(ts.title) <= ?10)"
+        "  THEN ?9 ELSE 1.0 END) AS score"
+        " FROM fts f JOIN sections s ON s.id = f.rowid"
+        " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2)"
+        " ORDER BY score LIMIT ?11",
+    [ST_RANK_COLL] =
+        "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
+        " (CASE WHEN ?8 IS NOT NULL AND s.kind >= 2 AND f.rowid IN"
+        "   (SELECT t.rowid FROM fts t JOIN sections ts ON ts.id = t.rowid"
+        "    WHERE t MATCH ?8 AND ts.kind >= 2 AND ofs_token_count(ts.title) <= ?10)"
+        "  THEN ?9 ELSE 1.0 END) AS score"
+        " FROM fts f JOIN sections s ON s.id = f.rowid"
+        " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
+        " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?12"
+        " ORDER BY score LIMIT ?11",
+    [ST_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
+                 " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) LIMIT ?3)",
+    [ST_COUNT_COLL] =
+        "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
+        " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
+        " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?4 LIMIT ?3)",
+    [ST_HIT] = "SELECT c.name, d.path, d.docid, s.url, d.title, s.headings, s.kind, s.title"
+               " FROM sections s JOIN documents d ON d.id = s.document_id"
+               " JOIN collections c ON c.id = d.collection_id WHERE s.id = ?1",
+    [ST_SNIPPET] = "SELECT ofs_snippet(fts, ?2, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?4",
+    [ST_VOCAB_EQ] = "SELECT doc FROM temp.ofs_vocab WHERE term = ?1",
+    [ST_VOCAB_RANGE] = "SELECT term, doc FROM temp.ofs_vocab WHERE term >= ?1 AND term < ?2",
+    [ST_SUGGEST] = "SELECT s.title, s.url, s.kind FROM fts f JOIN sections s ON s.id = f.rowid"
+                   " WHERE f MATCH ?1 AND s.kind IN (0, 2, 3)"
+                   " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f) LIMIT ?2",
+    [ST_COUNTS] = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
+};
+
+void ofs_search_config_default(ofs_search_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->w_title = 10.0;
+    cfg->w_headings = 4.0;
+    cfg->w_body = 1.0;
+    cfg->w_code = 0.5;
+    cfg->w_meta = 2.0;
+    cfg->entry_boost = 3.0;
+    cfg->fallback = 1;
+    cfg->did_you_mean = 1;
+    cfg->synonyms_path = NULL;
+    cfg->max_query_bytes = 1024;
+    cfg->max_limit = 100;
+    cfg->snippet_tokens = 30;
+    cfg->timeout_ms = 0;
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Progress handler: interrupts a statement that runs past the searcher's deadline. */
+static int on_progress(void *arg)
+{
+    ofs_searcher *s = arg;
+    return s->deadline_ns && now_ns() > s->deadline_ns;
+}
+
+static int count_token(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)t, (void)n, (void)start, (void)end;
+    if (!(flags & OFS_TOKEN_COLOCATED))
+        (*(int *)ctx)++;
+    return 0;
+}
+
+/* SQL function ofs_token_count(text): the number of token positions in text, as the index's
+ * tokenizer sees them (titles "matching the query as a whole" must not be much longer). */
+static void fn_token_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    ofs_searcher *s = sqlite3_user_data(ctx);
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    int n = 0;
+    if (text && s->tok)
+        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_DOCUMENT, text, sqlite3_value_bytes(argv[0]),
+                          count_token, &n);
+    sqlite3_result_int(ctx, n);
+}
+
+static int split_options(char *opts, const char **argv, int max)
+{
+    int n = 0;
+    for (char *p = strtok(opts, " \t"); p && n < max; p = strtok(NULL, " \t"))
+        argv[n++] = p;
+    return n;
+}
+
+/* Creates the searcher's own tokenizer from the options recorded in the index, so query words
+ * are folded exactly as the documents were. An index built with another tokenizer leaves
+ * s->tok NULL: queries still work, did-you-mean is off. */
+static int load_tokenizer(ofs_searcher *s, char **errmsg)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'tokenizer'", -1, &st,
+                                NULL);
+    if (rc != SQLITE_OK)
+        return ofs_set_error(errmsg, OFS_DB, "not an ofsearch index: %s", sqlite3_errmsg(s->db));
+    char opts[512] = "ofs";
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(opts, sizeof opts, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    const char *argv[32];
+    int argc = split_options(opts, argv, 32);
+    int first = argc > 0 && strcmp(argv[0], "ofs") == 0;
+    if (argc > 0 && !first &&
+        (argv[0][0] == '=' || !strcmp(argv[0], "unicode61") || !strcmp(argv[0], "porter") ||
+         !strcmp(argv[0], "trigram") || !strcmp(argv[0], "ascii")))
+        return OFS_OK; /* a built-in FTS5 tokenizer (benchmark baselines): no folding here */
+    return ofs_tokenizer_new(argv + first, argc - first, &s->tok, errmsg);
+}
+
+static int check_schema(ofs_searcher *s, char **errmsg)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                           NULL) != SQLITE_OK)
+        return ofs_set_error(errmsg, OFS_INVALID, "not an ofsearch index (no meta table)");
+    int version = -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version != OFS_SCHEMA_VERSION)
+        return ofs_set_error(errmsg, OFS_SCHEMA,
+                             "index schema version %d, this ofsearch reads version %d: rebuild it "
+                             "with `ofsearch index --rebuild`",
+                             version, OFS_SCHEMA_VERSION);
+    return OFS_OK;
+}
+
+static int prepare_all(ofs_searcher *s, char **errmsg)
+{
+    char *err = NULL;
+    if (sqlite3_exec(s->db, "CREATE VIRTUAL TABLE temp.ofs_vocab USING fts5vocab(main, fts, row)",
+                     NULL, NULL, &err) != SQLITE_OK) {
+        int rc = ofs_set_error(errmsg, OFS_DB, "cannot read the index vocabulary: %s", err);
+        sqlite3_free(err);
+        return rc;
+    }
+    for (int i = 0; i < ST__N; i++)
+        if (sqlite3_prepare_v3(s->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                               NULL) != SQLITE_OK)
+            return ofs_set_error(errmsg, OFS_DB, "not a usable ofsearch index: %s",
+                                 sqlite3_errmsg(s->db));
+    return OFS_OK;
+}
+
+int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_searcher **out,
+                      char **errmsg)
+{
+    *out = NULL;
+    ofs_searcher *s = calloc(1, sizeof *s);
+    if (!s)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (cfg)
+        s->cfg = *cfg;
+    else
+        ofs_search_config_default(&s->cfg);
+    int rc = OFS_OK;
+    if (s->cfg.synonyms_path && !(s->synonyms_path = strdup(s->cfg.synonyms_path)))
+        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    s->cfg.synonyms_path = s->synonyms_path;
+    if (rc == OFS_OK &&
+        sqlite3_open_v2(dbpath, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+            SQLITE_OK)
+        rc = ofs_set_error(errmsg, OFS_IO, "cannot open index %s: %s", dbpath,
+                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    if (rc == OFS_OK) {
+        sqlite3_busy_timeout(s->db, 5000);
+        if (ofs_fts5_register(s->db) != SQLITE_OK)
+            rc = ofs_set_error(errmsg, OFS_DB, "cannot register the ofs tokenizer");
+    }
+    if (rc == OFS_OK)
+        rc = check_schema(s, errmsg);
+    if (rc == OFS_OK)
+        rc = load_tokenizer(s, errmsg);
+    if (rc == OFS_OK &&
+        sqlite3_create_function(s->db, "ofs_token_count", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+                                fn_token_count, NULL, NULL) != SQLITE_OK)
+        rc = ofs_set_error(errmsg, OFS_DB, "%s", sqlite3_errmsg(s->db));
+    if (rc == OFS_OK)
+        rc = prepare_all(s, errmsg);
+    if (rc == OFS_OK && s->synonyms_path)
+        rc = ofs_synonyms_load(s->synonyms_path, s->tok, &s->syn, errmsg);
+    if (rc != OFS_OK) {
+        ofs_searcher_close(s);
+        return rc;
+    }
+    sqlite3_progress_handler(s->db, 1000, on_progress, s);
+    *out = s;
+    return OFS_OK;
+}
+
+void ofs_searcher_close(ofs_searcher *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST__N; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    ofs_tokenizer_free(s->tok);
+    ofs_synonyms_free(s->syn);
+    free(s->synonyms_path);
+    free(s);
+}
+
+/* ---- one ranked pass ------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t id;
+    double score;
+} ranked;
+
+typedef struct {
+    ranked *v;
+    size_t n, cap;
+} ranked_list;
+
+static int ranked_push(ranked_list *l, int64_t id, double score)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        ranked *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return OFS_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n].id = id;
+    l->v[l->n].score = score;
+    l->n++;
+    return OFS_OK;
+}
+
+static int ranked_has(const ranked_list *l, int64_t id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].id == id)
+            return 1;
+    return 0;
+}
+
+/* What one search binds: the compiled query and the filters. */
+typedef struct {
+    const char *match;       /* FTS5 expression */
+    const char *title_match; /* "{title} : (...)" for the entry boost, or NULL */
+    int title_tokens;        /* max tokens of a boosted title */
+    const char *collection;
+    int kind;                /* -1: any */
+} pass_args;
+
+static int db_error(ofs_searcher *s, char **errmsg)
+{
+    int code = sqlite3_errcode(s->db);
+    if (code == SQLITE_INTERRUPT)
+        return ofs_set_error(errmsg, OFS_TIMEOUT, "search took longer than %d ms",
+                             s->cfg.timeout_ms);
+    return ofs_set_error(errmsg, OFS_DB, "search failed: %s", sqlite3_errmsg(s->db));
+}
+
+/* Runs the ranked statement, appending up to `want` rows not already in `skip` to out. */
+static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked_list *skip,
+                     ranked_list *out, char **errmsg)
+{
+    sqlite3_stmt *st = s->st[a->collection ? ST_RANK_COLL : ST_RANK];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
+    if (a->kind >= 0)
+        sqlite3_bind_int(st, 2, a->kind);
+    const double w[5] = {s->cfg.w_title, s->cfg.w_headings, s->cfg.w_body, s->cfg.w_code,
+                         s->cfg.w_meta};
+    for (int i = 0; i < 5; i++)
+        sqlite3_bind_double(st, 3 + i, w[i]);
+    if (a->title_match && s->cfg.entry_boost != 1.0)
+        sqlite3_bind_text(st, 8, a->title_match, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 9, s->cfg.entry_boost);
+    sqlite3_bind_int(st, 10, a->title_tokens);
+    sqlite3_bind_int(st, 11, want + (int)(skip ? skip->n : 0));
+    if (a->collection)
+        sqlite3_bind_text(st, 12, a->collection, -1, SQLITE_STATIC);
+    int rc, added = 0;
+    while (added < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (skip && ranked_has(skip, id))
+            continue;
+        if (ranked_push(out, id, -sqlite3_column_double(st, 1)) != OFS_OK) {
+            sqlite3_reset(st);
+            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        }
+        added++;
+    }
+    if (added < want && rc != SQLITE_DONE) {
+        rc = db_error(s, errmsg);
+        sqlite3_reset(st);
+        return rc;
+    }
+    sqlite3_reset(st);
+    return OFS_OK;
+}
+
+static int count_pass(ofs_searcher *s, const pass_args *a, long *total, char **errmsg)
+{
+    sqlite3_stmt *st = s->st[a->collection ? ST_COUNT_COLL : ST_COUNT];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
+    if (a->kind >= 0)
+        sqlite3_bind_int(st, 2, a->kind);
+    sqlite3_bind_int(st, 3, OFS_COUNT_CAP);
+    if (a->collection)
+        sqlite3_bind_text(st, 4, a->collection, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = db_error(s, errmsg);
+        sqlite3_reset(st);
+        return rc;
+    }
+    *total = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return OFS_OK;
+}
+
+/* ---- did-you-mean ------------------------------------------------------------------------ */
+
+typedef struct {
+    char buf[256];
+    int n;     /* tokens seen */
+    int len;
+} one_token;
+
+static int take_token(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)start, (void)end;
+    one_token *o = ctx;
+    if (flags & OFS_TOKEN_COLOCATED)
+        return 0;
+    if (++o->n == 1 && n < (int)sizeof o->buf) {
+        memcpy(o->buf, t, (size_t)n);
+        o->buf[n] = '\0';
+        o->len = n;
+    }
+    return 0;
+}
+
+/* Decodes UTF-8 into code points (the input is valid: it came out of the tokenizer). */
+static int to_codepoints(const char *s, int len, uint32_t *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < len && n < max;) {
+        unsigned char c = (unsigned char)s[i];
+        int k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        uint32_t cp = k == 1 ? c : k == 2 ? (c & 0x1Fu) : k == 3 ? (c & 0x0Fu) : (c & 0x07u);
+        for (int j = 1; j < k && i + j < len; j++)
+            cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3Fu);
+        out[n++] = cp;
+        i += k;
+    }
+    return n;
+}
+
+/* Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions), bounded:
+ * returns max+1 as soon as the distance must exceed max. Words are short (≤ 64 code points). */
+static int edit_distance(const uint32_t *a, int na, const uint32_t *b, int nb, int max)
+{
+    if (abs(na - nb) > max)
+        return max + 1;
+    int d[66][66];
+    for (int i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= na; i++) {
+        int rowmin = max + 1;
+        for (int j = 1; j <= nb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+            if (v < rowmin)
+                rowmin = v;
+        }
+        if (rowmin > max)
+            return max + 1;
+    }
+    return d[na][nb];
+}
+
+static long vocab_docs(ofs_searcher *s, const char *term)
+{
+    sqlite3_stmt *st = s->st[ST_VOCAB_EQ];
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, term, -1, SQLITE_STATIC);
+    long docs = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return docs;
+}
+
+/* The closest vocabulary term to `word` (folded), or NULL. Candidates share the first character
+ * (a typo there is rare, and it turns a vocabulary scan into a range scan); the distance allowed
+ * grows with length; ties go to the more frequent term. */
+static char *closest_term(ofs_searcher *s, const char *word, int wlen)
+{
+    uint32_t wcp[64], ccp[64];
+    int nw = to_codepoints(word, wlen, wcp, 64);
+    if (nw < 3 || nw >= 64)
+        return NULL;
+    int max = nw <= 4 ? 1 : 2;
+    int first = 1;
+    while (first < wlen && ((unsigned char)word[first] & 0xC0) == 0x80)
+        first++;
+    char lo[8], hi[8];
+    memcpy(lo, word, (size_t)first);
+    lo[first] = '\0';
+    memcpy(hi, word, (size_t)first);
+    hi[first] = '\0';
+    hi[first - 1]++; /* the next string after every term starting with lo */
+    sqlite3_stmt *st = s->st[ST_VOCAB_RANGE];
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
+    char *best = NULL;
+    int best_d = max + 1;
+    long best_docs = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        int tlen = sqlite3_column_bytes(st, 0);
+        if (!t || tlen > 4 * 64 || abs(tlen - wlen) > 2 * max * 4)
+            continue;
+        int nc = to_codepoints(t, tlen, ccp, 64);
+        int d = edit_distance(wcp, nw, ccp, nc, best_d < max ? best_d : max);
+        long docs = sqlite3_column_int64(st, 1);
+        if (d <= max && (d < best_d || (d == best_d && docs > best_docs))) {
+            char *copy = strdup(t);
+            if (copy) {
+                free(best);
+                best = copy;
+                best_d = d;
+                best_docs = docs;
+            }
+        }
+    }
+    sqlite3_reset(st);
+    return best;
+}
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = (b->n + n + 1) * 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+/* Builds the did-you-mean query: the query's text with each unknown word replaced by its
+ * closest vocabulary term. NULL when every word is known or nothing close exists. */
+static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
+{
+    if (!s->tok || !s->cfg.did_you_mean)
+        return NULL;
+    size_t nw = ofs_query_nwords(q);
+    sbuf out = {0};
+    int changed = 0;
+    for (size_t i = 0; i < nw && i < 16; i++) {
+        const char *w = ofs_query_word(q, i);
+        one_token t = {.n = 0};
+        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, w, (int)strlen(w), take_token, &t);
+        char *fix = NULL;
+        if (t.n == 1 && t.len > 0 && vocab_docs(s, t.buf) == 0)
+            fix = closest_term(s, t.buf, t.len);
+        if (out.n)
+            sb_add(&out, " ", 1);
+        if (fix) {
+            sb_add(&out, fix, strlen(fix));
+            changed = 1;
+            free(fix);
+        } else {
+            sb_add(&out, w, strlen(w));
+        }
+    }
+    if (!changed || out.oom) {
+        free(out.p);
+        return NULL;
+    }
+    return out.p;
+}
+
+/* ---- hits -------------------------------------------------------------------------------- */
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    return strdup(t ? t : "");
+}
+
+/* "Page title › parent headings"; the section's own title is shown apart. */
+static char *make_breadcrumb(const char *page_title, const char *headings)
+{
+    sbuf b = {0};
+    size_t pl = strlen(page_title);
+    int has_page = headings && strncmp(headings, page_title, pl) == 0;
+    if (!has_page)
+        sb_add(&b, page_title, pl);
+    if (headings && *headings) {
+        if (!has_page && pl)
+            sb_add(&b, " › ", strlen(" › "));
+        sb_add(&b, headings, strlen(headings));
+    }
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p ? b.p : strdup("");
+}
+
+static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *match, int64_t id,
+                    double score, ofs_hit *h)
+{
+    sqlite3_stmt *st = s->st[ST_HIT];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return OFS_DB;
+    }
+    int kind = sqlite3_column_int(st, 6);
+    const char *kname = ofs_kind_name((ofs_kind)kind);
+    const char *page_title = (const char *)sqlite3_column_text(st, 4);
+    const char *sec_title = (const char *)sqlite3_column_text(st, 7);
+    h->collection = col_dup(st, 0);
+    h->path = col_dup(st, 1);
+    h->docid = col_dup(st, 2);
+    h->url = col_dup(st, 3);
+    h->title = strdup(kind == OFS_KIND_PAGE || !sec_title || !*sec_title
+                          ? (page_title ? page_title : "")
+                          : sec_title);
+    h->breadcrumb = make_breadcrumb(page_title ? page_title : "",
+                                    (const char *)sqlite3_column_text(st, 5));
+    h->kind = strdup(kname ? kname : "section");
+    h->score = score;
+    sqlite3_reset(st);
+    if (!req->no_snippets) {
+        sqlite3_stmt *sn = s->st[ST_SNIPPET];
+        sqlite3_reset(sn);
+        sqlite3_bind_text(sn, 1, match, -1, SQLITE_STATIC);
+        sqlite3_bind_int(sn, 2, (int)req->snippet_mode);
+        sqlite3_bind_int(sn, 3, s->cfg.snippet_tokens);
+        sqlite3_bind_int64(sn, 4, id);
+        if (sqlite3_step(sn) == SQLITE_ROW)
+            h->snippet = col_dup(sn, 0);
+        sqlite3_reset(sn);
+    }
+    if (!h->snippet)
+        h->snippet = strdup("");
+    if (!h->collection || !h->path || !h->docid || !h->url || !h->title || !h->breadcrumb ||
+        !h->kind || !h->snippet)
+        return OFS_NOMEM;
+    return OFS_OK;
+}
+
+static void hit_free(ofs_hit *h)
+{
+    free(h->collection);
+    free(h->path);
+    free(h->docid);
+    free(h->url);
+    free(h->title);
+    free(h->breadcrumb);
+    free(h->kind);
+    free(h->snippet);
+}
+
+void ofs_results_free(ofs_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nhits; i++)
+        hit_free(&r->hits[i]);
+    free(r->hits);
+    free(r->did_you_mean);
+    free(r->fts_query);
+    free(r);
+}
+
+/* ---- the search -------------------------------------------------------------------------- */
+
+static char *title_expression(const char *match)
+{
+    const char *pre = "{title} : (";
+    size_t n = strlen(pre) + strlen(match) + 2;
+    char *t = malloc(n);
+    if (t)
+        snprintf(t, n, "%s%s)", pre, match);
+    return t;
+}
+
+static int query_tokens(ofs_searcher *s, const char *text)
+{
+    int n = 0;
+    if (s->tok && text)
+        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, text, (int)strlen(text), count_token, &n);
+    return n;
+}
+
+/* Ranks one compiled query into `page` (rows offset..offset+limit of the full ranking). */
+static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_request *req,
+                      int kind, const char *collection, ranked_list *page, ofs_results *r,
+                      char **errmsg)
+{
+    const char *all = ofs_query_match_all(q);
+    const char *any = ofs_query_match_any(q);
+    if (!all)
+        return OFS_OK;
+    int window = req->offset + req->limit;
+    char *title_all = title_expression(all);
+    if (!title_all)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    int qt = query_tokens(s, ofs_query_text(q));
+    pass_args a = {all, title_all, qt * 2 + 2, collection, kind};
+    ranked_list full = {0};
+    int rc = rank_pass(s, &a, window, NULL, &full, errmsg);
+    if (rc == OFS_OK)
+        rc = count_pass(s, &a, &r->total, errmsg);
+    char *title_any = NULL;
+    if (rc == OFS_OK && full.n < (size_t)window && s->cfg.fallback && any && strcmp(any, all)) {
+        title_any = title_expression(any);
+        pass_args b = {any, title_any, qt * 2 + 2, collection, kind};
+        size_t before = full.n;
+        long total_any = 0;
+        rc = title_any ? rank_pass(s, &b, window - (int)full.n, &full, &full, errmsg)
+                       : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        if (rc == OFS_OK)
+            rc = count_pass(s, &b, &total_any, errmsg);
+        if (rc == OFS_OK && full.n > before) {
+            r->relaxed = 1;
+            r->total = total_any > r->total ? total_any : r->total;
+        }
+    }
+    free(title_all);
+    free(title_any);
+    for (size_t i = (size_t)req->offset; rc == OFS_OK && i < full.n; i++)
+        if (ranked_push(page, full.v[i].id, full.v[i].score) != OFS_OK)
+            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    free(full.v);
+    return rc;
+}
+
+static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix, ofs_query **q,
+                       char **errmsg)
+{
+    ofs_query_options o = {.prefix_last = prefix,
+                           .max_bytes = s->cfg.max_query_bytes,
+                           .synonyms = s->syn,
+                           .tok = s->tok};
+    return ofs_query_parse(text, len, &o, q, errmsg);
+}
+
+static int resolve_filters(const ofs_query_request *req, const ofs_query *q, int *kind,
+                           const char **collection, char **errmsg)
+{
+    const char *kname = req->kind && *req->kind ? req->kind : ofs_query_kind(q);
+    *kind = -1;
+    if (kname && (*kind = ofs_kind_parse(kname)) < 0)
+        return ofs_set_error(errmsg, OFS_INVALID,
+                             "unknown kind '%s' (expected page, section, term or faq)", kname);
+    *collection = req->collection && *req->collection ? req->collection : ofs_query_collection(q);
+    return OFS_OK;
+}
+
+static int validate_request(ofs_searcher *s, const ofs_query_request *req, ofs_query_request *r,
+                            char **errmsg)
+{
+    *r = *req;
+    if (!r->q)
+        r->q = "";
+    if (!r->qlen)
+        r->qlen = strlen(r->q);
+    if (r->limit <= 0)
+        r->limit = 10;
+    if (r->limit > s->cfg.max_limit)
+        return ofs_set_error(errmsg, OFS_INVALID, "limit %d is over the maximum of %d", r->limit,
+                             s->cfg.max_limit);
+    if (r->offset < 0 || r->offset + r->limit > OFS_MAX_WINDOW)
+        return ofs_set_error(errmsg, OFS_INVALID, "offset must be between 0 and %d",
+                             OFS_MAX_WINDOW - r->limit);
+    return OFS_OK;
+}
+
+/* Collects the page's hits into r->hits. */
+static int fill_page(ofs_searcher *s, const ofs_query_request *req, const char *match,
+                     const ranked_list *page, ofs_results *r, char **errmsg)
+{
+    if (!page->n)
+        return OFS_OK;
+    r->hits = calloc(page->n, sizeof *r->hits);
+    if (!r->hits)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    for (size_t i = 0; i < page->n; i++) {
+        r->nhits++;
+        int rc = fill_hit(s, req, match, page->v[i].id, page->v[i].score, &r->hits[i]);
+        if (rc != OFS_OK)
+            return ofs_set_error(errmsg, rc, "cannot read hit: %s", sqlite3_errmsg(s->db));
+    }
+    return OFS_OK;
+}
+
+static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results *r,
+                      char **errmsg)
+{
+    ofs_query *q = NULL;
+    int rc = parse_query(s, req->q, req->qlen, req->prefix, &q, errmsg);
+    int kind = -1;
+    const char *collection = NULL;
+    if (rc == OFS_OK)
+        rc = resolve_filters(req, q, &kind, &collection, errmsg);
+    ranked_list page = {0};
+    if (rc == OFS_OK)
+        rc = rank_query(s, q, req, kind, collection, &page, r, errmsg);
+    const ofs_query *shown = q;
+    ofs_query *fixed = NULL;
+    if (rc == OFS_OK && r->total == 0 && ofs_query_match_all(q)) {
+        r->did_you_mean = suggest_spelling(s, q);
+        /* Nothing matched as typed: answer the corrected query, as a user would retype it. */
+        if (r->did_you_mean &&
+            parse_query(s, r->did_you_mean, strlen(r->did_you_mean), req->prefix, &fixed, NULL) ==
+                OFS_OK) {
+            rc = rank_query(s, fixed, req, kind, collection, &page, r, errmsg);
+            r->corrected = page.n > 0;
+            if (page.n)
+                shown = fixed;
+        }
+    }
+    const char *match = rc == OFS_OK ? (r->relaxed ? ofs_query_match_any(shown)
+                                                   : ofs_query_match_all(shown))
+                                     : NULL;
+    if (match && !(r->fts_query = strdup(match)))
+        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (rc == OFS_OK)
+        rc = fill_page(s, req, match, &page, r, errmsg);
+    free(page.v);
+    ofs_query_free(fixed);
+    ofs_query_free(q);
+    return rc;
+}
+
+int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out, char **errmsg)
+{
+    *out = NULL;
+    int64_t t0 = now_ns();
+    ofs_query_request r0;
+    int rc = validate_request(s, req, &r0, errmsg);
+    if (rc != OFS_OK)
+        return rc;
+    ofs_results *r = calloc(1, sizeof *r);
+    if (!r)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    s->deadline_ns = s->cfg.timeout_ms > 0 ? t0 + (int64_t)s->cfg.timeout_ms * 1000000 : 0;
+    rc = run_search(s, &r0, r, errmsg);
+    s->deadline_ns = 0;
+    if (rc != OFS_OK) {
+        ofs_results_free(r);
+        return rc;
+    }
+    r->took_ms = (double)(now_ns() - t0) / 1e6;
+    *out = r;
+    return OFS_OK;
+}
+
+/* ---- suggest ----------------------------------------------------------------------------- */
+
+void ofs_suggestions_free(ofs_suggestions *sg)
+{
+    if (!sg)
+        return;
+    for (size_t i = 0; i < sg->n; i++) {
+        free(sg->items[i]);
+        free(sg->urls[i]);
+    }
+    free(sg->items);
+    free(sg->urls);
+    free(sg);
+}
+
+static int collect_suggestions(ofs_searcher *s, const char *match, int limit, ofs_suggestions *sg,
+                               char **errmsg)
+{
+    sqlite3_stmt *st = s->st[ST_SUGGEST];
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, limit * 3); /* room for duplicate titles */
+    int rc;
+    while ((int)sg->n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (!t || !*t)
+            continue;
+        int dup = 0;
+        for (size_t i = 0; i < sg->n && !dup; i++)
+            dup = strcmp(sg->items[i], t) == 0;
+        if (dup)
+            continue;
+        sg->items[sg->n] = strdup(t);
+        sg->urls[sg->n] = col_dup(st, 1);
+        if (!sg->items[sg->n] || !sg->urls[sg->n]) {
+            sg->n++;
+            sqlite3_reset(st);
+            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        }
+        sg->n++;
+    }
+    rc = (int)sg->n < limit && rc != SQLITE_DONE ? db_error(s, errmsg) : OFS_OK;
+    sqlite3_reset(st);
+    return rc;
+}
+
+int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_suggestions **out,
+                char **errmsg)
+{
+    *out = NULL;
+    if (limit <= 0 || limit > s->cfg.max_limit)
+        limit = limit <= 0 ? 8 : s->cfg.max_limit;
+    ofs_suggestions *sg = calloc(1, sizeof *sg);
+    if (!sg || !(sg->items = calloc((size_t)limit, sizeof *sg->items)) ||
+        !(sg->urls = calloc((size_t)limit, sizeof *sg->urls))) {
+        ofs_suggestions_free(sg);
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    }
+    ofs_query *q = NULL;
+    int rc = parse_query(s, prefix ? prefix : "", prefix ? len : 0, 1, &q, errmsg);
+    char *match = NULL;
+    if (rc == OFS_OK && ofs_query_match_all(q)) {
+        match = title_expression(ofs_query_match_all(q));
+        rc = match ? collect_suggestions(s, match, limit, sg, errmsg)
+                   : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    }
+    free(match);
+    ofs_query_free(q);
+    if (rc != OFS_OK) {
+        ofs_suggestions_free(sg);
+        return rc;
+    }
+    *out = sg;
+    return OFS_OK;
+}
+
+int ofs_searcher_counts(ofs_searcher *s, long *documents, long *sections)
+{
+    sqlite3_stmt *st = s->st[ST_COUNTS];
+    sqlite3_reset(st);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? OFS_OK : OFS_DB;
+    if (rc == OFS_OK) {
+        *documents = sqlite3_column_int64(st, 0);
+        *sections = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc;
+}

@@ -23,6 +23,7 @@ typedef struct {
     size_t max_query_bytes;  /* longer queries fail with OFS_TOOLONG (default 1024) */
     int max_limit;           /* largest page size (default 100) */
     int snippet_tokens;      /* snippet window in tokens (default 30) */
+    int timeout_ms;          /* per-search time budget; 0 = none; exceeded -> OFS_TIMEOUT */
 } ofs_search_config;
 
 void ofs_search_config_default(ofs_search_config *cfg);
@@ -55,6 +56,7 @@ typedef struct {
     long total;              /* estimated number of matching sections */
     int relaxed;             /* any-word matching was used */
     char *did_you_mean;      /* corrected query, or NULL */
+    int corrected;           /* nothing matched the query as typed: hits are for did_you_mean */
     char *fts_query;         /* the FTS5 expression run (for debugging) */
     double took_ms;
 } ofs_results;
