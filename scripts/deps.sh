@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ofsearch builds, tests and runs with, when any is missing.
+# Usage: scripts/deps.sh [--test]   (--test adds what only the test suite needs)
+set -euo pipefail
+
+pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev sqlite3 libcmark-dev libicu-dev
+      libmicrohttpd-dev libjansson-dev libstemmer-dev libyaml-dev xz-utils curl)
+if [ "${1:-}" = "--test" ]; then
+    pkgs+=(clang libclang-rt-14-dev valgrind unicode-data prometheus chromium wrk hyperfine)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing Debian packages: ${missing[*]}" >&2
+sudo=()
+[ "$(id -u)" -ne 0 ] && sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q >&2
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds ofsearch and runs every test twice: a normal build (all suites, slow ones included) and
+# an AddressSanitizer + UndefinedBehaviorSanitizer build. The last line is "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0 failed=0 skipped=0
+
+# Counts the results meson recorded in DIR's testlog.json.
+count() {
+    python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"): p += 1
+        elif r == "SKIP": s += 1
+        else: f += 1
+except OSError:
+    f = 1
+print(p, f, s)
+PY
+}
+
+# suite DIR [meson setup options...]: configure, build, test; adds to the totals.
+suite() {
+    local dir=$1; shift
+    echo "== $dir: build" >&2
+    if [ ! -d "$dir" ]; then
+        meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+    fi
+    if ! ninja -C "$dir" >/dev/null; then
+        ninja -C "$dir" 2>&1 | tail -30
+        echo "build of $dir failed" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    echo "== $dir: test" >&2
+    meson test -C "$dir" --print-errorlogs --num-processes 2 | grep -E '^ *[0-9]+/[0-9]+ |FAIL|SKIP' || true
+    read -r p f s < <(count "$dir")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+}
+
+suite build -Dbuildtype=debugoptimized
+OFS_SLOW_TESTS=0 suite build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "($skipped skipped; each skip printed its reason above)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
