@@ -1,0 +1,358 @@
+/* Result tests for lib/search.c: an index is built from tests/fixtures/search/ with the real
+ * indexer, then queries check ranking, phrases, exclusions, prefixes, filters, synonyms,
+ * did-you-mean, other scripts, HTML escaping, paging and hostile input. */
+#include "check.h"
+
+#include "ofsearch/index.h"
+#include "ofsearch/ofsearch.h"
+#include "ofsearch/search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dbpath[512];
+static char synpath[512];
+
+static int build_index(const char *root)
+{
+    char docs[512], other[512];
+    snprintf(docs, sizeof docs, "%s/tests/fixtures/search/docs", root);
+    snprintf(other, sizeof other, "%s/tests/fixtures/search/other", root);
+    snprintf(synpath, sizeof synpath, "%s/tests/fixtures/search/synonyms.txt", root);
+    char tmpl[] = "/tmp/ofs-test-search-XXXXXX";
+    if (!mkdtemp(tmpl))
+        return -1;
+    snprintf(dbpath, sizeof dbpath, "%s/index.db", tmpl);
+    ofs_index *idx = NULL;
+    char *err = NULL;
+    int rc = ofs_index_open(dbpath, OFS_OPEN_CREATE, NULL, &idx, &err);
+    ofs_collection_spec specs[] = {{"docs", docs, "https://example.org/docs"},
+                                   {"other", other, NULL}};
+    ofs_build_options o;
+    ofs_build_options_default(&o);
+    ofs_build_summary sum;
+    if (rc == OFS_OK)
+        rc = ofs_index_build(idx, specs, 2, &o, &sum, &err);
+    if (rc != OFS_OK)
+        fprintf(stderr, "build failed: %s\n", err ? err : "?");
+    free(err);
+    ofs_index_close(idx);
+    return rc;
+}
+
+static ofs_searcher *open_searcher(void)
+{
+    ofs_search_config cfg;
+    ofs_search_config_default(&cfg);
+    cfg.synonyms_path = synpath;
+    ofs_searcher *s = NULL;
+    char *err = NULL;
+    if (ofs_searcher_open(dbpath, &cfg, &s, &err) != OFS_OK)
+        fprintf(stderr, "open failed: %s\n", err ? err : "?");
+    free(err);
+    return s;
+}
+
+/* Runs a query; returns results (caller frees) or NULL on error, with *rc set. */
+static ofs_results *run(ofs_searcher *s, const char *q, const char *kind, const char *coll,
+                        int prefix, ofs_snippet_mode mode, int *rc)
+{
+    ofs_query_request req = {.q = q, .limit = 10, .kind = kind, .collection = coll,
+                             .prefix = prefix, .snippet_mode = mode};
+    ofs_results *r = NULL;
+    char *err = NULL;
+    *rc = ofs_search(s, &req, &r, &err);
+    if (*rc != OFS_OK && *rc != OFS_TOOLONG)
+        fprintf(stderr, "query [%.60s] failed: %s\n", q, err ? err : "?");
+    free(err);
+    return r;
+}
+
+static ofs_results *q1(ofs_searcher *s, const char *q)
+{
+    int rc;
+    return run(s, q, NULL, NULL, 0, OFS_SNIPPET_PLAIN, &rc);
+}
+
+static int has_path(const ofs_results *r, const char *path)
+{
+    for (size_t i = 0; r && i < r->nhits; i++)
+        if (strstr(r->hits[i].path, path))
+            return 1;
+    return 0;
+}
+
+static int has_title(const ofs_results *r, const char *title)
+{
+    for (size_t i = 0; r && i < r->nhits; i++)
+        if (!strcmp(r->hits[i].title, title))
+            return 1;
+    return 0;
+}
+
+static void test_term_first(ofs_searcher *s)
+{
+    ofs_results *r = q1(s, "MOC");
+    CHECK(r && r->nhits > 0);
+    if (r && r->nhits) {
+        CHECK_STR(r->hits[0].kind, "term");
+        CHECK_STR(r->hits[0].title, "MOC");
+        CHECK(strstr(r->hits[0].url, "https://example.org/docs/glossary#") == r->hits[0].url);
+    }
+    ofs_results_free(r);
+    r = q1(s, "zero cluster");
+    CHECK(r && r->nhits > 0);
+    if (r && r->nhits) {
+        CHECK_STR(r->hits[0].kind, "term");
+        CHECK_STR(r->hits[0].title, "Zero cluster");
+    }
+    ofs_results_free(r);
+}
+
+static void test_phrase_and_words(ofs_searcher *s)
+{
+    ofs_results *words = q1(s, "open source services");
+    ofs_results *phrase = q1(s, "\"open source services\"");
+    CHECK(words && phrase);
+    if (words && phrase) {
+        CHECK(has_title(words, "Open services"));
+        CHECK(has_title(words, "Scattered words"));
+        CHECK(has_title(phrase, "Open services"));
+        CHECK(!has_title(phrase, "Scattered words"));
+        CHECK(!phrase->relaxed);
+    }
+    ofs_results_free(words);
+    ofs_results_free(phrase);
+}
+
+static void test_exclusion_and_or(ofs_searcher *s)
+{
+    ofs_results *r = q1(s, "cluster -zero");
+    CHECK(r && r->nhits > 0);
+    for (size_t i = 0; r && i < r->nhits; i++)
+        CHECK_MSG(strcmp(r->hits[i].title, "Zero cluster") != 0 &&
+                      strcmp(r->hits[i].title, "Cluster upgrades") != 0,
+                  "excluded section %s returned", r->hits[i].title);
+    ofs_results_free(r);
+    r = q1(s, "café OR runbook");
+    CHECK(r && has_title(r, "Accents") && has_title(r, "Runbook"));
+    ofs_results_free(r);
+}
+
+static void test_prefix(ofs_searcher *s)
+{
+    int rc;
+    ofs_results *r = run(s, "kuber", NULL, NULL, 1, OFS_SNIPPET_PLAIN, &rc);
+    CHECK(r && has_title(r, "Kubernetes"));
+    ofs_results_free(r);
+    r = run(s, "kuber", NULL, NULL, 0, OFS_SNIPPET_PLAIN, &rc);
+    CHECK(r && !has_title(r, "Kubernetes"));
+    ofs_results_free(r);
+    r = q1(s, "upgrad*");
+    CHECK(r && has_title(r, "Cluster upgrades"));
+    ofs_results_free(r);
+}
+
+static void test_filters(ofs_searcher *s)
+{
+    int rc;
+    ofs_results *r = run(s, "cluster", "faq", NULL, 0, OFS_SNIPPET_PLAIN, &rc);
+    CHECK(r && r->nhits > 0);
+    for (size_t i = 0; r && i < r->nhits; i++)
+        CHECK_STR(r->hits[i].kind, "faq");
+    ofs_results_free(r);
+    r = q1(s, "kind:faq cluster");
+    CHECK(r && r->nhits > 0);
+    for (size_t i = 0; r && i < r->nhits; i++)
+        CHECK_STR(r->hits[i].kind, "faq");
+    ofs_results_free(r);
+    r = run(s, "kubernetes", NULL, "other", 0, OFS_SNIPPET_PLAIN, &rc);
+    CHECK(r && r->nhits > 0);
+    for (size_t i = 0; r && i < r->nhits; i++)
+        CHECK_STR(r->hits[i].collection, "other");
+    ofs_results_free(r);
+    r = q1(s, "collection:docs kubernetes");
+    CHECK(r && r->nhits > 0 && !has_path(r, "notes.md"));
+    ofs_results_free(r);
+    r = q1(s, "title:upgrades cluster");
+    CHECK(r && r->nhits == 1 && has_title(r, "Cluster upgrades"));
+    ofs_results_free(r);
+    r = run(s, "cluster", "bogus", NULL, 0, OFS_SNIPPET_PLAIN, &rc);
+    CHECK_INT(rc, OFS_INVALID);
+    ofs_results_free(r);
+}
+
+static void test_synonyms(ofs_searcher *s)
+{
+    ofs_results *r = q1(s, "k8s");
+    CHECK(r && has_title(r, "Kubernetes"));
+    ofs_results_free(r);
+    r = q1(s, "Mass Open Cloud");
+    CHECK(r && has_title(r, "MOC"));
+    ofs_results_free(r);
+}
+
+static void test_did_you_mean(ofs_searcher *s)
+{
+    ofs_results *r = q1(s, "kubernetse");
+    CHECK(r && r->did_you_mean && !strcmp(r->did_you_mean, "kubernetes"));
+    CHECK(r && r->corrected && has_title(r, "Kubernetes"));
+    ofs_results_free(r);
+    r = q1(s, "kubernetes");
+    CHECK(r && !r->did_you_mean && !r->corrected);
+    ofs_results_free(r);
+}
+
+static void test_scripts(ofs_searcher *s)
+{
+    ofs_results *r = q1(s, "开源");
+    CHECK(r && has_title(r, "Chinese"));
+    ofs_results_free(r);
+    r = q1(s, "ค้นหา");
+    CHECK(r && has_title(r, "Thai"));
+    ofs_results_free(r);
+    r = q1(s, "CAFE");
+    CHECK(r && has_title(r, "Accents"));
+    ofs_results_free(r);
+}
+
+static void test_html_escaping(ofs_searcher *s)
+{
+    int rc;
+    ofs_results *r = run(s, "script tag", NULL, NULL, 0, OFS_SNIPPET_HTML, &rc);
+    CHECK(r && r->nhits > 0);
+    if (r && r->nhits) {
+        const char *sn = r->hits[0].snippet;
+        CHECK_MSG(strstr(sn, "&lt;script&gt;") != NULL, "snippet: %s", sn);
+        CHECK_MSG(strstr(sn, "<script") == NULL, "snippet: %s", sn);
+        CHECK_MSG(strstr(sn, "<mark>") != NULL, "snippet: %s", sn);
+    }
+    ofs_results_free(r);
+}
+
+static void test_relaxed_and_paging(ofs_searcher *s)
+{
+    ofs_results *r = q1(s, "kubernetes xylophonequartz");
+    CHECK(r && r->relaxed && has_title(r, "Kubernetes"));
+    ofs_results_free(r);
+    ofs_query_request req = {.q = "cluster", .limit = 2};
+    ofs_results *p1 = NULL, *p2 = NULL, *all = NULL;
+    char *err = NULL;
+    CHECK_INT(ofs_search(s, &req, &p1, &err), OFS_OK);
+    req.offset = 2;
+    CHECK_INT(ofs_search(s, &req, &p2, &err), OFS_OK);
+    req.offset = 0;
+    req.limit = 4;
+    CHECK_INT(ofs_search(s, &req, &all, &err), OFS_OK);
+    if (p1 && p2 && all && all->nhits == 4 && p1->nhits == 2 && p2->nhits == 2) {
+        CHECK_STR(p1->hits[1].url, all->hits[1].url);
+        CHECK_STR(p2->hits[0].url, all->hits[2].url);
+        CHECK(all->total >= 4);
+    } else {
+        CHECK(!"paging returned too few hits");
+    }
+    free(err);
+    ofs_results_free(p1);
+    ofs_results_free(p2);
+    ofs_results_free(all);
+    req.limit = 100000;
+    ofs_results *big = NULL;
+    err = NULL;
+    CHECK_INT(ofs_search(s, &req, &big, &err), OFS_INVALID);
+    free(err);
+}
+
+static void test_hostile(ofs_searcher *s)
+{
+    const char *inputs[] = {"\"", "*", "NEAR(", "-", ":", "(", ")", "^", "\"\"", "a:\"",
+                            "NEAR(a b", "AND OR NOT", "- - -", "title:", "kind:", "{title}:x",
+                            "col* \"unterminated", "\xff\xfe\x80 cluster", "\xe4\xb8",
+                            "cluster\"*:^()", "OR", "-cluster", "*cluster*"};
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        for (int prefix = 0; prefix < 2; prefix++) {
+            int rc;
+            ofs_results *r = run(s, inputs[i], NULL, NULL, prefix, OFS_SNIPPET_HTML, &rc);
+            CHECK_MSG(rc == OFS_OK, "input %zu gave %d", i, rc);
+            ofs_results_free(r);
+        }
+    }
+    /* NUL bytes inside the query are data, not terminators. */
+    ofs_query_request req = {.q = "clu\0ster", .qlen = 8, .limit = 10};
+    ofs_results *r = NULL;
+    char *err = NULL;
+    CHECK_INT(ofs_search(s, &req, &r, &err), OFS_OK);
+    ofs_results_free(r);
+    char *big = malloc(10001);
+    for (int i = 0; i < 10000; i++)
+        big[i] = "\"*()-:^ aZ\xc3"[i % 12];
+    big[10000] = '\0';
+    req = (ofs_query_request){.q = big, .limit = 10};
+    r = NULL;
+    CHECK_INT(ofs_search(s, &req, &r, &err), OFS_TOOLONG);
+    CHECK(err && strstr(err, "too long"));
+    free(err);
+    ofs_results_free(r);
+    free(big);
+}
+
+static void test_suggest(ofs_searcher *s)
+{
+    ofs_suggestions *sg = NULL;
+    char *err = NULL;
+    CHECK_INT(ofs_suggest(s, "kube", 4, 5, &sg, &err), OFS_OK);
+    int found = 0;
+    for (size_t i = 0; sg && i < sg->n; i++)
+        found |= !strcmp(sg->items[i], "Kubernetes");
+    CHECK(found);
+    ofs_suggestions_free(sg);
+    sg = NULL;
+    CHECK_INT(ofs_suggest(s, "\"(*", 3, 5, &sg, &err), OFS_OK);
+    ofs_suggestions_free(sg);
+    long docs = 0, secs = 0;
+    CHECK_INT(ofs_searcher_counts(s, &docs, &secs), OFS_OK);
+    CHECK_INT(docs, 5);
+    CHECK(secs > 10);
+    free(err);
+}
+
+static void test_open_errors(void)
+{
+    ofs_searcher *s = NULL;
+    char *err = NULL;
+    CHECK(ofs_searcher_open("/nonexistent/dir/x.db", NULL, &s, &err) != OFS_OK);
+    CHECK(err != NULL && s == NULL);
+    free(err);
+}
+
+int main(void)
+{
+    const char *root = getenv("OFS_SOURCE_ROOT");
+    if (!root)
+        root = ".";
+    if (build_index(root) != OFS_OK) {
+        CHECK(!"index build");
+        return check_summary("search");
+    }
+    ofs_searcher *s = open_searcher();
+    CHECK(s != NULL);
+    if (s) {
+        test_term_first(s);
+        test_phrase_and_words(s);
+        test_exclusion_and_or(s);
+        test_prefix(s);
+        test_filters(s);
+        test_synonyms(s);
+        test_did_you_mean(s);
+        test_scripts(s);
+        test_html_escaping(s);
+        test_relaxed_and_paging(s);
+        test_hostile(s);
+        test_suggest(s);
+    }
+    ofs_searcher_close(s);
+    test_open_errors();
+    unlink(dbpath);
+    return check_summary("search");
+}
