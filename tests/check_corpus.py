@@ -258,6 +258,27 @@ def check_relevance(pages, rel_dir, problems):
     return len(topics), len(judged)
 
 
+def check_synonyms(path, pages, problems):
+    """Each non-comment line is `A = B [= C ...]`; every member must occur in the corpus."""
+    corpus_words = ' ' + ' '.join(' '.join(words_of(p.text)) for p in pages.values()) + ' '
+    groups = 0
+    with open(path, encoding='utf-8') as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            where = 'synonyms.txt:%d' % n
+            members = [m.strip() for m in line.split('=')]
+            if len(members) < 2 or any(not m for m in members):
+                problems.add(where, 'expected "A = B [= C ...]" with non-empty members')
+                continue
+            groups += 1
+            for m in members:
+                if ' %s ' % ' '.join(words_of(m)) not in corpus_words:
+                    problems.add(where, '%r does not occur in the corpus' % m)
+    return groups
+
+
 def words_of(text):
     return WORD_RE.findall(text.lower())
 
@@ -323,6 +344,13 @@ def main(argv):
         problems.add('glossary.md', 'only %d anchored bold-term paragraphs' % nterms)
     if nfaq < MIN_FAQ:
         problems.add('faq.md', 'only %d question headings' % nfaq)
+
+    syn_path = os.path.join(root, 'corpus', 'synonyms.txt')
+    if os.path.isfile(syn_path):
+        print('synonyms: %d groups checked (format, members occur in the corpus)'
+              % check_synonyms(syn_path, pages, problems))
+    else:
+        problems.add('corpus/synonyms.txt', 'missing')
 
     if os.path.isdir(rel_dir):
         ntopics, njudged = check_relevance(pages, rel_dir, problems)
