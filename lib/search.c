@@ -29,7 +29,14 @@
 /* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
 #define OFS_MAX_WINDOW 2000
 
-enum { ST_RANK, ST_RANK_COLL, ST_COUNT, ST_COUNT_COLL, ST_HIT, ST_SNIPPET, ST_VOCAB_EQ,
+/* Term and FAQ entries whose title matches the query (?8, a {title} : (...) expression) and is
+ * not much longer than it (?10 tokens): the rows that get the entry boost. Evaluated once per
+ * statement run: SQLite materializes an uncorrelated IN list. */
+#define TITLE_MATCHES                                                                          \
+    "SELECT t.rowid FROM fts t JOIN sections ts ON ts.id = t.rowid"                            \
+    " WHERE t MATCH ?8 AND ts.kind >= 2 AND ofs_token_count(ts.title) <= ?10"
+
+enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_COLL, ST_HIT, ST_SNIPPET, ST_VOCAB_EQ,
        ST_VOCAB_RANGE, ST_SUGGEST, ST_COUNTS, ST__N };
 
 struct ofs_searcher {
@@ -43,24 +50,21 @@ struct ofs_searcher {
 };
 
 static const char *const sql_text[ST__N] = {
-    /* ST_RANK / ST_RANK_COLL: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 title expression or
+    /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 title expression or
      * NULL, ?9 boost, ?10 max title tokens, ?11 limit, ?12 collection */
     [ST_RANK] =
         "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND s.kind >= 2 AND f.rowid IN"
-        "   (SELECT t.rowid FROM fts t JOIN sections ts ON ts.id = t.rowid"
-        "    WHERE t MATCH ?8 AND ts.kind >= 2 AND ofs_token_count(ts.title) <= ?10)"
-        "  THEN ?9 ELSE 1.0 END) AS score"
-        " FROM fts f JOIN sections s ON s.id = f.rowid"
-        " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2)"
-        " ORDER BY score LIMIT ?11",
+        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN ?9 ELSE 1.0 END)"
+        " AS score FROM fts f WHERE f MATCH ?1 AND ?2 IS NULL ORDER BY score LIMIT ?11",
+    [ST_RANK_KIND] =
+        "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
+        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN ?9 ELSE 1.0 END)"
+        " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
+        " WHERE f MATCH ?1 AND s.kind = ?2 ORDER BY score LIMIT ?11",
     [ST_RANK_COLL] =
         "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND s.kind >= 2 AND f.rowid IN"
-        "   (SELECT t.rowid FROM fts t JOIN sections ts ON ts.id = t.rowid"
-        "    WHERE t MATCH ?8 AND ts.kind >= 2 AND ofs_token_count(ts.title) <= ?10)"
-        "  THEN ?9 ELSE 1.0 END) AS score"
-        " FROM fts f JOIN sections s ON s.id = f.rowid"
+        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN ?9 ELSE 1.0 END)"
+        " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
         " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?12"
         " ORDER BY score LIMIT ?11",
@@ -320,7 +324,8 @@ static int db_error(ofs_searcher *s, char **errmsg)
 static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked_list *skip,
                      ranked_list *out, char **errmsg)
 {
-    sqlite3_stmt *st = s->st[a->collection ? ST_RANK_COLL : ST_RANK];
+    /* Joining sections costs a lookup per matching row: only when a filter needs it. */
+    sqlite3_stmt *st = s->st[a->collection ? ST_RANK_COLL : a->kind >= 0 ? ST_RANK_KIND : ST_RANK];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
