@@ -1,1 +1,1576 @@
-/* build: being written in this session; see the issue. */
+/* The incremental, atomic build: walks each collection, compares files with what the index holds
+ * (size+mtime, then a content hash), re-parses only what changed, and writes everything in one
+ * IMMEDIATE transaction, so readers keep the previous index until COMMIT and a killed indexer
+ * leaves it intact. A producer thread reads+hashes+parses files while this thread inserts. */
+#include "store.h"
+
+#include "ofsearch/markdown.h"
+#include "ofsearch/ofsearch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define QUEUE_CAP 64
+#define BINARY_PROBE 8192
+
+void ofs_build_options_default(ofs_build_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_depth = 3;
+    o->max_file_bytes = 10L * 1024 * 1024;
+    o->optimize = 1;
+}
+
+/* ---- content hash ----------------------------------------------------------------------------
+ * FNV-1a, 64 bit: a dozen lines with no dependency and stable across platforms and runs. It runs
+ * at about 1 GB/s, so hashing costs well under 1% of parsing+indexing (~30 MB/s) — a faster
+ * hash would buy nothing. It only detects change (not adversarial collisions); the seed folds in
+ * the parser settings so changing them changes every hash. */
+static uint64_t fnv1a(const void *data, size_t len, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void hash_hex(uint64_t h, char out[17])
+{
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *join_path(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 2);
+    if (!s)
+        return NULL;
+    memcpy(s, a, la);
+    size_t n = la;
+    if (la && a[la - 1] != '/')
+        s[n++] = '/';
+    memcpy(s + n, b, lb + 1);
+    return s;
+}
+
+/* ---- walking a collection ------------------------------------------------------------------ */
+
+typedef struct {
+    char *rel; /* relative to the collection root */
+    long long size, mtime;
+} walk_file;
+
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+typedef struct {
+    const ofs_collection_spec *spec;
+    char *root;      /* directory relative paths start from, as given (for messages and I/O) */
+    char *real_root; /* canonical root, stored in collections.root */
+    int is_jsonl;
+    walk_file *files;
+    size_t nfiles, capfiles;
+    long long id; /* collections.id */
+    int force;    /* re-parse everything: base URL, root or parser settings changed */
+} coll;
+
+typedef struct {
+    ofs_index *idx;
+    sqlite3 *db;
+    const ofs_build_options *o;
+    ofs_build_summary *sum;
+    uint64_t seed;
+    int depth_changed;
+    double t0;
+    ofs_progress prog;
+    sqlite3_stmt *ins_doc, *upd_doc, *touch_doc, *del_doc, *ins_sec, *ins_fts, *del_fts,
+        *del_secs;
+} build;
+
+static void bwarn(build *b, const char *file, long line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void bwarn(build *b, const char *file, long line, const char *fmt, ...)
+{
+    if (!b->o->warn)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    b->o->warn(b->o->ctx, file, line, msg);
+}
+
+static void progress(build *b)
+{
+    if (!b->o->progress)
+        return;
+    b->prog.seconds = now_seconds() - b->t0;
+    b->o->progress(b->o->ctx, &b->prog);
+}
+
+static int is_markdown_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown") ||
+                   !strcasecmp(dot, ".mdx"));
+}
+
+static int add_file(coll *c, const char *rel, const struct stat *st)
+{
+    if (c->nfiles == c->capfiles) {
+        size_t cap = c->capfiles ? c->capfiles * 2 : 256;
+        walk_file *v = realloc(c->files, cap * sizeof *v);
+        if (!v)
+            return OFS_NOMEM;
+        c->files = v;
+        c->capfiles = cap;
+    }
+    walk_file *f = &c->files[c->nfiles];
+    if (!(f->rel = strdup(rel)))
+        return OFS_NOMEM;
+    f->size = st->st_size;
+    f->mtime = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+    c->nfiles++;
+    return OFS_OK;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const walk_file *)a)->rel, ((const walk_file *)b)->rel);
+}
+
+typedef struct {
+    char **v;
+    size_t n, cap;
+} str_stack;
+
+static int push_str(str_stack *s, char *str)
+{
+    if (!str)
+        return OFS_NOMEM;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **v = realloc(s->v, cap * sizeof *v);
+        if (!v) {
+            free(str);
+            return OFS_NOMEM;
+        }
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = str;
+    return OFS_OK;
+}
+
+/* Whether a directory was seen before (a symlink loop or a second link to it); records it. */
+static int seen_dir(dir_id **ids, size_t *n, const struct stat *st)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*ids)[i].dev == st->st_dev && (*ids)[i].ino == st->st_ino)
+            return 1;
+    if ((*n & (*n - 1)) == 0 || *n == 0) { /* grow at powers of two */
+        dir_id *v = realloc(*ids, (*n ? *n * 2 : 16) * sizeof *v);
+        if (!v)
+            return -1;
+        *ids = v;
+    }
+    (*ids)[(*n)++] = (dir_id){st->st_dev, st->st_ino};
+    return 0;
+}
+
+/* Reads one directory (rel under c->root): Markdown files into c->files, subdirectories onto
+ * the stack. Hidden entries and node_modules are skipped. */
+static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id **ids,
+                    size_t *nids)
+{
+    char *dirpath = *rel ? join_path(c->root, rel) : strdup(c->root);
+    if (!dirpath)
+        return OFS_NOMEM;
+    DIR *d = opendir(dirpath);
+    if (!d) {
+        bwarn(b, dirpath, 0, "cannot read directory: %s", strerror(errno));
+        b->sum->failed++;
+        free(dirpath);
+        return OFS_OK;
+    }
+    int rc = OFS_OK;
+    struct dirent *e;
+    while (rc == OFS_OK && (e = readdir(d))) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))
+            continue;
+        int is_dir_hint = e->d_type == DT_DIR || e->d_type == DT_LNK || e->d_type == DT_UNKNOWN;
+        if (!is_dir_hint && !is_markdown_name(e->d_name))
+            continue;
+        struct stat st;
+        char *childrel = *rel ? join_path(rel, e->d_name) : strdup(e->d_name);
+        if (!childrel) {
+            rc = OFS_NOMEM;
+            break;
+        }
+        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) {
+            if (is_markdown_name(e->d_name)) {
+                bwarn(b, dirpath, 0, "cannot stat %s: %s", e->d_name, strerror(errno));
+                b->sum->failed++;
+            }
+            free(childrel);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            int seen = seen_dir(ids, nids, &st);
+            if (seen < 0)
+                rc = OFS_NOMEM;
+            if (seen == 0) {
+                rc = push_str(stack, childrel);
+                childrel = NULL;
+            }
+        } else if (S_ISREG(st.st_mode) && is_markdown_name(e->d_name)) {
+            rc = add_file(c, childrel, &st);
+        }
+        free(childrel);
+    }
+    closedir(d);
+    free(dirpath);
+    return rc;
+}
+
+/* Fills c->files from the spec's path: a directory tree, one Markdown file, or a .jsonl file. */
+static int walk_collection(build *b, coll *c, char **errmsg)
+{
+    const char *path = c->spec->path;
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return ofs_set_error(errmsg, OFS_IO, "collection %s: cannot read %s: %s", c->spec->name,
+                             path ? path : "(no path)", strerror(errno));
+    char *real = realpath(path, NULL);
+    if (!real)
+        return ofs_set_error(errmsg, OFS_IO, "collection %s: %s: %s", c->spec->name, path,
+                             strerror(errno));
+    int rc = OFS_OK;
+    if (S_ISDIR(st.st_mode)) {
+        c->root = strdup(path);
+        c->real_root = real;
+        str_stack stack = {0};
+        dir_id *ids = NULL;
+        size_t nids = 0;
+        if (!c->root || seen_dir(&ids, &nids, &st) < 0)
+            rc = OFS_NOMEM;
+        else
+            rc = push_str(&stack, strdup(""));
+        while (rc == OFS_OK && stack.n > 0) {
+            char *rel = stack.v[--stack.n];
+            rc = walk_dir(b, c, rel, &stack, &ids, &nids);
+            free(rel);
+        }
+        while (stack.n > 0)
+            free(stack.v[--stack.n]);
+        free(stack.v);
+        free(ids);
+        qsort(c->files, c->nfiles, sizeof *c->files, cmp_file);
+    } else if (S_ISREG(st.st_mode)) {
+        /* A single file: its directory is the root, so the document path is its name. */
+        const char *slash = strrchr(path, '/');
+        const char *base = slash ? slash + 1 : path;
+        c->root = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+        c->real_root = real;
+        const char *dot = strrchr(base, '.');
+        c->is_jsonl = dot && !strcasecmp(dot, ".jsonl");
+        rc = c->root ? add_file(c, base, &st) : OFS_NOMEM;
+    } else {
+        free(real);
+        return ofs_set_error(errmsg, OFS_INVALID, "collection %s: %s is neither a directory nor "
+                             "a file", c->spec->name, path);
+    }
+    if (rc != OFS_OK)
+        return ofs_set_error(errmsg, rc, "out of memory walking %s", path);
+    return OFS_OK;
+}
+
+/* ---- documents already in the index -------------------------------------------------------- */
+
+typedef struct {
+    char *path;
+    long long id, size, mtime;
+    char hash[17];
+    int seen;
+} old_doc;
+
+typedef struct {
+    old_doc *v;
+    size_t n;
+} old_docs;
+
+static void old_docs_free(old_docs *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        free(o->v[i].path);
+    free(o->v);
+    o->v = NULL;
+    o->n = 0;
+}
+
+static int load_old_docs(build *b, long long coll_id, old_docs *out, char **errmsg)
+{
+    sqlite3_stmt *st = NULL;
+    memset(out, 0, sizeof *out);
+    size_t cap = 0;
+    /* BINARY collation orders like strcmp, so the array is ready for bsearch. */
+    int rc = sqlite3_prepare_v2(b->db,
+                                "SELECT path, id, size, mtime, hash FROM documents"
+                                " WHERE collection_id = ?1 ORDER BY path",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return ofs_set_error(errmsg, OFS_DB, "sqlite: %s", sqlite3_errmsg(b->db));
+    sqlite3_bind_int64(st, 1, coll_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            old_doc *v = realloc(out->v, cap * sizeof *v);
+            if (!v) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            out->v = v;
+        }
+        old_doc *d = &out->v[out->n];
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        const char *h = (const char *)sqlite3_column_text(st, 4);
+        if (!(d->path = strdup(p ? p : ""))) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        d->id = sqlite3_column_int64(st, 1);
+        d->size = sqlite3_column_int64(st, 2);
+        d->mtime = sqlite3_column_int64(st, 3);
+        snprintf(d->hash, sizeof d->hash, "%s", h ? h : "");
+        d->seen = 0;
+        out->n++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        old_docs_free(out);
+        return ofs_set_error(errmsg, OFS_DB, "cannot read documents: %s", sqlite3_errmsg(b->db));
+    }
+    return OFS_OK;
+}
+
+static int cmp_old_key(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const old_doc *)elem)->path);
+}
+
+static old_doc *find_old(old_docs *o, const char *path)
+{
+    return o->n ? bsearch(path, o->v, o->n, sizeof *o->v, cmp_old_key) : NULL;
+}
+
+/* ---- rows of one document, ready to insert ------------------------------------------------- */
+
+typedef struct {
+    int kind, level;
+    const char *title, *headings, *anchor, *body, *code, *meta;
+    char *url; /* owned */
+} sec_row;
+
+typedef struct {
+    char *docid, *url, *title, *description, *tags, *meta_json, *meta_text; /* owned */
+    sec_row *secs;
+    size_t nsecs;
+    ofs_page *page; /* owns the Markdown section strings */
+    json_t *json;   /* owns the JSONL section strings */
+} doc_rows;
+
+static void doc_rows_free(doc_rows *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->nsecs; i++)
+        free(d->secs[i].url);
+    free(d->secs);
+    free(d->docid);
+    free(d->url);
+    free(d->title);
+    free(d->description);
+    free(d->tags);
+    free(d->meta_json);
+    free(d->meta_text);
+    ofs_page_free(d->page);
+    if (d->json)
+        json_decref(d->json);
+    free(d);
+}
+
+/* The page part of a Markdown document's URL under a base URL: the path without extension,
+ * README/index standing for their directory, a front matter slug replacing the file part (or
+ * the whole path when it starts with '/'). */
+static char *page_path(const char *rel, const char *slug)
+{
+    const char *slash = strrchr(rel, '/');
+    size_t dirlen = slash ? (size_t)(slash - rel) : 0;
+    const char *file = slash ? slash + 1 : rel;
+    const char *dot = strrchr(file, '.');
+    size_t stemlen = dot && dot != file ? (size_t)(dot - file) : strlen(file);
+    if (slug && *slug == '/')
+        return strdup(slug + 1);
+    const char *part = file;
+    size_t partlen = stemlen;
+    if (slug && *slug) {
+        part = slug;
+        partlen = strlen(slug);
+    } else if ((stemlen == 6 && !strncasecmp(file, "readme", 6)) ||
+               (stemlen == 5 && !strncasecmp(file, "index", 5))) {
+        partlen = 0;
+    }
+    char *out = malloc(dirlen + partlen + 2);
+    if (!out)
+        return NULL;
+    memcpy(out, rel, dirlen);
+    size_t n = dirlen;
+    if (dirlen && partlen)
+        out[n++] = '/';
+    memcpy(out + n, part, partlen);
+    out[n + partlen] = '\0';
+    return out;
+}
+
+/* URL of a place in a document: base_url + "/" + page path, or (no base URL) the relative path
+ * as is; then "#anchor" when the anchor is non-empty. Exposed for tests via build_url(). */
+static char *make_url(const char *base_url, const char *rel, const char *slug, const char *anchor)
+{
+    char *page = NULL;
+    const char *stem = rel;
+    size_t blen = 0;
+    if (base_url && *base_url) {
+        if (!(page = page_path(rel, slug)))
+            return NULL;
+        stem = page;
+        blen = strlen(base_url);
+        while (blen > 0 && base_url[blen - 1] == '/')
+            blen--;
+    }
+    int has_anchor = anchor && *anchor;
+    size_t n = blen + 1 + strlen(stem) + (has_anchor ? 1 + strlen(anchor) : 0) + 1;
+    char *url = malloc(n);
+    if (url) {
+        if (base_url && *base_url)
+            snprintf(url, n, "%.*s/%s%s%s", (int)blen, base_url, stem, has_anchor ? "#" : "",
+                     has_anchor ? anchor : "");
+        else
+            snprintf(url, n, "%s%s%s", stem, has_anchor ? "#" : "", has_anchor ? anchor : "");
+    }
+    free(page);
+    return url;
+}
+
+char *ofs_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor);
+char *ofs_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor)
+{
+    return make_url(base_url, rel, slug, anchor);
+}
+
+/* "a\nb" from two optional strings, skipping empty ones; malloc'd. */
+static char *join2(const char *a, const char *b)
+{
+    a = a ? a : "";
+    b = b ? b : "";
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = malloc(la + lb + 2);
+    if (!s)
+        return NULL;
+    memcpy(s, a, la);
+    size_t n = la;
+    if (la && lb)
+        s[n++] = '\n';
+    memcpy(s + n, b, lb);
+    s[n + lb] = '\0';
+    return s;
+}
+
+/* Builds the rows of a parsed Markdown page (takes ownership of page). */
+static doc_rows *markdown_rows(ofs_page *page, const char *rel, const char *base_url)
+{
+    doc_rows *d = calloc(1, sizeof *d);
+    if (!d) {
+        ofs_page_free(page);
+        return NULL;
+    }
+    d->page = page;
+    json_t *meta = json_object();
+    for (size_t i = 0; meta && i < page->nmeta; i++)
+        if (page->meta[i].key && page->meta[i].value)
+            json_object_set_new(meta, page->meta[i].key, json_string(page->meta[i].value));
+    d->meta_json = meta ? json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(meta);
+    d->docid = strdup(rel);
+    d->url = make_url(base_url, rel, page->slug, "");
+    d->title = strdup(page->title ? page->title : "");
+    d->description = strdup(page->description ? page->description : "");
+    d->tags = strdup(page->tags ? page->tags : "");
+    d->meta_text = join2(page->description, page->tags);
+    d->nsecs = page->nsections;
+    d->secs = calloc(d->nsecs ? d->nsecs : 1, sizeof *d->secs);
+    int ok = d->meta_json && d->docid && d->url && d->title && d->description && d->tags &&
+             d->meta_text && d->secs;
+    for (size_t i = 0; ok && i < d->nsecs; i++) {
+        const ofs_section *s = &page->sections[i];
+        sec_row *r = &d->secs[i];
+        r->kind = s->kind;
+        r->level = s->level;
+        r->title = s->title ? s->title : "";
+        r->headings = s->breadcrumb ? s->breadcrumb : "";
+        r->anchor = s->anchor ? s->anchor : "";
+        r->body = s->body ? s->body : "";
+        r->code = s->code ? s->code : "";
+        /* Description and tags describe the page, so only its first section carries them. */
+        r->meta = i == 0 ? d->meta_text : "";
+        ok = (r->url = make_url(base_url, rel, page->slug, r->anchor)) != NULL;
+    }
+    if (!ok) {
+        doc_rows_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- the producer: read, hash, parse -------------------------------------------------------- */
+
+enum { R_PARSED, R_SAME, R_FAILED, R_EMPTY };
+
+typedef struct {
+    size_t file;   /* index into coll->files */
+    int status;
+    char *msg;     /* R_FAILED / R_EMPTY: why */
+    char **warns;  /* parser warnings, "line\tmessage" */
+    size_t nwarns;
+    doc_rows *rows;
+    char hash[17];
+    long long size, mtime;
+} result;
+
+static void result_free(result *r)
+{
+    if (!r)
+        return;
+    free(r->msg);
+    for (size_t i = 0; i < r->nwarns; i++)
+        free(r->warns[i]);
+    free(r->warns);
+    doc_rows_free(r->rows);
+    free(r);
+}
+
+static void collect_warning(void *ctx, const char *file, int line, const char *msg)
+{
+    (void)file;
+    result *r = ctx;
+    char **v = realloc(r->warns, (r->nwarns + 1) * sizeof *v);
+    if (!v)
+        return;
+    r->warns = v;
+    char buf[600];
+    snprintf(buf, sizeof buf, "%d\t%s", line, msg);
+    if ((v[r->nwarns] = strdup(buf)))
+        r->nwarns++;
+}
+
+static int fail(result *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(result *r, int status, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    r->status = status;
+    r->msg = strdup(buf);
+    return status;
+}
+
+static int only_space(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return 0;
+    return 1;
+}
+
+/* Reads the whole file at path into a malloc'd buffer; -1 (errno set) on failure. */
+static long read_file(const char *path, long max, char **out, struct stat *st)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0 || st->st_size > max) {
+        int e = st->st_size > max ? EFBIG : errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    size_t cap = (size_t)st->st_size + 1, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        ssize_t k = read(fd, buf + n, cap - 1 - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (k < 0) {
+                int e = errno;
+                free(buf);
+                buf = NULL;
+                errno = e;
+            }
+            break;
+        }
+        n += (size_t)k;
+        if (n == cap - 1) { /* the file grew while we read it: stop at the limit */
+            if ((long)n >= max)
+                break;
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                errno = ENOMEM;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    close(fd);
+    if (!buf)
+        return -1;
+    buf[n] = '\0';
+    *out = buf;
+    return (long)n;
+}
+
+typedef struct {
+    const coll *c;
+    const old_doc **olds; /* per file: its document in the index, or NULL */
+    const size_t *todo;   /* indexes of the files to read */
+    size_t ntodo;
+    const ofs_build_options *o;
+    uint64_t seed;
+    int force;
+} work;
+
+static result *process_file(const work *w, size_t fi)
+{
+    result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->file = fi;
+    const walk_file *f = &w->c->files[fi];
+    const old_doc *old = w->olds[fi];
+    char *path = join_path(w->c->root, f->rel);
+    char *src = NULL;
+    struct stat st = {0};
+    long n = path ? read_file(path, w->o->max_file_bytes, &src, &st) : -1;
+    r->size = st.st_size;
+    r->mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    if (!path)
+        fail(r, R_FAILED, "out of memory");
+    else if (n < 0 && errno == EFBIG)
+        fail(r, R_FAILED, "file is larger than %ld bytes (--max-file-size), skipped",
+             w->o->max_file_bytes);
+    else if (n < 0)
+        fail(r, R_FAILED, "cannot read: %s", strerror(errno));
+    else if (memchr(src, '\0', (size_t)n < BINARY_PROBE ? (size_t)n : BINARY_PROBE))
+        fail(r, R_FAILED, "binary file (NUL bytes), skipped");
+    else if (only_space(src, (size_t)n))
+        fail(r, R_EMPTY, "empty file, skipped");
+    else {
+        hash_hex(fnv1a(src, (size_t)n, w->seed), r->hash);
+        if (old && !w->force && !strcmp(old->hash, r->hash)) {
+            r->status = R_SAME;
+        } else {
+            ofs_markdown_options mo = {w->o->max_depth, collect_warning, r};
+            ofs_page *page = NULL;
+            char *err = NULL;
+            if (ofs_markdown_parse(src, (size_t)n, f->rel, &mo, &page, &err) != 0)
+                fail(r, R_FAILED, "cannot parse: %s", err ? err : "out of memory");
+            else if (!(r->rows = markdown_rows(page, f->rel, w->c->spec->base_url)))
+                fail(r, R_FAILED, "out of memory");
+            else
+                r->status = R_PARSED;
+            free(err);
+        }
+    }
+    free(src);
+    free(path);
+    return r;
+}
+
+/* A bounded queue between the producer and the inserting thread; results arrive in file order. */
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t not_full, not_empty;
+    result *slots[QUEUE_CAP];
+    size_t head, count;
+    int done, cancel;
+    work w;
+} queue;
+
+static void *producer(void *arg)
+{
+    queue *q = arg;
+    for (size_t i = 0; i < q->w.ntodo; i++) {
+        result *r = process_file(&q->w, q->w.todo[i]);
+        pthread_mutex_lock(&q->mu);
+        while (q->count == QUEUE_CAP && !q->cancel)
+            pthread_cond_wait(&q->not_full, &q->mu);
+        int cancel = q->cancel;
+        if (!cancel) {
+            q->slots[(q->head + q->count) % QUEUE_CAP] = r;
+            q->count++;
+            pthread_cond_signal(&q->not_empty);
+        }
+        pthread_mutex_unlock(&q->mu);
+        if (cancel) {
+            result_free(r);
+            break;
+        }
+    }
+    pthread_mutex_lock(&q->mu);
+    q->done = 1;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Next result; *eof set when the producer finished. A NULL result without eof means OOM. */
+static result *queue_pop(queue *q, int *eof)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count == 0 && !q->done)
+        pthread_cond_wait(&q->not_empty, &q->mu);
+    result *r = NULL;
+    *eof = q->count == 0 && q->done;
+    if (q->count) {
+        r = q->slots[q->head];
+        q->head = (q->head + 1) % QUEUE_CAP;
+        q->count--;
+        pthread_cond_signal(&q->not_full);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return r;
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+static int db_error(build *b, char **errmsg, const char *what)
+{
+    return ofs_set_error(errmsg, OFS_DB, "%s: %s", what, sqlite3_errmsg(b->db));
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Removes a document's sections from the FTS index and the sections table. External-content
+ * FTS5 needs the old column values for 'delete', so they are read from sections first. */
+static int delete_sections(build *b, long long doc_id, char **errmsg)
+{
+    sqlite3_bind_int64(b->del_fts, 1, doc_id);
+    if (step_done(b->del_fts) != SQLITE_OK)
+        return db_error(b, errmsg, "cannot delete from the full-text index");
+    sqlite3_bind_int64(b->del_secs, 1, doc_id);
+    if (step_done(b->del_secs) != SQLITE_OK)
+        return db_error(b, errmsg, "cannot delete sections");
+    return OFS_OK;
+}
+
+static int remove_doc(build *b, long long doc_id, char **errmsg)
+{
+    int rc = delete_sections(b, doc_id, errmsg);
+    if (rc != OFS_OK)
+        return rc;
+    sqlite3_bind_int64(b->del_doc, 1, doc_id);
+    if (step_done(b->del_doc) != SQLITE_OK)
+        return db_error(b, errmsg, "cannot delete a document");
+    return OFS_OK;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
+}
+
+static int insert_sections(build *b, long long doc_id, const doc_rows *d, char **errmsg)
+{
+    for (size_t i = 0; i < d->nsecs; i++) {
+        const sec_row *s = &d->secs[i];
+        sqlite3_stmt *st = b->ins_sec;
+        sqlite3_bind_int64(st, 1, doc_id);
+        sqlite3_bind_int64(st, 2, (long long)i);
+        sqlite3_bind_int(st, 3, s->kind);
+        sqlite3_bind_int(st, 4, s->level);
+        bind_text(st, 5, s->title);
+        bind_text(st, 6, s->headings);
+        bind_text(st, 7, s->anchor);
+        bind_text(st, 8, s->url);
+        bind_text(st, 9, s->body);
+        bind_text(st, 10, s->code);
+        bind_text(st, 11, s->meta);
+        if (step_done(st) != SQLITE_OK)
+            return db_error(b, errmsg, "cannot insert a section");
+        st = b->ins_fts;
+        sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(b->db));
+        bind_text(st, 2, s->title);
+        bind_text(st, 3, s->headings);
+        bind_text(st, 4, s->body);
+        bind_text(st, 5, s->code);
+        bind_text(st, 6, s->meta);
+        if (step_done(st) != SQLITE_OK)
+            return db_error(b, errmsg, "cannot index a section");
+    }
+    return OFS_OK;
+}
+
+/* Inserts (old_id 0) or replaces a document and its sections. Returns SQLITE_CONSTRAINT as is
+ * (duplicate path), other failures as OFS_DB. */
+static int write_doc(build *b, long long coll_id, const char *path, long long old_id,
+                     const doc_rows *d, const char *hash, long long size, long long mtime,
+                     char **errmsg)
+{
+    sqlite3_stmt *st = old_id ? b->upd_doc : b->ins_doc;
+    if (old_id) {
+        int rc = delete_sections(b, old_id, errmsg);
+        if (rc != OFS_OK)
+            return rc;
+    }
+    sqlite3_bind_int64(st, 1, old_id ? old_id : coll_id);
+    bind_text(st, 2, path);
+    bind_text(st, 3, d->docid);
+    bind_text(st, 4, d->url);
+    bind_text(st, 5, d->title);
+    bind_text(st, 6, d->description);
+    bind_text(st, 7, d->tags);
+    bind_text(st, 8, d->meta_json);
+    bind_text(st, 9, hash);
+    sqlite3_bind_int64(st, 10, size);
+    sqlite3_bind_int64(st, 11, mtime);
+    int rc = step_done(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return SQLITE_CONSTRAINT;
+    if (rc != SQLITE_OK)
+        return db_error(b, errmsg, "cannot write a document");
+    long long doc_id = old_id ? old_id : sqlite3_last_insert_rowid(b->db);
+    return insert_sections(b, doc_id, d, errmsg);
+}
+
+static int touch_doc(build *b, long long id, long long size, long long mtime, char **errmsg)
+{
+    sqlite3_bind_int64(b->touch_doc, 1, size);
+    sqlite3_bind_int64(b->touch_doc, 2, mtime);
+    sqlite3_bind_int64(b->touch_doc, 3, id);
+    if (step_done(b->touch_doc) != SQLITE_OK)
+        return db_error(b, errmsg, "cannot update a document");
+    return OFS_OK;
+}
+
+/* Applies one producer result to the index. */
+static int apply_result(build *b, coll *c, old_doc *old, result *r, char **errmsg)
+{
+    const walk_file *f = &c->files[r->file];
+    char *display = join_path(c->root, f->rel);
+    for (size_t i = 0; i < r->nwarns; i++) {
+        char *tab = strchr(r->warns[i], '\t');
+        bwarn(b, display ? display : f->rel, atol(r->warns[i]), "%s", tab ? tab + 1 : "");
+    }
+    int rc = OFS_OK;
+    b->prog.bytes_done += (double)f->size;
+    switch (r->status) {
+    case R_FAILED:
+        bwarn(b, display ? display : f->rel, 0, "%s", r->msg ? r->msg : "failed");
+        b->sum->failed++;
+        break;
+    case R_EMPTY:
+        bwarn(b, display ? display : f->rel, 0, "%s", r->msg ? r->msg : "empty");
+        if (old) { /* emptied: the page has nothing left to find */
+            rc = remove_doc(b, old->id, errmsg);
+            b->sum->removed++;
+        }
+        break;
+    case R_SAME:
+        b->sum->bytes += (double)r->size;
+        rc = touch_doc(b, old->id, r->size, r->mtime, errmsg);
+        b->sum->unchanged++;
+        break;
+    case R_PARSED:
+        b->sum->bytes += (double)r->size;
+        rc = write_doc(b, c->id, f->rel, old ? old->id : 0, r->rows, r->hash, r->size, r->mtime,
+                       errmsg);
+        if (rc == SQLITE_CONSTRAINT)
+            rc = ofs_set_error(errmsg, OFS_DB, "duplicate document path %s", f->rel);
+        if (old)
+            b->sum->updated++;
+        else
+            b->sum->added++;
+        break;
+    }
+    free(display);
+    b->prog.files_done++;
+    progress(b);
+    return rc;
+}
+
+/* Drains the producer after an error so it can be joined. */
+static void queue_cancel(queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->cancel = 1;
+    while (q->count) {
+        result_free(q->slots[q->head]);
+        q->head = (q->head + 1) % QUEUE_CAP;
+        q->count--;
+    }
+    pthread_cond_broadcast(&q->not_full);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
+{
+    const old_doc **per_file = calloc(c->nfiles + 1, sizeof *per_file);
+    size_t *todo = calloc(c->nfiles + 1, sizeof *todo);
+    if (!per_file || !todo) {
+        free(per_file);
+        free(todo);
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    }
+    size_t ntodo = 0;
+    int fast = !c->force && !b->depth_changed;
+    for (size_t i = 0; i < c->nfiles; i++) {
+        old_doc *old = find_old(olds, c->files[i].rel);
+        per_file[i] = old;
+        if (old)
+            old->seen = 1;
+        if (fast && old && old->size == c->files[i].size && old->mtime == c->files[i].mtime) {
+            b->sum->unchanged++; /* metadata matches: not even read */
+            b->prog.files_done++;
+            b->prog.bytes_done += (double)c->files[i].size;
+        } else {
+            todo[ntodo++] = i;
+        }
+    }
+    progress(b);
+    queue q = {.w = {c, per_file, todo, ntodo, b->o, b->seed, c->force}};
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.not_full, NULL);
+    pthread_cond_init(&q.not_empty, NULL);
+    pthread_t th;
+    int rc = OFS_OK;
+    int threaded = ntodo > 1 && pthread_create(&th, NULL, producer, &q) == 0;
+    for (size_t k = 0; rc == OFS_OK && k < ntodo; k++) {
+        int eof = 0;
+        result *r = threaded ? queue_pop(&q, &eof) : process_file(&q.w, todo[k]);
+        if (eof)
+            break;
+        if (!r) {
+            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+            break;
+        }
+        rc = apply_result(b, c, (old_doc *)per_file[r->file], r, errmsg);
+        result_free(r);
+    }
+    if (threaded) {
+        queue_cancel(&q);
+        pthread_join(th, NULL);
+        queue_cancel(&q);
+    }
+    pthread_mutex_destroy(&q.mu);
+    pthread_cond_destroy(&q.not_full);
+    pthread_cond_destroy(&q.not_empty);
+    free(per_file);
+    free(todo);
+    return rc;
+}
+
+/* ---- JSON Lines ---------------------------------------------------------------------------- */
+
+/* Rows of one JSONL object (takes ownership of obj); NULL with *why set when it is unusable. */
+static doc_rows *jsonl_rows(json_t *obj, const char *base_url, const char **why)
+{
+    *why = NULL;
+    if (!json_is_object(obj)) {
+        *why = "not a JSON object";
+        json_decref(obj);
+        return NULL;
+    }
+    json_t *id = json_object_get(obj, "id");
+    char idbuf[32];
+    const char *idstr = NULL;
+    if (json_is_string(id))
+        idstr = json_string_value(id);
+    else if (json_is_integer(id)) {
+        snprintf(idbuf, sizeof idbuf, "%lld", (long long)json_integer_value(id));
+        idstr = idbuf;
+    }
+    if (!idstr || !*idstr) {
+        *why = "no \"id\" (string or integer)";
+        json_decref(obj);
+        return NULL;
+    }
+    doc_rows *d = calloc(1, sizeof *d);
+    sec_row *s = calloc(1, sizeof *s);
+    json_t *meta = json_object();
+    if (!d || !s || !meta) {
+        free(d);
+        free(s);
+        json_decref(meta);
+        json_decref(obj);
+        *why = "out of memory";
+        return NULL;
+    }
+    d->json = obj;
+    d->secs = s;
+    d->nsecs = 1;
+    const char *title = json_string_value(json_object_get(obj, "title"));
+    const char *body = json_string_value(json_object_get(obj, "body"));
+    if (!body)
+        body = json_string_value(json_object_get(obj, "text"));
+    const char *url = json_string_value(json_object_get(obj, "url"));
+    /* Every other string field is kept (documents.meta) and searchable (the meta column). */
+    size_t textlen = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val)
+    {
+        if (!json_is_string(val) || !strcmp(key, "id") || !strcmp(key, "title") ||
+            !strcmp(key, "body") || !strcmp(key, "text") || !strcmp(key, "url"))
+            continue;
+        json_object_set(meta, key, val);
+        textlen += json_string_length(val) + 1;
+    }
+    d->meta_text = malloc(textlen + 1);
+    if (d->meta_text) {
+        size_t n = 0;
+        json_object_foreach(meta, key, val)
+        {
+            size_t l = json_string_length(val);
+            if (n)
+                d->meta_text[n++] = '\n';
+            memcpy(d->meta_text + n, json_string_value(val), l);
+            n += l;
+        }
+        d->meta_text[n] = '\0';
+    }
+    d->meta_json = json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(meta);
+    d->docid = strdup(idstr);
+    d->title = strdup(title ? title : idstr);
+    d->description = strdup("");
+    d->tags = strdup("");
+    if (url) {
+        d->url = strdup(url);
+    } else { /* base_url/id, or the id alone; ids keep their dots (no extension to strip) */
+        size_t bl = base_url ? strlen(base_url) : 0;
+        while (bl && base_url[bl - 1] == '/')
+            bl--;
+        size_t n = bl + strlen(idstr) + 2;
+        if ((d->url = malloc(n)))
+            snprintf(d->url, n, "%.*s%s%s", (int)bl, bl ? base_url : "", bl ? "/" : "", idstr);
+    }
+    s->kind = OFS_KIND_PAGE;
+    s->level = 0;
+    s->title = d->title;
+    s->headings = "";
+    s->anchor = "";
+    s->body = body ? body : "";
+    s->code = "";
+    s->meta = d->meta_text;
+    s->url = d->url ? strdup(d->url) : NULL;
+    if (!d->meta_text || !d->meta_json || !d->docid || !d->title || !d->description || !d->tags ||
+        !d->url || !s->url) {
+        doc_rows_free(d);
+        *why = "out of memory";
+        return NULL;
+    }
+    return d;
+}
+
+/* One JSONL line: unchanged, added or updated; bad lines are warnings. */
+static int jsonl_line(build *b, coll *c, old_docs *olds, const char *display, long lineno,
+                      const char *line, size_t len, long long mtime, char **errmsg)
+{
+    if (only_space(line, len))
+        return OFS_OK;
+    if ((long)len > b->o->max_file_bytes) {
+        bwarn(b, display, lineno, "line is larger than %ld bytes (--max-file-size), skipped",
+             b->o->max_file_bytes);
+        b->sum->failed++;
+        return OFS_OK;
+    }
+    b->sum->bytes += (double)len;
+    json_error_t jerr;
+    json_t *obj = json_loadb(line, len, 0, &jerr);
+    if (!obj) {
+        bwarn(b, display, lineno, "invalid JSON: %s", jerr.text);
+        b->sum->failed++;
+        return OFS_OK;
+    }
+    const char *why = NULL;
+    doc_rows *d = jsonl_rows(obj, c->spec->base_url, &why);
+    if (!d) {
+        bwarn(b, display, lineno, "%s, skipped", why);
+        b->sum->failed++;
+        return OFS_OK;
+    }
+    char hash[17];
+    hash_hex(fnv1a(line, len, b->seed), hash);
+    old_doc *old = find_old(olds, d->docid);
+    int rc = OFS_OK;
+    if (old && old->seen) {
+        bwarn(b, display, lineno, "duplicate id \"%s\", skipped", d->docid);
+        b->sum->failed++;
+    } else if (old && !c->force && !strcmp(old->hash, hash)) {
+        old->seen = 1;
+        b->sum->unchanged++;
+    } else {
+        rc = write_doc(b, c->id, d->docid, old ? old->id : 0, d, hash, (long long)len, mtime,
+                       errmsg);
+        if (rc == SQLITE_CONSTRAINT) { /* a new id that appeared earlier in this file */
+            bwarn(b, display, lineno, "duplicate id \"%s\", skipped", d->docid);
+            b->sum->failed++;
+            rc = OFS_OK;
+        } else if (rc == OFS_OK) {
+            if (old)
+                b->sum->updated++, old->seen = 1;
+            else
+                b->sum->added++;
+        }
+    }
+    doc_rows_free(d);
+    return rc;
+}
+
+static int build_jsonl(build *b, coll *c, old_docs *olds, char **errmsg)
+{
+    char *display = join_path(c->root, c->files[0].rel);
+    if (!display)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    FILE *fp = fopen(display, "rb");
+    if (!fp) {
+        bwarn(b, display, 0, "cannot read: %s", strerror(errno));
+        b->sum->failed++;
+        for (size_t i = 0; i < olds->n; i++) /* keep what we had */
+            olds->v[i].seen = 1;
+        free(display);
+        return OFS_OK;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int rc = OFS_OK;
+    while (rc == OFS_OK && (len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        rc = jsonl_line(b, c, olds, display, lineno, line, (size_t)len, c->files[0].mtime,
+                        errmsg);
+        b->prog.bytes_done += (double)len;
+        if (lineno % 4096 == 0)
+            progress(b);
+    }
+    if (rc == OFS_OK && ferror(fp)) {
+        bwarn(b, display, lineno, "read error: %s", strerror(errno));
+        b->sum->failed++;
+        for (size_t i = 0; i < olds->n; i++)
+            olds->v[i].seen = 1;
+    }
+    free(line);
+    fclose(fp);
+    free(display);
+    b->prog.files_done++;
+    progress(b);
+    return rc;
+}
+
+/* ---- one build ----------------------------------------------------------------------------- */
+
+static int prepare_all(build *b, char **errmsg)
+{
+    struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } list[] = {
+        {&b->ins_doc, "INSERT INTO documents(collection_id, path, docid, url, title, description,"
+                      " tags, meta, hash, size, mtime) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"},
+        {&b->upd_doc, "UPDATE documents SET path=?2, docid=?3, url=?4, title=?5, description=?6,"
+                      " tags=?7, meta=?8, hash=?9, size=?10, mtime=?11 WHERE id=?1"},
+        {&b->touch_doc, "UPDATE documents SET size=?1, mtime=?2 WHERE id=?3"},
+        {&b->del_doc, "DELETE FROM documents WHERE id=?1"},
+        {&b->ins_sec, "INSERT INTO sections(document_id, ord, kind, level, title, headings,"
+                      " anchor, url, body, code, meta) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"},
+        {&b->ins_fts, "INSERT INTO fts(rowid, title, headings, body, code, meta)"
+                      " VALUES(?1,?2,?3,?4,?5,?6)"},
+        {&b->del_fts, "INSERT INTO fts(fts, rowid, title, headings, body, code, meta)"
+                      " SELECT 'delete', id, title, headings, body, code, meta FROM sections"
+                      " WHERE document_id=?1"},
+        {&b->del_secs, "DELETE FROM sections WHERE document_id=?1"},
+    };
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        if (sqlite3_prepare_v3(b->db, list[i].sql, -1, SQLITE_PREPARE_PERSISTENT, list[i].st,
+                               NULL) != SQLITE_OK)
+            return db_error(b, errmsg, "cannot prepare the build statements");
+    return OFS_OK;
+}
+
+static void finalize_all(build *b)
+{
+    sqlite3_stmt *v[] = {b->ins_doc, b->upd_doc, b->touch_doc, b->del_doc,
+                         b->ins_sec, b->ins_fts, b->del_fts, b->del_secs};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        sqlite3_finalize(v[i]);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* Finds or creates the collection row; a changed root or base URL forces a re-parse since
+ * every URL depends on them. */
+static int open_collection(build *b, coll *c, char **errmsg)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(b->db, "SELECT id, root, base_url FROM collections WHERE name=?1",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_error(b, errmsg, "cannot read collections");
+    sqlite3_bind_text(st, 1, c->spec->name, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    int changed = 0;
+    if (found) {
+        c->id = sqlite3_column_int64(st, 0);
+        changed = !same_str((const char *)sqlite3_column_text(st, 1), c->real_root) ||
+                  !same_str((const char *)sqlite3_column_text(st, 2), c->spec->base_url);
+    }
+    sqlite3_finalize(st);
+    c->force = changed;
+    const char *sql = found ? "UPDATE collections SET root=?2, base_url=?3 WHERE id=?4"
+                            : "INSERT INTO collections(name, root, base_url) VALUES(?1, ?2, ?3)";
+    if (found && !changed)
+        return OFS_OK;
+    if (sqlite3_prepare_v2(b->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(b, errmsg, "cannot write collections");
+    if (!found)
+        sqlite3_bind_text(st, 1, c->spec->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->real_root, -1, SQLITE_STATIC);
+    if (c->spec->base_url && *c->spec->base_url)
+        sqlite3_bind_text(st, 3, c->spec->base_url, -1, SQLITE_STATIC);
+    if (found)
+        sqlite3_bind_int64(st, 4, c->id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_error(b, errmsg, "cannot write collections");
+    if (!found)
+        c->id = sqlite3_last_insert_rowid(b->db);
+    return OFS_OK;
+}
+
+static int build_collection(build *b, coll *c, char **errmsg)
+{
+    int rc = open_collection(b, c, errmsg);
+    old_docs olds = {0};
+    if (rc == OFS_OK)
+        rc = load_old_docs(b, c->id, &olds, errmsg);
+    if (rc == OFS_OK)
+        rc = c->is_jsonl ? build_jsonl(b, c, &olds, errmsg) : build_markdown(b, c, &olds, errmsg);
+    for (size_t i = 0; rc == OFS_OK && i < olds.n; i++) {
+        if (olds.v[i].seen)
+            continue;
+        rc = remove_doc(b, olds.v[i].id, errmsg);
+        b->sum->removed++;
+    }
+    old_docs_free(&olds);
+    return rc;
+}
+
+static void colls_free(coll *cs, size_t n)
+{
+    for (size_t i = 0; cs && i < n; i++) {
+        for (size_t j = 0; j < cs[i].nfiles; j++)
+            free(cs[i].files[j].rel);
+        free(cs[i].files);
+        free(cs[i].root);
+        free(cs[i].real_root);
+    }
+    free(cs);
+}
+
+static int check_specs(const ofs_collection_spec *specs, size_t n, char **errmsg)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!specs[i].name || !*specs[i].name)
+            return ofs_set_error(errmsg, OFS_INVALID, "a collection needs a name");
+        if (strlen(specs[i].name) >= 128)
+            return ofs_set_error(errmsg, OFS_INVALID, "collection name too long: %.40s…",
+                                 specs[i].name);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(specs[i].name, specs[j].name))
+                return ofs_set_error(errmsg, OFS_INVALID, "collection %s named twice",
+                                     specs[i].name);
+    }
+    return OFS_OK;
+}
+
+/* Records the parser settings; when they changed since the last build every hash is stale. */
+static int note_settings(build *b, char **errmsg)
+{
+    char depth[16];
+    snprintf(depth, sizeof depth, "%d", b->o->max_depth);
+    sqlite3_stmt *st = NULL;
+    const char *old = NULL;
+    if (sqlite3_prepare_v2(b->db, "SELECT value FROM meta WHERE key='max_depth'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        old = (const char *)sqlite3_column_text(st, 0);
+    b->depth_changed = !old || strcmp(old, depth) != 0;
+    sqlite3_finalize(st);
+    return b->depth_changed ? ofs_store_set_meta(b->db, "max_depth", depth, errmsg) : OFS_OK;
+}
+
+static int finish(build *b, int changed, long before, char **errmsg)
+{
+    long long docs = -1, secs = -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(b->db, "SELECT (SELECT count(*) FROM documents),"
+                                  " (SELECT count(*) FROM sections)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        docs = sqlite3_column_int64(st, 0);
+        secs = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (docs < 0)
+        return db_error(b, errmsg, "cannot count documents");
+    b->sum->documents = (long)docs;
+    b->sum->sections = (long)secs;
+    if (!changed)
+        return OFS_OK;
+    /* 'optimize' merges all segments (fastest queries) but rewrites the whole index, so it runs
+     * after a full build or a large change, not after every small update (automerge does). */
+    long touched = b->sum->added + b->sum->updated + b->sum->removed;
+    if (b->o->optimize && (before == 0 || touched * 4 >= docs) &&
+        ofs_store_exec(b->db, "INSERT INTO fts(fts) VALUES('optimize')", errmsg) != OFS_OK)
+        return OFS_DB;
+    char when[64];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    int rc = ofs_store_set_meta(b->db, "built_at", when, errmsg);
+    if (rc == OFS_OK)
+        rc = ofs_store_set_meta(b->db, "version", OFS_VERSION, errmsg);
+    return rc;
+}
+
+int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nspecs,
+                    const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg)
+{
+    ofs_build_options defaults;
+    if (!opts) {
+        ofs_build_options_default(&defaults);
+        opts = &defaults;
+    }
+    ofs_build_summary local;
+    if (!summary)
+        summary = &local;
+    memset(summary, 0, sizeof *summary);
+    if (!idx || idx->readonly)
+        return ofs_set_error(errmsg, OFS_INVALID, "the index is open read-only");
+    if (opts->max_depth < 1 || opts->max_depth > 6 || opts->max_file_bytes <= 0)
+        return ofs_set_error(errmsg, OFS_INVALID, "heading depth must be 1..6 and the file size "
+                             "limit positive");
+    int rc = check_specs(specs, nspecs, errmsg);
+    if (rc != OFS_OK)
+        return rc;
+    build b = {.idx = idx, .db = idx->db, .o = opts, .sum = summary, .t0 = now_seconds()};
+    b.seed = (uint64_t)opts->max_depth * 0x9e3779b97f4a7c15ULL;
+    coll *cs = calloc(nspecs + 1, sizeof *cs);
+    if (!cs)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    /* Walk everything before taking the write lock: a missing collection fails the whole run
+     * rather than emptying that collection. */
+    for (size_t i = 0; rc == OFS_OK && i < nspecs; i++) {
+        cs[i].spec = &specs[i];
+        rc = walk_collection(&b, &cs[i], errmsg);
+        for (size_t j = 0; rc == OFS_OK && j < cs[i].nfiles; j++)
+            b.prog.bytes_total += (double)cs[i].files[j].size;
+        b.prog.files_total += (long)cs[i].nfiles;
+    }
+    if (rc == OFS_OK)
+        rc = ofs_store_exec(b.db, "BEGIN IMMEDIATE", errmsg);
+    if (rc != OFS_OK) {
+        colls_free(cs, nspecs);
+        summary->seconds = now_seconds() - b.t0;
+        return rc;
+    }
+    long before = -1;
+    rc = prepare_all(&b, errmsg);
+    if (rc == OFS_OK)
+        rc = note_settings(&b, errmsg);
+    if (rc == OFS_OK) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(b.db, "SELECT count(*) FROM documents", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            before = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    for (size_t i = 0; rc == OFS_OK && i < nspecs; i++)
+        rc = build_collection(&b, &cs[i], errmsg);
+    int changed = summary->added + summary->updated + summary->removed > 0 || b.depth_changed;
+    if (rc == OFS_OK)
+        rc = finish(&b, changed, before, errmsg);
+    finalize_all(&b);
+    if (rc == OFS_OK)
+        rc = ofs_store_exec(b.db, "COMMIT", errmsg);
+    if (rc != OFS_OK)
+        sqlite3_exec(b.db, "ROLLBACK", NULL, NULL, NULL);
+    colls_free(cs, nspecs);
+    summary->seconds = now_seconds() - b.t0;
+    return rc;
+}
+
+/* ---- rebuild into a temporary file ---------------------------------------------------------- */
+
+/* Whether path may be replaced: missing, empty, or a database with our meta table. */
+static int replaceable(const char *path, char **errmsg)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? OFS_OK
+                               : ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ofs_set_error(errmsg, OFS_INVALID, "%s is not a regular file", path);
+    if (st.st_size == 0)
+        return OFS_OK;
+    sqlite3 *db = NULL;
+    int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+             sqlite3_exec(db, "SELECT value FROM meta WHERE key='schema_version'", NULL, NULL,
+                          NULL) == SQLITE_OK;
+    sqlite3_close(db);
+    if (!ok)
+        return ofs_set_error(errmsg, OFS_INVALID,
+                             "%s exists and is not an ofsearch index; not overwriting it", path);
+    return OFS_OK;
+}
+
+static void unlink_db_files(const char *path)
+{
+    char buf[PATH_MAX + 8];
+    unlink(path);
+    snprintf(buf, sizeof buf, "%s-wal", path);
+    unlink(buf);
+    snprintf(buf, sizeof buf, "%s-shm", path);
+    unlink(buf);
+    snprintf(buf, sizeof buf, "%s-journal", path);
+    unlink(buf);
+}
+
+static int fsync_path(const char *path, int dir)
+{
+    int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* An old WAL file left next to the target would be replayed onto the new file (SQLite cannot
+ * tell they belong to different databases), so the old index is checkpointed and its WAL
+ * truncated before the rename. */
+static int retire_old_wal(const char *path, char **errmsg)
+{
+    if (access(path, F_OK) != 0)
+        return OFS_OK;
+    sqlite3 *db = NULL;
+    int busy = 0, logged = 0, done = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        if (sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL) ==
+                SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            busy = sqlite3_column_int(st, 0);
+            logged = sqlite3_column_int(st, 1);
+            done = 1;
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    if (!done || busy || logged > 0)
+        return ofs_set_error(errmsg, OFS_DB, "cannot checkpoint %s before replacing it (a "
+                             "process is writing it?)", path);
+    return OFS_OK;
+}
+
+int ofs_index_rebuild(const char *path, const char *tokenizer_options,
+                      const ofs_collection_spec *specs, size_t nspecs,
+                      const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg)
+{
+    if (!path || !*path || strlen(path) > PATH_MAX - 64)
+        return ofs_set_error(errmsg, OFS_INVALID, "bad index path");
+    int rc = replaceable(path, errmsg);
+    if (rc != OFS_OK)
+        return rc;
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.rebuild-%ld.tmp", path, (long)getpid());
+    unlink_db_files(tmp);
+    ofs_index *idx = NULL;
+    rc = ofs_index_open(tmp, OFS_OPEN_CREATE, tokenizer_options, &idx, errmsg);
+    if (rc == OFS_OK)
+        rc = ofs_index_build(idx, specs, nspecs, opts, summary, errmsg);
+    ofs_index_close(idx); /* checkpoints the temporary file's WAL into it */
+    if (rc == OFS_OK && fsync_path(tmp, 0) != 0)
+        rc = ofs_set_error(errmsg, OFS_IO, "cannot sync %s: %s", tmp, strerror(errno));
+    if (rc == OFS_OK)
+        rc = retire_old_wal(path, errmsg);
+    if (rc == OFS_OK && rename(tmp, path) != 0)
+        rc = ofs_set_error(errmsg, OFS_IO, "cannot rename %s to %s: %s", tmp, path,
+                           strerror(errno));
+    if (rc != OFS_OK) {
+        unlink_db_files(tmp);
+        return rc;
+    }
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    fsync_path(slash ? dir : ".", 1);
+    return OFS_OK;
+}

@@ -76,6 +76,15 @@ typedef struct {
 int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nspecs,
                     const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg);
 
+/* Builds a fresh index of the given collections in a temporary file next to path, then renames
+ * it over path atomically (a reader that has the old file open keeps it until it reopens).
+ * The way to change tokenizer options or move to a new schema version. tokenizer_options as for
+ * ofs_index_open ("=NAME ARGS" selects a stock FTS5 tokenizer as is, for baselines). path must
+ * be missing, empty or an ofsearch index (of any schema version): anything else is refused. */
+int ofs_index_rebuild(const char *path, const char *tokenizer_options,
+                      const ofs_collection_spec *specs, size_t nspecs,
+                      const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg);
+
 typedef struct {
     char name[128];
     long documents, sections;
