@@ -1,1 +1,709 @@
-/* query: being written in this session; see the issue. */
+/* The query language for people (see docs/query-syntax.md), compiled to FTS5 expressions.
+ * Every piece of user text reaches FTS5 inside a quoted string with `"` doubled, and all the
+ * operators are ours, so no input can produce an FTS5 syntax error.
+ * Pipeline: sanitize UTF-8 → lex into items → drop empty words → resolve OR → as-you-type
+ * prefix → synonym expansion → render match_all / match_any. */
+#include "ofsearch/ofsearch.h"
+#include "ofsearch/query.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Defined in synonyms.c. */
+char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen);
+int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok);
+size_t ofs_synonyms_max_tokens(const ofs_synonyms *syn);
+size_t ofs_synonyms_each(const ofs_synonyms *syn, const char *key,
+                         void (*fn)(void *ctx, const char *text, const char *mkey), void *ctx);
+
+/* Bounds that keep a long query from turning into a huge expression or a slow parse. */
+#define MAX_ITEMS 256       /* items lexed; the rest of the text is ignored */
+#define MAX_CLAUSES 32      /* FTS5 strings in the expression, synonyms and OR operands included */
+#define MAX_SYN_MEMBERS 16  /* alternatives one synonym expansion may add */
+
+typedef struct {
+    char *text;  /* content: a word without its `-`, `title:` or `*`; a phrase without quotes */
+    int phrase;  /* came from "quotes" */
+    int neg;     /* -excluded */
+    int title;   /* title: filter */
+    int prefix;  /* prefix* */
+    int or_cand; /* a bare uppercase OR: an operator if it stands between two clauses */
+    int is_or;   /* resolved as the operator */
+} item;
+
+struct ofs_query {
+    char *match_all, *match_any, *collection, *kind, *text;
+    char **words;
+    size_t nwords;
+};
+
+/* A growing string; after a failed allocation every call is a no-op and oom is set. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_putn(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = 0;
+}
+
+static void sb_puts(sbuf *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
+
+/* Appends s as an FTS5 string: in double quotes, with embedded quotes doubled. */
+static void sb_quoted(sbuf *b, const char *s)
+{
+    sb_putn(b, "\"", 1);
+    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
+        sb_putn(b, s, (size_t)(q - s));
+        sb_putn(b, "\"\"", 2);
+    }
+    sb_puts(b, s);
+    sb_putn(b, "\"", 1);
+}
+
+/* Takes the string out of b (an empty string if nothing was written); NULL on OOM. */
+static char *sb_take(sbuf *b)
+{
+    if (b->oom) {
+        free(b->s);
+        return NULL;
+    }
+    if (!b->s)
+        return strdup("");
+    char *s = b->s;
+    b->s = NULL;
+    b->n = b->cap = 0;
+    return s;
+}
+
+/* A list of rendered FTS5 sub-expressions. */
+typedef struct {
+    char **v;
+    size_t n;
+    int oom;
+} strlist;
+
+static void sl_push(strlist *l, char *s)
+{
+    char **nv = s ? realloc(l->v, (l->n + 1) * sizeof *nv) : NULL;
+    if (!nv) {
+        free(s);
+        l->oom = 1;
+        return;
+    }
+    l->v = nv;
+    l->v[l->n++] = s;
+}
+
+static void sl_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* Appends l's strings joined by sep, in parentheses when there are several and paren is set. */
+static void sb_join(sbuf *b, const strlist *l, const char *sep, int paren)
+{
+    int p = paren && l->n > 1;
+    if (p)
+        sb_putn(b, "(", 1);
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            sb_puts(b, sep);
+        sb_puts(b, l->v[i]);
+    }
+    if (p)
+        sb_putn(b, ")", 1);
+}
+
+typedef struct {
+    const ofs_query_options *opts;
+    const char *s; /* sanitized input */
+    size_t n;
+    item items[MAX_ITEMS];
+    size_t nitems;
+    ofs_query *q;
+    int oom;
+} parser;
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int has_prefix_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
+static void push_item(parser *P, item it, const char *text, size_t len)
+{
+    it.text = strndup(text, len);
+    if (!it.text) {
+        P->oom = 1;
+        return;
+    }
+    P->items[P->nitems++] = it;
+}
+
+static void set_filter(parser *P, char **slot, const char *v, size_t len, int lower)
+{
+    char *s = strndup(v, len);
+    if (!s) {
+        P->oom = 1;
+        return;
+    }
+    for (char *c = s; lower && *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c = (char)(*c - 'A' + 'a');
+    free(*slot);
+    *slot = s;
+}
+
+static int is_kind(const char *v, size_t len)
+{
+    static const char *const kinds[] = {"term", "faq", "section", "page"};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strlen(kinds[i]) == len && strncasecmp(v, kinds[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Classifies one whitespace-delimited word: a filter taken out of the text, or an item. */
+static void lex_word(parser *P, item it, const char *w, size_t len)
+{
+    const char *colon = memchr(w, ':', len);
+    if (colon && !it.neg) {
+        size_t nlen = (size_t)(colon - w), vlen = len - nlen - 1;
+        const char *v = colon + 1;
+        if (nlen == 10 && vlen && strncasecmp(w, "collection", 10) == 0) {
+            set_filter(P, &P->q->collection, v, vlen, 0);
+            return;
+        }
+        if (nlen == 4 && strncasecmp(w, "kind", 4) == 0 && is_kind(v, vlen)) {
+            set_filter(P, &P->q->kind, v, vlen, 1);
+            return;
+        }
+    }
+    if (colon && colon - w == 5 && len > 6 && strncasecmp(w, "title", 5) == 0) {
+        it.title = 1;
+        w += 6;
+        len -= 6;
+    }
+    if (!it.neg && !it.title && len == 2 && w[0] == 'O' && w[1] == 'R')
+        it.or_cand = 1;
+    size_t stem = len;
+    while (stem > 0 && w[stem - 1] == '*')
+        stem--;
+    if (stem > 0 && stem < len) {
+        it.prefix = 1;
+        len = stem;
+    }
+    push_item(P, it, w, len);
+}
+
+/* Splits the sanitized input into items. An unbalanced quote is ignored; a quote inside a word
+ * is part of the word. */
+static void lex(parser *P)
+{
+    const char *s = P->s;
+    size_t n = P->n, p = 0;
+    while (p < n && P->nitems < MAX_ITEMS && !P->oom) {
+        while (p < n && is_space((unsigned char)s[p]))
+            p++;
+        if (p >= n)
+            break;
+        item it = {0};
+        if (s[p] == '-' && p + 1 < n && !is_space((unsigned char)s[p + 1])) {
+            it.neg = 1;
+            p++;
+        }
+        if (has_prefix_ci(s + p, n - p, "title:\"") && memchr(s + p + 7, '"', n - p - 7)) {
+            it.title = 1;
+            p += 6;
+        }
+        if (s[p] == '"') {
+            const char *close = memchr(s + p + 1, '"', n - p - 1);
+            if (close) {
+                it.phrase = 1;
+                size_t start = p + 1, end = (size_t)(close - s);
+                p = end + 1;
+                if (p < n && s[p] == '*') {
+                    it.prefix = 1;
+                    while (p < n && s[p] == '*')
+                        p++;
+                }
+                push_item(P, it, s + start, end - start);
+                continue;
+            }
+            p++; /* unbalanced: the quote is dropped, what follows is read as words */
+            if (p >= n || is_space((unsigned char)s[p]))
+                continue;
+        }
+        size_t start = p;
+        while (p < n && !is_space((unsigned char)s[p]))
+            p++;
+        lex_word(P, it, s + start, p - start);
+    }
+}
+
+static int count_token(void *ctx, int flags, const char *token, int ntoken, int start, int end)
+{
+    (void)flags;
+    (void)token;
+    (void)ntoken;
+    (void)start;
+    (void)end;
+    ++*(int *)ctx;
+    return 1; /* one is enough */
+}
+
+/* Drops empty items (""), and items with no searchable token (pure punctuation) when a
+ * tokenizer is given. */
+static void drop_empty(parser *P)
+{
+    ofs_tokenizer *tok = P->opts->tok;
+    size_t k = 0;
+    for (size_t i = 0; i < P->nitems; i++) {
+        item *it = &P->items[i];
+        int ntok = it->text[0] != 0;
+        if (tok && ntok) {
+            ntok = 0;
+            ofs_tokenizer_run(tok, OFS_TOKENIZE_QUERY, it->text, (int)strlen(it->text),
+                              count_token, &ntok);
+        }
+        if (ntok > 0)
+            P->items[k++] = *it;
+        else
+            free(it->text);
+    }
+    P->nitems = k;
+}
+
+/* A positive, unfiltered item that an OR can join. */
+static int or_operand(const item *it)
+{
+    return !it->neg && !it->title && !it->is_or;
+}
+
+static void remove_item(parser *P, size_t i)
+{
+    free(P->items[i].text);
+    memmove(P->items + i, P->items + i + 1, (P->nitems - i - 1) * sizeof *P->items);
+    P->nitems--;
+}
+
+/* OR is the operator only between two OR-able items; anywhere else it is the word "or".
+ * While typing, the last word becomes a prefix (unless the text ends in a space: the word is
+ * finished), and a trailing OR waits for its right-hand side instead of matching "or". */
+static void resolve_or_and_prefix(parser *P)
+{
+    for (size_t i = 0; i < P->nitems; i++) {
+        item *it = &P->items[i];
+        if (it->or_cand && i > 0 && i + 1 < P->nitems && or_operand(&P->items[i - 1]) &&
+            or_operand(&P->items[i + 1]) && !P->items[i + 1].or_cand)
+            it->is_or = 1;
+    }
+    if (!P->opts->prefix_last || P->nitems == 0 || is_space((unsigned char)P->s[P->n - 1]))
+        return;
+    if (P->nitems > 1 && P->items[P->nitems - 1].or_cand)
+        remove_item(P, P->nitems - 1);
+    item *last = &P->items[P->nitems - 1];
+    if (!last->phrase && !last->neg)
+        last->prefix = 1;
+}
+
+/* A bare word: what synonyms expand and did-you-mean corrects. */
+static int bare_word(const item *it)
+{
+    return !it->phrase && !it->neg && !it->title && !it->prefix && !it->is_or;
+}
+
+/* Renders one item: "text", "text"*, title:"text". */
+static char *render_item(const item *it)
+{
+    sbuf b = {0};
+    if (it->title)
+        sb_puts(&b, "title:");
+    sb_quoted(&b, it->text);
+    if (it->prefix)
+        sb_putn(&b, "*", 1);
+    return sb_take(&b);
+}
+
+typedef struct {
+    strlist alts;   /* rendered alternatives, the matched span first */
+    strlist keys;   /* their folded keys, for de-duplication */
+} syn_collect;
+
+static void collect_member(void *ctx, const char *text, const char *mkey)
+{
+    syn_collect *c = ctx;
+    if (c->alts.n >= MAX_SYN_MEMBERS + 1)
+        return;
+    for (size_t i = 0; i < c->keys.n; i++)
+        if (strcmp(c->keys.v[i], mkey) == 0)
+            return;
+    sl_push(&c->keys, strdup(mkey));
+    sbuf b = {0};
+    sb_quoted(&b, text);
+    sl_push(&c->alts, sb_take(&b));
+}
+
+/* Tries to expand the longest run of bare words starting at item i that is a synonym member.
+ * On success stores the rendered group in *expr and returns the number of items used; 0 if
+ * no run matches. */
+static size_t expand_synonyms(parser *P, size_t i, char **expr)
+{
+    const ofs_synonyms *syn = P->opts->synonyms;
+    size_t maxk = ofs_synonyms_max_tokens(syn), run = 0;
+    while (i + run < P->nitems && run < maxk && bare_word(&P->items[i + run]))
+        run++;
+    for (size_t k = run; k > 0; k--) {
+        sbuf span = {0};
+        for (size_t j = i; j < i + k; j++) {
+            if (j > i)
+                sb_putn(&span, " ", 1);
+            sb_puts(&span, P->items[j].text);
+        }
+        char *text = sb_take(&span), *key = NULL;
+        size_t ntok = 0;
+        if (!text || ofs_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok) != OFS_OK) {
+            free(text);
+            P->oom = 1;
+            return 0;
+        }
+        syn_collect c = {0};
+        sbuf first = {0};
+        sb_quoted(&first, text);
+        sl_push(&c.alts, sb_take(&first));
+        sl_push(&c.keys, key ? strdup(key) : NULL);
+        size_t groups = key ? ofs_synonyms_each(syn, key, collect_member, &c) : 0;
+        free(text);
+        free(key);
+        if (groups > 0 && !c.alts.oom && !c.keys.oom) {
+            sbuf b = {0};
+            sb_join(&b, &c.alts, " OR ", 1);
+            *expr = sb_take(&b);
+            if (!*expr)
+                P->oom = 1;
+            sl_free(&c.alts);
+            sl_free(&c.keys);
+            return k;
+        }
+        if (c.alts.oom || c.keys.oom)
+            P->oom = 1;
+        sl_free(&c.alts);
+        sl_free(&c.keys);
+        if (P->oom)
+            return 0;
+    }
+    return 0;
+}
+
+typedef struct {
+    strlist pos;     /* positive clauses; an OR group is one clause */
+    size_t *nalts;   /* per positive clause: how many OR alternatives it holds */
+    strlist title;   /* title: filters (always required) */
+    strlist excl;    /* exclusions */
+    sbuf text;       /* ofs_query_text */
+    strlist words;   /* ofs_query_word */
+    size_t nstrings; /* items rendered so far, against MAX_CLAUSES */
+    int oom;
+} clauses;
+
+static void clauses_free(clauses *C)
+{
+    sl_free(&C->pos);
+    sl_free(&C->title);
+    sl_free(&C->excl);
+    sl_free(&C->words);
+    free(C->nalts);
+    free(C->text.s);
+}
+
+/* Adds a positive clause, or appends it as one more alternative of the last one (after OR). */
+static void add_positive(clauses *C, char *expr, int join)
+{
+    if (join && C->pos.n > 0) {
+        sbuf b = {0};
+        sb_puts(&b, C->pos.v[C->pos.n - 1]);
+        sb_puts(&b, " OR ");
+        sb_puts(&b, expr);
+        free(expr);
+        char *joined = sb_take(&b);
+        if (!joined) {
+            C->oom = 1;
+            return;
+        }
+        free(C->pos.v[C->pos.n - 1]);
+        C->pos.v[C->pos.n - 1] = joined;
+        C->nalts[C->pos.n - 1]++;
+        return;
+    }
+    size_t *na = realloc(C->nalts, (C->pos.n + 1) * sizeof *na);
+    if (!na) {
+        free(expr);
+        C->oom = 1;
+        return;
+    }
+    C->nalts = na;
+    na[C->pos.n] = 1;
+    sl_push(&C->pos, expr);
+}
+
+/* Records the positive text of items [i, i+used) for ofs_query_text / ofs_query_word. */
+static void add_text(parser *P, clauses *C, size_t i, size_t used)
+{
+    for (size_t j = i; j < i + used; j++) {
+        const item *it = &P->items[j];
+        if (C->text.n)
+            sb_putn(&C->text, " ", 1);
+        sb_puts(&C->text, it->text);
+        if (bare_word(it))
+            sl_push(&C->words, strdup(it->text));
+    }
+}
+
+/* Turns items into clauses: a synonym run becomes one alternative group, OR joins neighbours. */
+static void build_clauses(parser *P, clauses *C)
+{
+    int join = 0;
+    for (size_t i = 0; i < P->nitems && C->nstrings < MAX_CLAUSES && !P->oom && !C->oom; i++) {
+        item *it = &P->items[i];
+        if (it->is_or) {
+            join = 1;
+            continue;
+        }
+        char *expr = NULL;
+        size_t used = 0;
+        if (bare_word(it) && P->opts->synonyms)
+            used = expand_synonyms(P, i, &expr);
+        if (P->oom)
+            break;
+        if (!used) {
+            expr = render_item(it);
+            used = 1;
+        }
+        if (!expr) {
+            P->oom = 1;
+            break;
+        }
+        C->nstrings++;
+        if (it->neg)
+            sl_push(&C->excl, expr);
+        else {
+            add_text(P, C, i, used);
+            if (it->title)
+                sl_push(&C->title, expr);
+            else
+                add_positive(C, expr, join);
+        }
+        join = 0;
+        i += used - 1;
+    }
+    C->oom |= C->pos.oom | C->title.oom | C->excl.oom | C->words.oom | C->text.oom;
+}
+
+/* Renders the required part (all: every clause; any: one of the positive clauses) followed by
+ * the exclusions. NULL (and no error) when there is no positive clause. */
+static char *render(const clauses *C, int any, int *oom)
+{
+    size_t nparts = C->pos.n + C->title.n;
+    if (nparts == 0)
+        return NULL;
+    sbuf b = {0};
+    size_t top = 0; /* top-level operands, to know when NOT needs parentheses */
+    if (C->pos.n > 0) {
+        if (any) {
+            sbuf a = {0};
+            for (size_t i = 0; i < C->pos.n; i++) {
+                if (i)
+                    sb_puts(&a, " OR ");
+                sb_puts(&a, C->pos.v[i]);
+            }
+            int paren = (C->pos.n > 1 || C->nalts[0] > 1) && C->title.n > 0;
+            if (paren)
+                sb_putn(&b, "(", 1);
+            sb_putn(&b, a.s ? a.s : "", a.n);
+            if (paren)
+                sb_putn(&b, ")", 1);
+            b.oom |= a.oom;
+            free(a.s);
+            top = (C->pos.n > 1 || C->nalts[0] > 1) && !paren ? 2 : 1;
+        } else {
+            for (size_t i = 0; i < C->pos.n; i++) {
+                if (i)
+                    sb_puts(&b, " AND ");
+                int paren = C->nalts[i] > 1 && nparts > 1;
+                if (paren)
+                    sb_putn(&b, "(", 1);
+                sb_puts(&b, C->pos.v[i]);
+                if (paren)
+                    sb_putn(&b, ")", 1);
+            }
+            top = C->pos.n > 1 || C->nalts[0] > 1 ? 2 : 1;
+        }
+    }
+    for (size_t i = 0; i < C->title.n; i++) {
+        if (b.n)
+            sb_puts(&b, " AND ");
+        sb_puts(&b, C->title.v[i]);
+        top++;
+    }
+    if (C->excl.n > 0) {
+        sbuf x = {0};
+        if (top > 1)
+            sb_putn(&x, "(", 1);
+        sb_putn(&x, b.s ? b.s : "", b.n);
+        if (top > 1)
+            sb_putn(&x, ")", 1);
+        sb_puts(&x, " NOT ");
+        sb_join(&x, &C->excl, " OR ", 1);
+        x.oom |= b.oom;
+        free(b.s);
+        b = x;
+    }
+    char *s = sb_take(&b);
+    if (!s)
+        *oom = 1;
+    return s;
+}
+
+void ofs_query_free(ofs_query *q)
+{
+    if (!q)
+        return;
+    free(q->match_all);
+    free(q->match_any);
+    free(q->collection);
+    free(q->kind);
+    free(q->text);
+    for (size_t i = 0; i < q->nwords; i++)
+        free(q->words[i]);
+    free(q->words);
+    free(q);
+}
+
+/* Moves the compiled clauses into q. */
+static int finish(parser *P, clauses *C)
+{
+    ofs_query *q = P->q;
+    int oom = 0;
+    q->match_all = render(C, 0, &oom);
+    q->match_any = render(C, 1, &oom);
+    q->text = sb_take(&C->text);
+    if (!q->text)
+        oom = 1;
+    q->words = C->words.v;
+    q->nwords = C->words.n;
+    C->words.v = NULL;
+    C->words.n = 0;
+    return oom ? OFS_NOMEM : OFS_OK;
+}
+
+int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts, ofs_query **out,
+                    char **errmsg)
+{
+    static const ofs_query_options defaults = {0};
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    if (!text && len)
+        return ofs_set_error(errmsg, OFS_INVALID, "query: NULL text");
+    if (opts->max_bytes && len > opts->max_bytes)
+        return ofs_set_error(errmsg, OFS_TOOLONG, "query is %zu bytes; the limit is %zu", len,
+                             opts->max_bytes);
+    parser *P = calloc(1, sizeof *P);
+    ofs_query *q = calloc(1, sizeof *q);
+    char *s = P && q ? ofs_utf8_sanitize(text ? text : "", len, &P->n) : NULL;
+    if (!s) {
+        free(P);
+        free(q);
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    }
+    P->opts = opts;
+    P->s = s;
+    P->q = q;
+    lex(P);
+    if (!P->oom) {
+        drop_empty(P);
+        resolve_or_and_prefix(P);
+    }
+    clauses C = {0};
+    if (!P->oom)
+        build_clauses(P, &C);
+    int rc = P->oom || C.oom ? OFS_NOMEM : finish(P, &C);
+    clauses_free(&C);
+    for (size_t i = 0; i < P->nitems; i++)
+        free(P->items[i].text);
+    free(s);
+    free(P);
+    if (rc != OFS_OK) {
+        ofs_query_free(q);
+        return ofs_set_error(errmsg, rc, "out of memory");
+    }
+    *out = q;
+    return OFS_OK;
+}
+
+const char *ofs_query_match_all(const ofs_query *q)
+{
+    return q ? q->match_all : NULL;
+}
+
+const char *ofs_query_match_any(const ofs_query *q)
+{
+    return q ? q->match_any : NULL;
+}
+
+const char *ofs_query_collection(const ofs_query *q)
+{
+    return q ? q->collection : NULL;
+}
+
+const char *ofs_query_kind(const ofs_query *q)
+{
+    return q ? q->kind : NULL;
+}
+
+size_t ofs_query_nwords(const ofs_query *q)
+{
+    return q ? q->nwords : 0;
+}
+
+const char *ofs_query_word(const ofs_query *q, size_t i)
+{
+    return q && i < q->nwords ? q->words[i] : NULL;
+}
+
+const char *ofs_query_text(const ofs_query *q)
+{
+    return q ? q->text : NULL;
+}

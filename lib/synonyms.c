@@ -1,1 +1,425 @@
-/* synonyms: being written in this session; see the issue. */
+/* Synonym groups for query expansion: `A = B = C` per line, `#` comments. Each member is folded
+ * the way the index folds text (the `ofs` tokenizer, or ASCII lowercase without one) so lookups
+ * ignore case and diacritics; query.c expands bare words through ofs_synonyms_each().
+ * Also home of the small UTF-8 and folding helpers that query.c shares. */
+#include "ofsearch/ofsearch.h"
+#include "ofsearch/query.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Shared with query.c (declared there; there is no private header for this module pair). */
+size_t ofs_utf8_valid_len(const unsigned char *s, size_t n);
+char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen);
+int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok);
+size_t ofs_synonyms_max_tokens(const ofs_synonyms *syn);
+size_t ofs_synonyms_each(const ofs_synonyms *syn, const char *key,
+                         void (*fn)(void *ctx, const char *text, const char *mkey), void *ctx);
+
+/* Largest synonyms file accepted; a word list this big is surely a mistake. */
+#define SYN_MAX_FILE (16u << 20)
+
+typedef struct {
+    char *text; /* as written in the file (trimmed, valid UTF-8) */
+    char *key;  /* folded */
+    size_t group;
+} syn_member;
+
+struct ofs_synonyms {
+    syn_member *members; /* in file order; a group's members are contiguous */
+    size_t nmembers;
+    size_t *group_start; /* index of a group's first member; group_start[ngroups] == nmembers */
+    size_t ngroups;
+    size_t *by_key;      /* member indexes sorted by key, for binary search */
+    size_t max_tokens;
+};
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there are not one.
+ * Rejects overlongs, surrogates and code points past U+10FFFF. */
+size_t ofs_utf8_valid_len(const unsigned char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else
+        return 0;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/* A malloc'd, NUL-terminated copy of text where every invalid UTF-8 byte becomes U+FFFD and NUL
+ * bytes become spaces, so the result is safe to embed anywhere text is expected. */
+char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen)
+{
+    if (len > (SIZE_MAX - 1) / 3)
+        return NULL;
+    char *out = malloc(len * 3 + 1);
+    if (!out)
+        return NULL;
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0, o = 0;
+    while (i < len) {
+        size_t k = ofs_utf8_valid_len(s + i, len - i);
+        if (k == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else if (s[i] == 0) {
+            out[o++] = ' ';
+            i++;
+        } else {
+            memcpy(out + o, s + i, k);
+            o += k;
+            i += k;
+        }
+    }
+    out[o] = 0;
+    if (outlen)
+        *outlen = o;
+    return out;
+}
+
+typedef struct {
+    char *buf;
+    size_t n, cap;
+    size_t ntok;
+    int oom;
+} fold_ctx;
+
+static void fold_append(fold_ctx *f, const char *s, size_t n)
+{
+    if (f->oom)
+        return;
+    size_t need = f->n + n + 2;
+    if (need > f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        while (cap < need)
+            cap *= 2;
+        char *nb = realloc(f->buf, cap);
+        if (!nb) {
+            f->oom = 1;
+            return;
+        }
+        f->buf = nb;
+        f->cap = cap;
+    }
+    if (f->ntok > 0)
+        f->buf[f->n++] = ' ';
+    memcpy(f->buf + f->n, s, n);
+    f->n += n;
+    f->buf[f->n] = 0;
+    f->ntok++;
+}
+
+static int fold_token(void *ctx, int flags, const char *token, int ntoken, int start, int end)
+{
+    (void)start;
+    (void)end;
+    /* Colocated tokens are alternative spellings of the same position (parts of file.txt); the
+     * key keeps one token per position, as a phrase match would. */
+    if (flags & OFS_TOKEN_COLOCATED)
+        return 0;
+    if (ntoken > 0)
+        fold_append(ctx, token, (size_t)ntoken);
+    return ((fold_ctx *)ctx)->oom ? OFS_NOMEM : 0;
+}
+
+/* Folds text into a lookup key: its tokens joined by single spaces (tok), or its
+ * whitespace-separated words in ASCII lowercase (tok NULL). *key is malloc'd, or NULL when the
+ * text has no token; *ntok is the number of tokens. */
+int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok)
+{
+    fold_ctx f = {0};
+    *key = NULL;
+    *ntok = 0;
+    if (tok) {
+        if (len > (size_t)0x7fffffff)
+            return OFS_TOOLONG;
+        int rc = ofs_tokenizer_run(tok, OFS_TOKENIZE_QUERY, text, (int)len, fold_token, &f);
+        if (rc != 0 || f.oom) {
+            free(f.buf);
+            return f.oom ? OFS_NOMEM : (rc == OFS_NOMEM ? OFS_NOMEM : OFS_ERROR);
+        }
+    } else {
+        size_t i = 0;
+        while (i < len) {
+            while (i < len && isspace((unsigned char)text[i]))
+                i++;
+            size_t s = i;
+            while (i < len && !isspace((unsigned char)text[i]))
+                i++;
+            if (i > s) {
+                fold_append(&f, text + s, i - s);
+                if (f.oom)
+                    break;
+                for (size_t k = f.n - (i - s); k < f.n; k++)
+                    f.buf[k] = (char)tolower((unsigned char)f.buf[k]);
+            }
+        }
+        if (f.oom) {
+            free(f.buf);
+            return OFS_NOMEM;
+        }
+    }
+    *key = f.buf;
+    *ntok = f.ntok;
+    return OFS_OK;
+}
+
+void ofs_synonyms_free(ofs_synonyms *syn)
+{
+    if (!syn)
+        return;
+    for (size_t i = 0; i < syn->nmembers; i++) {
+        free(syn->members[i].text);
+        free(syn->members[i].key);
+    }
+    free(syn->members);
+    free(syn->group_start);
+    free(syn->by_key);
+    free(syn);
+}
+
+static int add_member(ofs_synonyms *syn, size_t *cap, char *text, char *key, size_t group)
+{
+    if (syn->nmembers == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        syn_member *nm = realloc(syn->members, nc * sizeof *nm);
+        if (!nm)
+            return OFS_NOMEM;
+        syn->members = nm;
+        *cap = nc;
+    }
+    syn->members[syn->nmembers++] = (syn_member){text, key, group};
+    return OFS_OK;
+}
+
+static const char *trim(const char *s, const char *e, const char **end)
+{
+    while (s < e && isspace((unsigned char)*s))
+        s++;
+    while (e > s && isspace((unsigned char)e[-1]))
+        e--;
+    *end = e;
+    return s;
+}
+
+/* Where a line's content ends: at a `#` that begins the line or follows whitespace (so `C#`
+ * stays a member). */
+static const char *comment_start(const char *s, const char *e)
+{
+    for (const char *p = s; p < e; p++)
+        if (*p == '#' && (p == s || isspace((unsigned char)p[-1])))
+            return p;
+    return e;
+}
+
+/* Parses one line's members into syn as a new group. */
+static int parse_line(ofs_synonyms *syn, size_t *cap, const char *s, const char *e, long lineno,
+                      ofs_tokenizer *tok, char **errmsg)
+{
+    size_t first = syn->nmembers, group = syn->ngroups;
+    const char *p = s;
+    for (;;) {
+        const char *eq = memchr(p, '=', (size_t)(e - p));
+        const char *me, *ms = trim(p, eq ? eq : e, &me);
+        if (me == ms)
+            return ofs_set_error(errmsg, OFS_INVALID, "synonyms line %ld: empty member", lineno);
+        char *text = ofs_utf8_sanitize(ms, (size_t)(me - ms), NULL);
+        if (!text)
+            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        char *key = NULL;
+        size_t ntok = 0;
+        int rc = ofs_synonyms_fold(tok, text, strlen(text), &key, &ntok);
+        if (rc != OFS_OK || !key) {
+            free(text);
+            free(key);
+            if (rc != OFS_OK)
+                return ofs_set_error(errmsg, rc, "synonyms line %ld: cannot tokenize a member",
+                                     lineno);
+            return ofs_set_error(errmsg, OFS_INVALID,
+                                 "synonyms line %ld: member \"%.*s\" has no searchable word",
+                                 lineno, (int)(me - ms), ms);
+        }
+        /* A member repeated on its own line adds nothing; drop it quietly. */
+        int dup = 0;
+        for (size_t i = first; i < syn->nmembers && !dup; i++)
+            dup = strcmp(syn->members[i].key, key) == 0;
+        if (dup) {
+            free(text);
+            free(key);
+        } else if (add_member(syn, cap, text, key, group) != OFS_OK) {
+            free(text);
+            free(key);
+            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        }
+        if (ntok > syn->max_tokens)
+            syn->max_tokens = ntok;
+        if (!eq)
+            break;
+        p = eq + 1;
+    }
+    if (syn->nmembers - first < 2 && memchr(s, '=', (size_t)(e - s)) == NULL)
+        return ofs_set_error(errmsg, OFS_INVALID,
+                             "synonyms line %ld: expected `word = synonym`, got no `=`", lineno);
+    size_t *gs = realloc(syn->group_start, (syn->ngroups + 2) * sizeof *gs);
+    if (!gs)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    syn->group_start = gs;
+    gs[syn->ngroups++] = first;
+    return OFS_OK;
+}
+
+static int cmp_key(const void *a, const void *b, void *ctx)
+{
+    const ofs_synonyms *syn = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(syn->members[i].key, syn->members[j].key);
+    if (c == 0)
+        c = i < j ? -1 : i > j;
+    return c;
+}
+
+int ofs_synonyms_parse(const char *text, size_t len, ofs_tokenizer *tok, ofs_synonyms **out,
+                       char **errmsg)
+{
+    *out = NULL;
+    if (!text && len)
+        return ofs_set_error(errmsg, OFS_INVALID, "synonyms: no text");
+    ofs_synonyms *syn = calloc(1, sizeof *syn);
+    if (!syn)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    size_t cap = 0;
+    long lineno = 0;
+    const char *p = text, *end = text + len;
+    int rc = OFS_OK;
+    while (len && p < end && rc == OFS_OK) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        lineno++;
+        const char *ce = comment_start(p, le), *te;
+        const char *ts = trim(p, ce, &te);
+        if (te > ts)
+            rc = parse_line(syn, &cap, ts, te, lineno, tok, errmsg);
+        p = nl ? nl + 1 : end;
+    }
+    if (rc == OFS_OK && syn->nmembers) {
+        syn->by_key = malloc(syn->nmembers * sizeof *syn->by_key);
+        if (!syn->by_key)
+            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        else {
+            for (size_t i = 0; i < syn->nmembers; i++)
+                syn->by_key[i] = i;
+            qsort_r(syn->by_key, syn->nmembers, sizeof *syn->by_key, cmp_key, syn);
+        }
+    }
+    if (rc == OFS_OK && !syn->group_start) {
+        syn->group_start = malloc(sizeof *syn->group_start);
+        if (!syn->group_start)
+            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    }
+    if (rc != OFS_OK) {
+        ofs_synonyms_free(syn);
+        return rc;
+    }
+    syn->group_start[syn->ngroups] = syn->nmembers;
+    *out = syn;
+    return OFS_OK;
+}
+
+int ofs_synonyms_load(const char *path, ofs_tokenizer *tok, ofs_synonyms **out, char **errmsg)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0, r;
+    char *buf = malloc(cap);
+    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n > SYN_MAX_FILE) {
+            free(buf);
+            fclose(f);
+            return ofs_set_error(errmsg, OFS_TOOLONG, "%s: synonyms file over %u bytes", path,
+                                 SYN_MAX_FILE);
+        }
+        if (n == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (err) {
+        free(buf);
+        return ofs_set_error(errmsg, OFS_IO, "%s: read error", path);
+    }
+    int rc = ofs_synonyms_parse(buf, n, tok, out, errmsg);
+    free(buf);
+    if (rc != OFS_OK && errmsg && *errmsg) {
+        char *m = *errmsg;
+        *errmsg = NULL;
+        ofs_set_error(errmsg, rc, "%s: %s", path, m);
+        free(m);
+    }
+    return rc;
+}
+
+/* The longest member in tokens: query.c never needs to try longer runs of words. */
+size_t ofs_synonyms_max_tokens(const ofs_synonyms *syn)
+{
+    return syn ? syn->max_tokens : 0;
+}
+
+/* Calls fn(ctx, text, key) for every member of every group that holds key (the matching member
+ * included; a member in two groups is reported from each). Returns how many groups matched. */
+size_t ofs_synonyms_each(const ofs_synonyms *syn, const char *key,
+                         void (*fn)(void *ctx, const char *text, const char *mkey), void *ctx)
+{
+    if (!syn || !key || !syn->nmembers)
+        return 0;
+    size_t lo = 0, hi = syn->nmembers;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(syn->members[syn->by_key[mid]].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t groups = 0;
+    for (size_t k = lo; k < syn->nmembers; k++) {
+        const syn_member *m = &syn->members[syn->by_key[k]];
+        if (strcmp(m->key, key) != 0)
+            break;
+        groups++;
+        for (size_t i = syn->group_start[m->group]; i < syn->group_start[m->group + 1]; i++)
+            fn(ctx, syn->members[i].text, syn->members[i].key);
+    }
+    return groups;
+}
