@@ -18,7 +18,12 @@ NGRAM = 12
 FENCE_RE = re.compile(r'^ {0,3}(`{3,}|~{3,})')
 HEADING_RE = re.compile(r'^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$')
 EXPLICIT_RE = re.compile(r'<a\s+(?:id|name)="([^"]+)"\s*>\s*</a>')
-TERM_RE = re.compile(r'^(?:<a\s+id="[^"]+"\s*>\s*</a>)?\*\*[^*]+\*\*')
+ANCHORED_BOLD_RE = re.compile(r'^<a\s+id="[^"]+"\s*>\s*</a>\*\*[^*]+\*\*')
+# A definition the indexer recognises as a term: bold (optionally ending in ':'), an optional
+# parenthetical, then ':' or a dash, or a defining verb (see the TERM rule in lib/markdown.c).
+TERM_RE = re.compile(r'^<a\s+id="[^"]+"\s*>\s*</a>\*\*(?:[^*]+:|[^*]*[^*.!?,;])\*\*'
+                     r'(?:\s*\([^)]*\))?'
+                     r'(?:(?<=:\*\*)|\s*:|\s+[-\u2013\u2014]\s|\s+(?:is|are|was|were|refers|means)\b)')
 LINK_RE = re.compile(r'(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)')
 WORD_RE = re.compile(r'[a-z0-9]+')
 
@@ -95,6 +100,7 @@ class Page:
         self.headings = []            # (level, text, slug)
         self.links = []               # (line number, target)
         self.term_paragraphs = 0
+        self.bad_terms = []           # anchored bold paragraphs that do not read as definitions
         self.prose_lines = []
         self._scan(body)
 
@@ -131,8 +137,11 @@ class Page:
                 self.headings.append((level, strip_inline(h.group(2)).strip(), slug))
             else:
                 self.prose_lines.append(line)
-            if prev_blank and TERM_RE.match(line.strip()) and EXPLICIT_RE.match(line.strip()):
-                self.term_paragraphs += 1
+            if prev_blank and ANCHORED_BOLD_RE.match(line.strip()):
+                if TERM_RE.match(line.strip()):
+                    self.term_paragraphs += 1
+                else:
+                    self.bad_terms.append(line.strip()[:60])
             for target in LINK_RE.findall(re.sub(r'`[^`]*`', '', line)):
                 self.links.append((lineno, target))
             prev_blank = not line.strip()
@@ -340,6 +349,8 @@ def main(argv):
     nfaq = count_faq(faq) if faq else 0
     print('glossary terms: %d (want >= %d)' % (nterms, MIN_TERMS))
     print('faq questions: %d (want >= %d)' % (nfaq, MIN_FAQ))
+    for bad in (glossary.bad_terms if glossary else []):
+        problems.add('glossary.md', 'not a definition (want **Term** is/are/: ...): ' + bad)
     if nterms < MIN_TERMS:
         problems.add('glossary.md', 'only %d anchored bold-term paragraphs' % nterms)
     if nfaq < MIN_FAQ:
