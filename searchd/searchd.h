@@ -1,0 +1,146 @@
+/* ofsearchd internals: the configuration, the shared server state and the pieces (server, routes,
+ * metrics, log) the daemon is cut into. Nothing here is public API; the daemon is a thin front end
+ * over include/ofsearch/search.h. */
+#ifndef OFSD_SEARCHD_H
+#define OFSD_SEARCHD_H
+
+#include <ofsearch/ofsearch.h>
+#include <ofsearch/search.h>
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* ---- configuration (main.c) ---- */
+
+typedef struct {
+    char *db_path;
+    char host[256];         /* numeric IPv4 or IPv6 address to bind */
+    int port;               /* 0: pick a free port */
+    int threads;            /* MHD worker threads, each with its own searcher */
+    size_t max_query_bytes; /* longer q: 414 */
+    int max_limit;          /* larger limit: 400 */
+    size_t max_body_bytes;  /* larger request body: 413 */
+    int max_connections;    /* more open connections: 503 */
+    int timeout_ms;         /* idle connection timeout and query time budget */
+    char **cors_origins;    /* exact origins allowed cross-origin; "*" allows any */
+    size_t ncors;
+    int log_queries;        /* include the query text in request log lines */
+    char *synonyms_path;
+    double reload_interval; /* seconds between index file checks; 0 disables */
+} ofsd_config;
+
+/* Fills cfg from the environment (OFSEARCH_*) and then argv. Returns 0, 1 after printing help or
+ * version (exit 0), or -1 after printing an error (exit 2). */
+int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv);
+void ofsd_config_free(ofsd_config *cfg);
+
+/* ---- metrics (metrics.c): lock-free counters, rendered in Prometheus text format ---- */
+
+typedef enum {
+    OFSD_ROUTE_PAGE,
+    OFSD_ROUTE_SEARCH,
+    OFSD_ROUTE_SUGGEST,
+    OFSD_ROUTE_STATS,
+    OFSD_ROUTE_HEALTHZ,
+    OFSD_ROUTE_READYZ,
+    OFSD_ROUTE_METRICS,
+    OFSD_ROUTE_OPENSEARCH,
+    OFSD_ROUTE_OTHER,
+    OFSD_NROUTES
+} ofsd_route;
+
+const char *ofsd_route_name(ofsd_route r);
+ofsd_route ofsd_route_of(const char *url);
+
+typedef struct ofsd_metrics ofsd_metrics;
+ofsd_metrics *ofsd_metrics_new(void);
+void ofsd_metrics_free(ofsd_metrics *m);
+void ofsd_metrics_observe(ofsd_metrics *m, ofsd_route r, int status, double seconds);
+
+/* ---- index snapshot: what the index holds, refreshed by the main thread on reload ---- */
+
+typedef struct {
+    int ok;                 /* the index opened and answered */
+    long documents, sections;
+    double built_at;        /* epoch seconds; 0 unknown */
+    char *stats_json;       /* /api/stats body (malloc'd), NULL when not ok */
+    char *error;            /* why not ok (malloc'd) */
+} ofsd_index_info;
+
+/* ---- the server (server.c) ---- */
+
+typedef struct ofsd_server {
+    const ofsd_config *cfg;
+    ofs_search_config search_cfg;
+    ofsd_metrics *metrics;
+    struct MHD_Daemon *mhd;
+    int port;                        /* the bound port */
+    pthread_key_t worker_key;        /* per-thread ofsd_worker (searcher) */
+
+    atomic_uint generation;          /* bumped on reload; workers reopen when it moves */
+    atomic_int in_flight;            /* requests being handled */
+    atomic_int connections;          /* open TCP connections */
+    atomic_ulong reloads, reload_failures;
+
+    pthread_mutex_t info_lock;       /* guards info: only /api/stats, /metrics, reload use it */
+    ofsd_index_info info;
+    atomic_int index_ok;             /* mirror of info.ok readable without the lock */
+} ofsd_server;
+
+/* Binds and starts the worker threads. Returns 0 or -1 with a message on stderr. */
+int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg);
+/* Stops accepting, waits up to drain_ms for in-flight requests, stops the threads. */
+void ofsd_server_stop(ofsd_server *srv, int drain_ms);
+/* The /metrics body (malloc'd). */
+char *ofsd_metrics_render(ofsd_server *srv, size_t *len);
+/* Opens the index on the calling thread, refreshes srv->info and, if bump, the generation.
+ * Returns 0 when the index answered. */
+int ofsd_server_reload(ofsd_server *srv, int bump, const char *why);
+
+/* ---- per-request state and routes (routes.c) ---- */
+
+typedef struct {
+    double t0;               /* monotonic start, seconds */
+    ofsd_route route;
+    int status;              /* status queued, 0 while none */
+    long hits;               /* hits returned, -1 when not a search */
+    size_t body_bytes;
+    int body_too_large;
+    int counted;             /* in_flight was incremented */
+    char method[8];
+    char *q;                 /* query text for the log, with --log-queries */
+} ofsd_request;
+
+/* Handles a complete request (headers read, body drained): queues exactly one response. */
+enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                                   const char *url, const char *method);
+/* Queues a JSON error {error:{code,message}}. */
+enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                                   int status, const char *code, const char *message);
+
+/* The calling worker thread's searcher for the current generation, reopening it if the index was
+ * reloaded; NULL with *why set (static text or srv-owned) when no index can be opened. *fresh is
+ * 0 when an older searcher is kept because the newest index failed to open. */
+ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **why);
+
+/* ---- log (log.c): one JSON object per line on stderr ---- */
+
+double ofsd_now_mono(void);
+void ofsd_log_request(const ofsd_server *srv, const ofsd_request *rq, double duration_ms);
+/* level: "info", "warn", "error"; event: a short name; msg: free text (may be NULL). */
+void ofsd_log_event(const char *level, const char *event, const char *msg);
+
+/* ---- misc ---- */
+
+/* Valid UTF-8 (no overlongs, surrogates or code points above U+10FFFF) and no NUL byte. */
+int ofsd_valid_utf8(const char *s, size_t n);
+
+/* Embedded page (page_html.c, generated by embed.py). */
+extern const char ofsd_page_html[];
+extern const size_t ofsd_page_html_len;
+extern const char ofsd_page_csp[];
+
+#endif

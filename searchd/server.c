@@ -1,0 +1,364 @@
+/* The HTTP server: libmicrohttpd with a pool of epoll worker threads. Each worker thread keeps its
+ * own searcher (thread-specific data keyed by the index generation), so the query path takes no
+ * global lock; reloads only bump an atomic generation that workers notice between requests. */
+#include "searchd.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <ofsearch/index.h>
+
+/* Open connections beyond max_connections get a 503; beyond this margin MHD drops them. */
+#define HARD_CONNECTION_MARGIN 64
+
+typedef struct {
+    ofs_searcher *searcher;
+    unsigned gen;        /* generation searcher was opened for */
+    unsigned tried_gen;  /* last generation an open was attempted for */
+    int tried;
+    char *error;         /* why the last open failed */
+} ofsd_worker;
+
+static void worker_free(void *p)
+{
+    ofsd_worker *w = p;
+    if (!w)
+        return;
+    ofs_searcher_close(w->searcher);
+    free(w->error);
+    free(w);
+}
+
+ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **why)
+{
+    ofsd_worker *w = pthread_getspecific(srv->worker_key);
+    if (!w) {
+        w = calloc(1, sizeof *w);
+        if (!w || pthread_setspecific(srv->worker_key, w) != 0) {
+            free(w);
+            *why = "out of memory";
+            *fresh = 0;
+            return NULL;
+        }
+    }
+    unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
+    if (w->searcher && w->gen == gen) {
+        *fresh = 1;
+        return w->searcher;
+    }
+    if (!w->tried || w->tried_gen != gen) {
+        /* A newer index: open it before touching the old one so a failed open keeps serving. */
+        ofs_searcher *s = NULL;
+        char *err = NULL;
+        w->tried = 1;
+        w->tried_gen = gen;
+        if (ofs_searcher_open(srv->cfg->db_path, &srv->search_cfg, &s, &err) == OFS_OK) {
+            ofs_searcher_close(w->searcher);
+            w->searcher = s;
+            w->gen = gen;
+            free(w->error);
+            w->error = NULL;
+            free(err);
+            *fresh = 1;
+            return s;
+        }
+        ofs_searcher_close(s);
+        free(w->error);
+        w->error = err ? err : strdup("cannot open the index");
+    }
+    *fresh = 0;
+    *why = w->error ? w->error : "cannot open the index";
+    return w->searcher;
+}
+
+/* Parses "2024-05-01T12:00:00Z"-style timestamps; 0 when unknown. */
+static double parse_iso8601(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (!s || !*s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+        return 0;
+    return (double)timegm(&tm);
+}
+
+static char *stats_to_json(const ofs_index_stats *st, unsigned gen)
+{
+    json_t *cols = json_array();
+    for (size_t i = 0; i < st->ncollections; i++)
+        json_array_append_new(cols, json_pack("{s:s, s:I, s:I}", "name", st->collections[i].name,
+                                              "documents", (json_int_t)st->collections[i].documents,
+                                              "sections", (json_int_t)st->collections[i].sections));
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:i, s:o, s:I, s:s}",
+                          "documents", (json_int_t)st->documents,
+                          "sections", (json_int_t)st->sections,
+                          "terms", (json_int_t)st->terms,
+                          "size_bytes", (json_int_t)st->size_bytes,
+                          "tokenizer", st->tokenizer,
+                          "built_at", st->built_at,
+                          "schema_version", st->schema_version,
+                          "collections", cols,
+                          "generation", (json_int_t)gen,
+                          "version", OFS_VERSION);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+/* Reads stats and probes a query with a private searcher; fills info. */
+static void load_index_info(ofsd_server *srv, unsigned gen, ofsd_index_info *info)
+{
+    memset(info, 0, sizeof *info);
+    char *err = NULL;
+    ofs_index *idx = NULL;
+    ofs_index_stats st;
+    memset(&st, 0, sizeof st);
+    if (access(srv->cfg->db_path, R_OK) != 0) {
+        info->error = strdup("index file missing or unreadable");
+        return;
+    }
+    if (ofs_index_open(srv->cfg->db_path, OFS_OPEN_READONLY, NULL, &idx, &err) != OFS_OK ||
+        ofs_index_get_stats(idx, &st, &err) != OFS_OK) {
+        info->error = err ? err : strdup("cannot read the index");
+        ofs_index_close(idx);
+        return;
+    }
+    ofs_index_close(idx);
+    ofs_searcher *s = NULL;
+    ofs_results *res = NULL;
+    ofs_query_request probe = {.q = "readyz", .limit = 1, .no_snippets = 1};
+    if (ofs_searcher_open(srv->cfg->db_path, &srv->search_cfg, &s, &err) != OFS_OK ||
+        ofs_search(s, &probe, &res, &err) != OFS_OK) {
+        info->error = err ? err : strdup("the index does not answer queries");
+    } else {
+        info->ok = 1;
+        info->documents = st.documents;
+        info->sections = st.sections;
+        info->built_at = parse_iso8601(st.built_at);
+        info->stats_json = stats_to_json(&st, gen);
+    }
+    ofs_results_free(res);
+    ofs_searcher_close(s);
+    ofs_index_stats_free(&st);
+}
+
+int ofsd_server_reload(ofsd_server *srv, int bump, const char *why)
+{
+    unsigned gen = atomic_load(&srv->generation);
+    if (bump)
+        gen = atomic_fetch_add(&srv->generation, 1) + 1;
+    ofsd_index_info info;
+    load_index_info(srv, gen, &info);
+
+    pthread_mutex_lock(&srv->info_lock);
+    ofsd_index_info old = srv->info;
+    srv->info = info;
+    atomic_store(&srv->index_ok, info.ok);
+    pthread_mutex_unlock(&srv->info_lock);
+    free(old.stats_json);
+    free(old.error);
+
+    char msg[512];
+    if (info.ok) {
+        if (bump)
+            atomic_fetch_add(&srv->reloads, 1);
+        snprintf(msg, sizeof msg, "%s: generation %u, %ld documents, %ld sections", why, gen,
+                 info.documents, info.sections);
+        ofsd_log_event("info", bump ? "reload" : "refresh", msg);
+        return 0;
+    }
+    atomic_fetch_add(&srv->reload_failures, 1);
+    snprintf(msg, sizeof msg, "%s: %s", why, info.error ? info.error : "index unavailable");
+    ofsd_log_event("error", "reload_failed", msg);
+    return -1;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)c;
+    (void)socket_ctx;
+    ofsd_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add_explicit(&srv->connections, 1, memory_order_relaxed);
+    else
+        atomic_fetch_sub_explicit(&srv->connections, 1, memory_order_relaxed);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    ofsd_server *srv = cls;
+    ofsd_request *rq = *con_cls;
+    if (!rq)
+        return;
+    double secs = ofsd_now_mono() - rq->t0;
+    /* A request that ended without a response (client gone, timeout) keeps status 0. */
+    (void)toe;
+    ofsd_metrics_observe(srv->metrics, rq->route, rq->status, secs);
+    ofsd_log_request(srv, rq, secs * 1000.0);
+    if (rq->counted)
+        atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
+    free(rq->q);
+    free(rq);
+    *con_cls = NULL;
+}
+
+/* First call for a request: the context, and the checks that need no body. */
+static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c, const char *url,
+                                     const char *method, void **con_cls)
+{
+    ofsd_request *rq = calloc(1, sizeof *rq);
+    if (!rq)
+        return MHD_NO;
+    rq->t0 = ofsd_now_mono();
+    rq->route = ofsd_route_of(url);
+    rq->hits = -1;
+    snprintf(rq->method, sizeof rq->method, "%s", method);
+    rq->counted = 1;
+    atomic_fetch_add_explicit(&srv->in_flight, 1, memory_order_relaxed);
+    *con_cls = rq;
+
+    if (atomic_load_explicit(&srv->connections, memory_order_relaxed) >
+        srv->cfg->max_connections)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
+                                  "too many open connections; retry later");
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (cl) {
+        char *end;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (end == cl || *end || n > srv->cfg->max_body_bytes)
+            return ofsd_respond_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+                                      "request body too large");
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    ofsd_server *srv = cls;
+    ofsd_request *rq = *con_cls;
+    if (!rq)
+        return begin_request(srv, c, url, method, con_cls);
+    if (*upload_data_size) {
+        /* No route takes a body: count it against the limit and drop it. */
+        rq->body_bytes += *upload_data_size;
+        if (rq->body_bytes > srv->cfg->max_body_bytes)
+            rq->body_too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (rq->body_too_large)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+                                  "request body too large");
+    return ofsd_route_request(srv, c, rq, url, method);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    ofsd_log_event("warn", "http", buf);
+}
+
+int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
+{
+    memset(srv, 0, sizeof *srv);
+    srv->cfg = cfg;
+    ofs_search_config_default(&srv->search_cfg);
+    srv->search_cfg.max_query_bytes = cfg->max_query_bytes;
+    srv->search_cfg.max_limit = cfg->max_limit;
+    srv->search_cfg.synonyms_path = cfg->synonyms_path;
+    srv->search_cfg.timeout_ms = cfg->timeout_ms; /* the library stops with OFS_TIMEOUT: 504 */
+    atomic_init(&srv->generation, 1);
+    pthread_mutex_init(&srv->info_lock, NULL);
+    srv->metrics = ofsd_metrics_new();
+    if (!srv->metrics || pthread_key_create(&srv->worker_key, worker_free) != 0) {
+        fprintf(stderr, "ofsearchd: out of memory\n");
+        return -1;
+    }
+    /* Starting without a usable index is allowed (readyz says 503) so a service can come up
+     * before the first build; the watcher picks the index up when it appears. */
+    ofsd_server_reload(srv, 0, "startup");
+
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, cfg->host, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)cfg->port);
+    } else if (inet_pton(AF_INET6, cfg->host, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)cfg->port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        fprintf(stderr, "ofsearchd: --listen needs a numeric address, got '%s'\n", cfg->host);
+        return -1;
+    }
+    unsigned idle_s = (unsigned)((cfg->timeout_ms + 999) / 1000);
+    srv->mhd = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first, so every message goes through it */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)(cfg->max_connections + HARD_CONNECTION_MARGIN * cfg->threads),
+        MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+        MHD_OPTION_END);
+    if (!srv->mhd) {
+        fprintf(stderr, "ofsearchd: cannot listen on %s:%d\n", cfg->host, cfg->port);
+        return -1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : cfg->port;
+    return 0;
+}
+
+void ofsd_server_stop(ofsd_server *srv, int drain_ms)
+{
+    MHD_socket lsock = MHD_quiesce_daemon(srv->mhd);
+    double deadline = ofsd_now_mono() + drain_ms / 1000.0;
+    while (atomic_load(&srv->in_flight) > 0 && ofsd_now_mono() < deadline) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    int left = atomic_load(&srv->in_flight);
+    if (left > 0) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "%d requests still in flight", left);
+        ofsd_log_event("warn", "drain_timeout", msg);
+    }
+    MHD_stop_daemon(srv->mhd);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
+    /* The main thread may hold a worker record if it ever served a probe. */
+    worker_free(pthread_getspecific(srv->worker_key));
+    pthread_key_delete(srv->worker_key);
+    ofsd_metrics_free(srv->metrics);
+    free(srv->info.stats_json);
+    free(srv->info.error);
+    pthread_mutex_destroy(&srv->info_lock);
+}
