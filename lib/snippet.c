@@ -198,7 +198,7 @@ static int pick_column(const Fts5ExtensionApi *api, Fts5Context *fts, int ninst)
     return COL_TITLE;
 }
 
-/* A hit: a token position in the shown column and the query phrase it belongs to. */
+/* A hit: one token position of a matched phrase in the shown column, and that phrase. */
 typedef struct {
     int pos, phrase;
 } hit;
@@ -209,10 +209,9 @@ static int cmp_hit(const void *a, const void *b)
     return x->pos != y->pos ? (x->pos > y->pos) - (x->pos < y->pos) : x->phrase - y->phrase;
 }
 
-/* Collects the hits of column col (every token of a matched phrase), sorted by position, and
- * marks their positions in marked[0..npos). */
+/* The hits of column col (every token of a matched phrase), sorted by position. */
 static hit *collect_hits(const Fts5ExtensionApi *api, Fts5Context *fts, int ninst, int col,
-                         int npos, unsigned char *marked, int *nhits)
+                         int npos, int *nhits)
 {
     int cap = 16, n = 0;
     hit *h = malloc((size_t)cap * sizeof *h);
@@ -231,7 +230,6 @@ static hit *collect_hits(const Fts5ExtensionApi *api, Fts5Context *fts, int nins
                 h = nh;
             }
             h[n++] = (hit){io + k, ip};
-            marked[io + k] = 1;
         }
     }
     if (h)
@@ -240,19 +238,36 @@ static hit *collect_hits(const Fts5ExtensionApi *api, Fts5Context *fts, int nins
     return h;
 }
 
-/* First token of the best window of w positions: the one holding the most distinct phrases,
- * then the most hits; then shifted so the hits sit in the middle of the window. */
-static int best_window(const hit *h, int nhits, int nphrase, int npos, int w)
+/* Numbers the words: a position inside the bytes of an earlier one (the `ofs` tokenizer's parts
+ * of file.txt after the first) belongs to that word, so windows count and cut whole words. */
+static int *number_words(const positions *p, int *nwords)
 {
-    if (nhits == 0 || npos <= w)
+    int *word = malloc((size_t)(p->n > 0 ? p->n : 1) * sizeof *word);
+    int w = -1, maxend = 0;
+    for (int k = 0; word && k < p->n; k++) {
+        if (k == 0 || p->v[k].start >= maxend)
+            w++;
+        word[k] = w;
+        if (p->v[k].end > maxend)
+            maxend = p->v[k].end;
+    }
+    *nwords = w + 1;
+    return word;
+}
+
+/* First word of the best window of w words: the one holding the most distinct phrases, then the
+ * most hits; shifted so its hits sit in the middle. */
+static int best_window(const hit *h, int nhits, const int *word, int nphrase, int nwords, int w)
+{
+    if (nhits == 0 || nwords <= w)
         return 0;
     int *count = calloc((size_t)(nphrase > 0 ? nphrase : 1), sizeof *count);
     if (!count)
-        return h[0].pos;
+        return word[h[0].pos];
     long best_score = -1;
-    int best_i = 0, best_j = 0, distinct = 0;
+    int best_i = 0, best_j = 1, distinct = 0;
     for (int i = 0, j = 0; i < nhits; i++) {
-        while (j < nhits && h[j].pos < h[i].pos + w) {
+        while (j < nhits && word[h[j].pos] < word[h[i].pos] + w) {
             if (h[j].phrase >= 0 && h[j].phrase < nphrase && count[h[j].phrase]++ == 0)
                 distinct++;
             j++;
@@ -267,39 +282,117 @@ static int best_window(const hit *h, int nhits, int nphrase, int npos, int w)
             distinct--;
     }
     free(count);
-    int first = h[best_i].pos, last = h[best_j - 1].pos;
+    int first = word[h[best_i].pos], last = word[h[best_j - 1].pos];
     int start = first - (w - (last - first + 1)) / 2;
-    if (start > npos - w)
-        start = npos - w;
+    if (start > nwords - w)
+        start = nwords - w;
     return start < 0 ? 0 : start;
 }
 
-/* Writes text [b0, b1) of z with the marked positions of [s, e) wrapped in markers. */
-static void write_window(out_buf *o, const char *z, int n, const positions *p,
-                         const unsigned char *marked, int s, int e, int b0, int b1, int mode)
+static int cmp_span(const void *a, const void *b)
 {
-    int k = s, in_mark = 0, mark_end = 0;
+    const span *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Byte ranges to mark: each phrase instance of column col that falls in positions [s, e),
+ * clipped to them, sorted and with overlaps merged. */
+static span *mark_ranges(const Fts5ExtensionApi *api, Fts5Context *fts, int ninst, int col,
+                         const positions *p, int s, int e, int *nr)
+{
+    span *r = malloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *r);
+    int n = 0;
+    for (int i = 0; r && i < ninst; i++) {
+        int ip, ic, io;
+        if (api->xInst(fts, i, &ip, &ic, &io) != SQLITE_OK || ic != col || io < 0)
+            continue;
+        int size = api->xPhraseSize(fts, ip);
+        int a = io > s ? io : s, b = io + (size > 0 ? size : 1);
+        if (b > e)
+            b = e;
+        if (a >= b)
+            continue;
+        span x = p->v[a];
+        for (int k = a + 1; k < b; k++)
+            if (p->v[k].end > x.end)
+                x.end = p->v[k].end;
+        r[n++] = x;
+    }
+    if (!r)
+        return NULL;
+    qsort(r, (size_t)n, sizeof *r, cmp_span);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (m > 0 && r[i].start < r[m - 1].end) {
+            if (r[i].end > r[m - 1].end)
+                r[m - 1].end = r[i].end;
+        } else
+            r[m++] = r[i];
+    }
+    *nr = m;
+    return r;
+}
+
+/* Writes text [b0, b1) of z with the byte ranges r wrapped in markers. */
+static void write_window(out_buf *o, const char *z, int n, int b0, int b1, const span *r, int nr,
+                         int mode)
+{
+    int ri = 0, in_mark = 0;
     for (int i = b0; i < b1;) {
-        if (in_mark && i >= mark_end) {
+        if (in_mark && i >= r[ri].end) {
             out_puts(o, mark_close[mode]);
             in_mark = 0;
+            ri++;
         }
-        while (k < e && p->v[k].end <= i)
-            k++;
-        if (!in_mark && k < e && marked[k] && i >= p->v[k].start && mode != MODE_PLAIN) {
-            int last = k;
-            while (last + 1 < e && marked[last + 1])
-                last++;
-            mark_end = p->v[last].end;
+        while (!in_mark && ri < nr && r[ri].end <= i)
+            ri++;
+        if (!in_mark && ri < nr && i >= r[ri].start && mode != MODE_PLAIN) {
             flush_space(o);
             out_puts(o, mark_open[mode]);
             in_mark = 1;
-            k = last + 1;
         }
         i += put_char(o, (const unsigned char *)z + i, n - i, mode);
     }
     if (in_mark)
         out_puts(o, mark_close[mode]);
+}
+
+static int max_end(const positions *p, int s, int e)
+{
+    int m = 0;
+    for (int k = s; k < e; k++)
+        if (p->v[k].end > m)
+            m = p->v[k].end;
+    return m;
+}
+
+/* Chooses the window [*s, *e) of positions (whole words) and its bytes [*b0, *b1); returns
+ * whether the bytes were cut short of the window's last word (over the byte budget). */
+static int choose_window(const positions *p, const int *word, int nwords, const hit *h,
+                         int nhits, int nphrase, int w, int n, int *s, int *e, int *b0, int *b1)
+{
+    int ws = best_window(h, nhits, word, nphrase, nwords, w), we = ws + w;
+    *s = 0;
+    while (*s < p->n && word[*s] < ws)
+        (*s)++;
+    *e = *s;
+    while (*e < p->n && word[*e] < we)
+        (*e)++;
+    *b0 = *s == 0 ? 0 : p->v[*s].start;
+    *b1 = *e == p->n ? n : max_end(p, *s, *e);
+    /* A window stretched over text the tokenizer skipped is cut at a word end within budget. */
+    int budget = w * BYTES_PER_TOKEN;
+    while (*b1 - *b0 > budget && *e > *s + 1) {
+        (*e)--;
+        while (*e > *s + 1 && word[*e - 1] == word[*e])
+            (*e)--;
+        *b1 = max_end(p, *s, *e);
+    }
+    if (*b1 - *b0 > budget) {
+        *b1 = *b0 + budget;
+        return 1;
+    }
+    return 0;
 }
 
 /* Builds the snippet of column col into o. */
@@ -315,35 +408,28 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, 
     rc = api->xTokenize(fts, z, n, &p, on_token);
     if (p.oom)
         rc = SQLITE_NOMEM;
-    unsigned char *marked = rc == SQLITE_OK ? calloc((size_t)p.n + 1, 1) : NULL;
-    int nhits = 0;
-    hit *h = marked ? collect_hits(api, fts, ninst, col, p.n, marked, &nhits) : NULL;
-    if (rc == SQLITE_OK && !h)
-        rc = SQLITE_NOMEM;
-    if (rc == SQLITE_OK) {
-        int s = best_window(h, nhits, api->xPhraseCount(fts), p.n, w);
-        int e = s + w < p.n ? s + w : p.n;
-        int b0 = s == 0 ? 0 : p.v[s].start;
-        int b1 = e == p.n ? n : p.v[e - 1].end;
-        /* A window stretched over text the tokenizer skipped is cut at a token end in budget. */
-        int budget = w * BYTES_PER_TOKEN;
-        while (b1 - b0 > budget && e > s + 1 && e - 1 > s) {
-            e--;
-            b1 = p.v[e - 1].end;
+    int nwords = 0, nhits = 0, nr = 0;
+    int *word = rc == SQLITE_OK ? number_words(&p, &nwords) : NULL;
+    hit *h = word ? collect_hits(api, fts, ninst, col, p.n, &nhits) : NULL;
+    span *r = NULL;
+    if (rc == SQLITE_OK && h) {
+        int s, e, b0, b1;
+        int cut = choose_window(&p, word, nwords, h, nhits, api->xPhraseCount(fts), w, n, &s, &e,
+                                &b0, &b1);
+        r = mark_ranges(api, fts, ninst, col, &p, s, e, &nr);
+        if (r) {
+            if (s > 0)
+                out_puts(o, ellipsis);
+            write_window(o, z, n, b0, b1, r, nr, mode);
+            if (e < p.n || cut)
+                out_puts(o, ellipsis);
         }
-        int cut_bytes = b1 - b0 > budget;
-        if (cut_bytes)
-            b1 = b0 + budget;
-        if (s > 0)
-            out_puts(o, ellipsis);
-        write_window(o, z, n, &p, marked, s, e, b0, b1, mode);
-        if (e < p.n || cut_bytes)
-            out_puts(o, ellipsis);
-        if (o->oom)
-            rc = SQLITE_NOMEM;
     }
+    if (rc == SQLITE_OK && (!word || !h || !r || o->oom))
+        rc = SQLITE_NOMEM;
+    free(r);
     free(h);
-    free(marked);
+    free(word);
     free(p.v);
     return rc;
 }
