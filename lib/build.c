@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define QUEUE_CAP 64
+#define PRODUCERS 2
 #define BINARY_PROBE 8192
 
 void ofs_build_options_default(ofs_build_options *o)
@@ -222,7 +223,10 @@ static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id
     int rc = OFS_OK;
     struct dirent *e;
     while (rc == OFS_OK && (e = readdir(d))) {
-        if (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))
+        /* Hidden and node_modules directories hold tooling, not docs; hidden files are kept
+         * ("..md" is tldr's page for the `.` command). */
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            (e->d_type == DT_DIR && (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))))
             continue;
         int is_dir_hint = e->d_type == DT_DIR || e->d_type == DT_LNK || e->d_type == DT_UNKNOWN;
         if (!is_dir_hint && !is_markdown_name(e->d_name))
@@ -241,7 +245,9 @@ static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id
             free(childrel);
             continue;
         }
-        if (S_ISDIR(st.st_mode)) {
+        if (S_ISDIR(st.st_mode) && (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))) {
+            /* a symlink to a hidden directory: skipped like the directory itself */
+        } else if (S_ISDIR(st.st_mode)) {
             int seen = seen_dir(ids, nids, &st);
             if (seen < 0)
                 rc = OFS_NOMEM;
@@ -735,12 +741,13 @@ typedef struct {
     size_t head, count;
     int done, cancel;
     work w;
+    size_t first, stride; /* this producer's share: todo[first], todo[first + stride], ... */
 } queue;
 
 static void *producer(void *arg)
 {
     queue *q = arg;
-    for (size_t i = 0; i < q->w.ntodo; i++) {
+    for (size_t i = q->first; i < q->w.ntodo; i += q->stride) {
         result *r = process_file(&q->w, q->w.todo[i]);
         pthread_mutex_lock(&q->mu);
         while (q->count == QUEUE_CAP && !q->cancel)
@@ -984,16 +991,29 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
         }
     }
     progress(b);
-    queue q = {.w = {c, per_file, todo, ntodo, b->o, b->seed, c->force}};
-    pthread_mutex_init(&q.mu, NULL);
-    pthread_cond_init(&q.not_full, NULL);
-    pthread_cond_init(&q.not_empty, NULL);
-    pthread_t th;
-    int rc = OFS_OK;
-    int threaded = ntodo > 1 && pthread_create(&th, NULL, producer, &q) == 0;
+    /* Reading a file costs tens of microseconds of syscalls and I/O latency, so a few producers
+     * each take every nq-th file; taking results round-robin keeps the file order. */
+    work w = {c, per_file, todo, ntodo, b->o, b->seed, c->force};
+    size_t nq = ntodo < 64 ? 1 : PRODUCERS;
+    queue *qs = calloc(nq, sizeof *qs);
+    pthread_t th[PRODUCERS];
+    size_t started = 0;
+    int rc = qs ? OFS_OK : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    for (size_t i = 0; qs && i < nq; i++) {
+        qs[i].w = w;
+        qs[i].first = i;
+        qs[i].stride = nq;
+        pthread_mutex_init(&qs[i].mu, NULL);
+        pthread_cond_init(&qs[i].not_full, NULL);
+        pthread_cond_init(&qs[i].not_empty, NULL);
+    }
+    while (qs && ntodo > 1 && started < nq &&
+           pthread_create(&th[started], NULL, producer, &qs[started]) == 0)
+        started++;
+    int threaded = started == nq;
     for (size_t k = 0; rc == OFS_OK && k < ntodo; k++) {
         int eof = 0;
-        result *r = threaded ? queue_pop(&q, &eof) : process_file(&q.w, todo[k]);
+        result *r = threaded ? queue_pop(&qs[k % nq], &eof) : process_file(&w, todo[k]);
         if (eof)
             break;
         if (!r) {
@@ -1003,14 +1023,17 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
         rc = apply_result(b, c, (old_doc *)per_file[r->file], r, errmsg);
         result_free(r);
     }
-    if (threaded) {
-        queue_cancel(&q);
-        pthread_join(th, NULL);
-        queue_cancel(&q);
+    for (size_t i = 0; i < started; i++) {
+        queue_cancel(&qs[i]);
+        pthread_join(th[i], NULL);
+        queue_cancel(&qs[i]);
     }
-    pthread_mutex_destroy(&q.mu);
-    pthread_cond_destroy(&q.not_full);
-    pthread_cond_destroy(&q.not_empty);
+    for (size_t i = 0; qs && i < nq; i++) {
+        pthread_mutex_destroy(&qs[i].mu);
+        pthread_cond_destroy(&qs[i].not_full);
+        pthread_cond_destroy(&qs[i].not_empty);
+    }
+    free(qs);
     free(per_file);
     free(todo);
     return rc;
@@ -1552,9 +1575,16 @@ int ofs_index_rebuild(const char *path, const char *tokenizer_options,
     unlink_db_files(tmp);
     ofs_index *idx = NULL;
     rc = ofs_index_open(tmp, OFS_OPEN_CREATE, tokenizer_options, &idx, errmsg);
+    /* Nobody reads the temporary file, so it skips WAL: pages are written once, at commit,
+     * instead of to the WAL and again at the checkpoint. It is switched back before the rename. */
+    if (rc == OFS_OK)
+        rc = ofs_store_exec(idx->db, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;",
+                            errmsg);
     if (rc == OFS_OK)
         rc = ofs_index_build(idx, specs, nspecs, opts, summary, errmsg);
-    ofs_index_close(idx); /* checkpoints the temporary file's WAL into it */
+    if (rc == OFS_OK)
+        rc = ofs_store_exec(idx->db, "PRAGMA journal_mode=WAL;", errmsg);
+    ofs_index_close(idx);
     if (rc == OFS_OK && fsync_path(tmp, 0) != 0)
         rc = ofs_set_error(errmsg, OFS_IO, "cannot sync %s: %s", tmp, strerror(errno));
     if (rc == OFS_OK)
