@@ -1,1 +1,270 @@
-/* frontmatter: being written in this session; see the issue. */
+/* YAML front matter of Markdown pages, read with libyaml's document API, plus the UTF-8 cleaner
+ * the markdown module runs on every string it hands out. Front matter errors are never fatal:
+ * they become a warning naming the file line, and the page is indexed without its metadata. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "frontmatter.h"
+#include "ofsearch/ofsearch.h"
+
+/* Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid (or a NUL byte,
+ * which we treat as invalid so it never truncates a C string). */
+static size_t utf8_valid_len(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned c = s[i];
+    if (c == 0)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* > U+10FFFF */
+    } else
+        return 0;
+    if (i + n > len)
+        return 0;
+    if (s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if ((s[i + k] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+char *ofs_utf8_clean(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t out = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_valid_len(s, len, i);
+        out += n ? n : 3;
+        i += n ? n : 1;
+    }
+    char *dst = malloc(out + 1);
+    if (!dst)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_valid_len(s, len, i);
+        if (n) {
+            memcpy(dst + o, s + i, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(dst + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    dst[o] = '\0';
+    return dst;
+}
+
+void ofs_frontmatter_clear(ofs_frontmatter *fm)
+{
+    free(fm->title);
+    free(fm->description);
+    free(fm->tags);
+    free(fm->slug);
+    for (size_t i = 0; i < fm->nmeta; i++) {
+        free(fm->meta[i].key);
+        free(fm->meta[i].value);
+    }
+    free(fm->meta);
+    memset(fm, 0, sizeof *fm);
+}
+
+/* Length of the line starting at off, without its terminator; *next gets the next line's start. */
+static size_t line_at(const char *src, size_t len, size_t off, size_t *next)
+{
+    const char *nl = memchr(src + off, '\n', len - off);
+    size_t end = nl ? (size_t)(nl - src) : len;
+    *next = nl ? end + 1 : len;
+    if (end > off && src[end - 1] == '\r')
+        end--;
+    return end - off;
+}
+
+/* Whether the line is exactly the marker, trailing blanks allowed. */
+static int is_marker(const char *line, size_t n, const char *marker)
+{
+    size_t m = strlen(marker);
+    if (n < m || memcmp(line, marker, m) != 0)
+        return 0;
+    for (size_t i = m; i < n; i++)
+        if (line[i] != ' ' && line[i] != '\t')
+            return 0;
+    return 1;
+}
+
+static void warn(const ofs_markdown_options *opts, const char *filename, int line,
+                 const char *msg)
+{
+    if (opts && opts->warn)
+        opts->warn(opts->warn_ctx, filename ? filename : "", line, msg);
+}
+
+static char *scalar_dup(yaml_node_t *node)
+{
+    return ofs_utf8_clean((const char *)node->data.scalar.value, node->data.scalar.length);
+}
+
+/* Tags: a sequence of scalars joined by ", ", or a scalar kept as written. */
+static char *tags_dup(yaml_document_t *doc, yaml_node_t *node)
+{
+    if (node->type == YAML_SCALAR_NODE)
+        return scalar_dup(node);
+    if (node->type != YAML_SEQUENCE_NODE)
+        return NULL;
+    size_t total = 1;
+    for (yaml_node_item_t *it = node->data.sequence.items.start;
+         it < node->data.sequence.items.top; it++) {
+        yaml_node_t *item = yaml_document_get_node(doc, *it);
+        if (item && item->type == YAML_SCALAR_NODE)
+            total += item->data.scalar.length + 2;
+    }
+    char *joined = malloc(total), *p = joined;
+    if (!joined)
+        return NULL;
+    for (yaml_node_item_t *it = node->data.sequence.items.start;
+         it < node->data.sequence.items.top; it++) {
+        yaml_node_t *item = yaml_document_get_node(doc, *it);
+        if (!item || item->type != YAML_SCALAR_NODE)
+            continue;
+        if (p != joined) {
+            memcpy(p, ", ", 2);
+            p += 2;
+        }
+        memcpy(p, item->data.scalar.value, item->data.scalar.length);
+        p += item->data.scalar.length;
+    }
+    char *clean = ofs_utf8_clean(joined, (size_t)(p - joined));
+    free(joined);
+    return clean;
+}
+
+static int add_meta(ofs_frontmatter *fm, yaml_node_t *key, yaml_node_t *value)
+{
+    ofs_meta *m = realloc(fm->meta, (fm->nmeta + 1) * sizeof *m);
+    if (!m)
+        return OFS_NOMEM;
+    fm->meta = m;
+    m[fm->nmeta].key = scalar_dup(key);
+    m[fm->nmeta].value = scalar_dup(value);
+    fm->nmeta++;
+    if (!m[fm->nmeta - 1].key || !m[fm->nmeta - 1].value)
+        return OFS_NOMEM;
+    return OFS_OK;
+}
+
+/* Stores one top-level key. A repeated known key keeps its last value, as YAML loaders do. */
+static int take_pair(ofs_frontmatter *fm, yaml_document_t *doc, yaml_node_t *key,
+                     yaml_node_t *value)
+{
+    if (!key || !value || key->type != YAML_SCALAR_NODE)
+        return OFS_OK;
+    const char *k = (const char *)key->data.scalar.value;
+    size_t klen = key->data.scalar.length;
+    char **slot = NULL;
+    if (klen == 5 && memcmp(k, "title", 5) == 0)
+        slot = &fm->title;
+    else if (klen == 11 && memcmp(k, "description", 11) == 0)
+        slot = &fm->description;
+    else if (klen == 4 && memcmp(k, "slug", 4) == 0)
+        slot = &fm->slug;
+    else if (klen == 4 && memcmp(k, "tags", 4) == 0) {
+        if (value->type == YAML_MAPPING_NODE)
+            return OFS_OK;
+        free(fm->tags);
+        fm->tags = tags_dup(doc, value);
+        return fm->tags ? OFS_OK : OFS_NOMEM;
+    }
+    if (value->type != YAML_SCALAR_NODE)
+        return OFS_OK; /* nested structures are not searchable metadata */
+    if (!slot)
+        return add_meta(fm, key, value);
+    free(*slot);
+    *slot = scalar_dup(value);
+    return *slot ? OFS_OK : OFS_NOMEM;
+}
+
+/* Loads the YAML text (which starts on file line 2) into fm; warns on errors. */
+static int load_yaml(const char *yaml, size_t n, const char *filename,
+                     const ofs_markdown_options *opts, ofs_frontmatter *fm)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    char msg[256];
+    if (!yaml_parser_initialize(&parser))
+        return OFS_NOMEM;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, n);
+    if (!yaml_parser_load(&parser, &doc)) {
+        int rc = parser.error == YAML_MEMORY_ERROR ? OFS_NOMEM : OFS_OK;
+        snprintf(msg, sizeof msg, "broken front matter: %s",
+                 parser.problem ? parser.problem : "YAML error");
+        if (rc == OFS_OK)
+            warn(opts, filename, (int)parser.problem_mark.line + 2, msg);
+        yaml_parser_delete(&parser);
+        return rc;
+    }
+    int rc = OFS_OK;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && root->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+             rc == OFS_OK && p < root->data.mapping.pairs.top; p++)
+            rc = take_pair(fm, &doc, yaml_document_get_node(&doc, p->key),
+                           yaml_document_get_node(&doc, p->value));
+    } else if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
+        warn(opts, filename, (int)root->start_mark.line + 2,
+             "broken front matter: not a mapping of keys to values");
+    }
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+int ofs_frontmatter_parse(const char *src, size_t len, const char *filename,
+                          const ofs_markdown_options *opts, ofs_frontmatter *fm,
+                          size_t *body_off)
+{
+    memset(fm, 0, sizeof *fm);
+    size_t start = 0, next;
+    if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
+        start = 3;
+    *body_off = start;
+    if (start >= len)
+        return OFS_OK;
+    size_t n = line_at(src, len, start, &next);
+    if (!is_marker(src + start, n, "---"))
+        return OFS_OK;
+    size_t yaml_start = next;
+    int line = 2;
+    for (size_t off = next; off < len; off = next, line++) {
+        n = line_at(src, len, off, &next);
+        if (is_marker(src + off, n, "---") || is_marker(src + off, n, "...")) {
+            *body_off = next;
+            int rc = load_yaml(src + yaml_start, off - yaml_start, filename, opts, fm);
+            if (rc != OFS_OK)
+                ofs_frontmatter_clear(fm);
+            return rc;
+        }
+    }
+    warn(opts, filename, 1, "broken front matter: no closing '---' line");
+    return OFS_OK;
+}

@@ -1,1 +1,1408 @@
-/* markdown: being written in this session; see the issue. */
+/* Markdown pages to search sections: front matter (frontmatter.c), then a cmark tree walked with
+ * cmark_iter (no recursion) into an intro, one section per heading down to max_depth, and
+ * first-class glossary (TERM) and FAQ entries. Every string handed out is valid UTF-8.
+ *
+ * Decisions worth knowing before changing anything:
+ * - Breadcrumb: the titles of the enclosing headings, outermost first, joined by " › ", without
+ *   the section's own heading. When there is no H1 above a section (level >= 2), the page title
+ *   stands in for the missing H1 and opens the breadcrumb, so every section carries its page in
+ *   the `headings` column; an H1 section and the intro have an empty breadcrumb. Term and FAQ
+ *   entries get the full path of the section they sit in (its breadcrumb plus its title).
+ * - Anchors: GitHub/Docusaurus slugs (ofs_slugify), numbered -1, -2, … by one counter over all
+ *   headings of the page, deeper than max_depth too; an explicit `{#id}` wins and is not counted.
+ * - Plain text: blocks are separated by newlines, soft breaks and non-formatting HTML tags by a
+ *   space. Inline code stays in `body` (tldr-style commands are what people search for); only
+ *   fenced/indented code blocks go to `code`. `{…}` JSX expressions, HTML tags and comments,
+ *   and MDX `import`/`export` paragraphs are dropped; table pipes become spaces and delimiter
+ *   rows vanish (cmark 0.30 has no table extension: tables arrive as paragraphs).
+ * - TERM rule: a paragraph (also inside a list item) whose first visible inline is a bold run
+ *   of at most 8 words / 80 characters, not ending in . ! ? or , and not an admonition label
+ *   (Note, Warning, Tip, Q, A, …), followed by definition text that either comes after a
+ *   separator (`:` inside or after the bold, or a dash) or opens with a defining verb (is, are,
+ *   refers, means, …; a parenthetical before it is allowed). Title = the bold text with
+ *   formatting and a trailing ':' removed; body = the whole paragraph; anchor = an explicit
+ *   <a id|name> in or right before the paragraph, else the enclosing section's anchor.
+ * - FAQ: a heading ending in '?' is a FAQ entry instead of a section (below max_depth it is an
+ *   extra entry whose text also stays in the enclosing section). A `Q:` paragraph answered by
+ *   the next paragraph starting `A:` is an entry titled with the question; a paragraph opening
+ *   with a bold question (`**Why?** …`) is one too. Their body runs from the answer to the next
+ *   question or heading. A leading "Q:" is dropped from FAQ titles.
+ * - Term and FAQ paragraphs also stay in the enclosing section's body, so section search sees
+ *   the whole page text; entries are extra, more precise hits.
+ * - The intro (text before the first section heading) is dropped when it has no text, unless
+ *   the page would otherwise have no section at all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "frontmatter.h"
+#include "ofsearch/markdown.h"
+#include "ofsearch/ofsearch.h"
+
+#define CRUMB_SEP " \xE2\x80\xBA " /* " › " */
+#define TERM_MAX_WORDS 8
+#define TERM_MAX_CHARS 80
+
+const char *ofs_kind_name(ofs_kind kind)
+{
+    switch (kind) {
+    case OFS_KIND_PAGE: return "page";
+    case OFS_KIND_SECTION: return "section";
+    case OFS_KIND_TERM: return "term";
+    case OFS_KIND_FAQ: return "faq";
+    }
+    return NULL;
+}
+
+int ofs_kind_parse(const char *name)
+{
+    static const char *names[] = {"page", "section", "term", "faq"};
+    for (int i = 0; name && i < 4; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- growing byte buffers ------------------------------------------------------------------ */
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} buf;
+
+/* Appends n bytes; returns 0 on OOM (the buffer is left as it was). */
+static int buf_add(buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return 0;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 1;
+}
+
+/* Ends the current line/word so the next text cannot merge with it: c is ' ' or '\n'. */
+static int buf_sep(buf *b, char c)
+{
+    if (b->len == 0 || b->p[b->len - 1] == '\n' || b->p[b->len - 1] == c)
+        return 1;
+    if (c == '\n' && b->p[b->len - 1] == ' ') {
+        b->p[b->len - 1] = '\n';
+        return 1;
+    }
+    return buf_add(b, &c, 1);
+}
+
+/* ---- slugs --------------------------------------------------------------------------------- */
+
+/* GitHub keeps \p{Word} (letters, marks, decimal and letter numbers, connector punctuation),
+ * '-' and ' '; everything else goes, then each space becomes '-'. */
+static int slug_keeps(UChar32 c)
+{
+    if (c == '-' || c == ' ')
+        return 1;
+    switch (u_charType(c)) {
+    case U_UPPERCASE_LETTER: case U_LOWERCASE_LETTER: case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER: case U_OTHER_LETTER:
+    case U_NON_SPACING_MARK: case U_COMBINING_SPACING_MARK: case U_ENCLOSING_MARK:
+    case U_DECIMAL_DIGIT_NUMBER: case U_LETTER_NUMBER:
+    case U_CONNECTOR_PUNCTUATION:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+char *ofs_slugify(const char *text)
+{
+    if (!text)
+        text = "";
+    size_t len = strlen(text);
+    /* Lower-casing can grow a code point by at most one byte (e.g. U+023A → U+2C65). */
+    char *out = malloc(len * 2 + 1);
+    if (!out)
+        return NULL;
+    /* Trim as a heading's rendered text is trimmed. */
+    size_t i = 0, o = 0;
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
+        len--;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
+        i++;
+    const uint8_t *s = (const uint8_t *)text;
+    int32_t pos = (int32_t)i, end = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+    while (pos < end) {
+        UChar32 c;
+        U8_NEXT(s, pos, end, c);
+        if (c < 0 || !slug_keeps(c))
+            continue;
+        if (c == ' ') {
+            out[o++] = '-';
+            continue;
+        }
+        c = u_tolower(c);
+        UBool err = 0;
+        U8_APPEND((uint8_t *)out, o, len * 2 + 1, c, err);
+        (void)err;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The page's slug counter (github-slugger semantics): an open-addressing map slug → count. */
+typedef struct {
+    char **keys;
+    int *counts;
+    size_t cap, n;
+} slugmap;
+
+static size_t slug_hash(const char *s)
+{
+    size_t h = 1469598103934665603ULL & (size_t)-1;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+    return h;
+}
+
+static size_t slug_find(const slugmap *sm, const char *key)
+{
+    size_t i = slug_hash(key) & (sm->cap - 1);
+    while (sm->keys[i] && strcmp(sm->keys[i], key) != 0)
+        i = (i + 1) & (sm->cap - 1);
+    return i;
+}
+
+static int slug_grow(slugmap *sm)
+{
+    size_t cap = sm->cap ? sm->cap * 2 : 16;
+    slugmap n = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(int)), cap, sm->n};
+    if (!n.keys || !n.counts) {
+        free(n.keys);
+        free(n.counts);
+        return 0;
+    }
+    for (size_t i = 0; i < sm->cap; i++) {
+        if (!sm->keys[i])
+            continue;
+        size_t j = slug_find(&n, sm->keys[i]);
+        n.keys[j] = sm->keys[i];
+        n.counts[j] = sm->counts[i];
+    }
+    free(sm->keys);
+    free(sm->counts);
+    *sm = n;
+    return 1;
+}
+
+static void slug_free(slugmap *sm)
+{
+    for (size_t i = 0; i < sm->cap; i++)
+        free(sm->keys[i]);
+    free(sm->keys);
+    free(sm->counts);
+}
+
+/* Records key (taking ownership) with count 0; returns 0 on OOM (key freed). */
+static int slug_put(slugmap *sm, char *key)
+{
+    if ((sm->n + 1) * 2 > sm->cap && !slug_grow(sm)) {
+        free(key);
+        return 0;
+    }
+    size_t i = slug_find(sm, key);
+    if (sm->keys[i])
+        free(key);
+    else {
+        sm->keys[i] = key;
+        sm->n++;
+    }
+    sm->counts[i] = 0;
+    return 1;
+}
+
+/* The unique slug of a heading: base, else base-1, base-2, … Malloc'd; NULL on OOM. */
+static char *slug_unique(slugmap *sm, const char *text)
+{
+    char *base = ofs_slugify(text);
+    if (!base || (sm->cap == 0 && !slug_grow(sm))) {
+        free(base);
+        return NULL;
+    }
+    char *slug = strdup(base);
+    size_t bi = slug_find(sm, base);
+    while (slug && sm->keys[slug_find(sm, slug)]) {
+        int k = ++sm->counts[bi];
+        size_t n = strlen(base) + 16;
+        free(slug);
+        slug = malloc(n);
+        if (slug)
+            snprintf(slug, n, "%s-%d", base, k);
+    }
+    free(base);
+    char *copy = slug ? strdup(slug) : NULL;
+    if (!copy || !slug_put(sm, copy)) {
+        free(slug);
+        return NULL;
+    }
+    return slug;
+}
+
+/* ---- parser state -------------------------------------------------------------------------- */
+
+typedef struct {
+    ofs_kind kind;
+    int level;
+    char *title;       /* NULL for the intro until the page title is known */
+    char *crumb;       /* enclosing headings, without the page-title stand-in */
+    int crumb_page;    /* open the breadcrumb with the page title */
+    char *anchor;
+    buf body, code;
+} sec;
+
+typedef struct {
+    const ofs_markdown_options *opts;
+    int max_depth;
+    int oom;
+    sec *secs;
+    size_t nsecs, cap;
+    size_t cur;          /* the section receiving text */
+    long qa_aux;         /* a Q/A or bold-question FAQ entry also receiving text, or -1 */
+    int qa_left;         /* paragraphs qa_aux still takes (-1: up to the next question) */
+    long deep_aux;       /* a question heading deeper than max_depth receiving text, or -1 */
+    int deep_level;
+    char *stack[7];      /* current heading titles by level, deeper ones included */
+    slugmap slugs;
+    char *first_h1;
+    char *pending_anchor; /* from an anchor-only block right before the next paragraph */
+    char *pending_q;      /* a Q: question waiting for its A: paragraph */
+    char *pending_q_anchor;
+    buf scratch, scratch2;
+} md;
+
+static char *xstrdup(md *m, const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d) {
+        m->oom = 1;
+        return NULL;
+    }
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static void add(md *m, buf *b, const char *s, size_t n)
+{
+    if (!m->oom && !buf_add(b, s, n))
+        m->oom = 1;
+}
+
+static void set_str(char **slot, char *s)
+{
+    free(*slot);
+    *slot = s;
+}
+
+/* Indexes of the sections receiving text right now (at most 3). */
+static int sinks(const md *m, size_t out[3])
+{
+    int n = 0;
+    out[n++] = m->cur;
+    if (m->qa_aux >= 0 && (size_t)m->qa_aux != m->cur)
+        out[n++] = (size_t)m->qa_aux;
+    if (m->deep_aux >= 0)
+        out[n++] = (size_t)m->deep_aux;
+    return n;
+}
+
+/* Appends a block of text (body or code) to every receiving section, on its own line. */
+static void emit_block(md *m, const char *s, size_t n, int code)
+{
+    size_t idx[3];
+    int k = sinks(m, idx);
+    for (int i = 0; i < k && !m->oom; i++) {
+        buf *b = code ? &m->secs[idx[i]].code : &m->secs[idx[i]].body;
+        if (!buf_sep(b, '\n'))
+            m->oom = 1;
+        add(m, b, s, n);
+    }
+}
+
+static void sep_all(md *m)
+{
+    size_t idx[3];
+    int k = sinks(m, idx);
+    for (int i = 0; i < k; i++)
+        if (!buf_sep(&m->secs[idx[i]].body, '\n'))
+            m->oom = 1;
+}
+
+/* Joins stack[1..upto] (the present ones) with the breadcrumb separator. */
+static char *join_stack(md *m, int upto)
+{
+    buf b = {0};
+    for (int l = 1; l <= upto && l <= 6; l++) {
+        if (!m->stack[l])
+            continue;
+        if (b.len)
+            add(m, &b, CRUMB_SEP, strlen(CRUMB_SEP));
+        add(m, &b, m->stack[l], strlen(m->stack[l]));
+    }
+    if (!b.p)
+        return xstrdup(m, "", 0);
+    return b.p;
+}
+
+/* Appends a section; takes ownership of title, crumb and anchor. Returns its index, -1 on OOM. */
+static long new_sec(md *m, ofs_kind kind, int level, char *title, char *crumb, int crumb_page,
+                    char *anchor)
+{
+    if (m->oom || !crumb || !anchor || (kind != OFS_KIND_PAGE && !title)) {
+        m->oom = 1;
+        free(title);
+        free(crumb);
+        free(anchor);
+        return -1;
+    }
+    if (m->nsecs == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 8;
+        sec *s = realloc(m->secs, cap * sizeof *s);
+        if (!s) {
+            m->oom = 1;
+            free(title);
+            free(crumb);
+            free(anchor);
+            return -1;
+        }
+        m->secs = s;
+        m->cap = cap;
+    }
+    sec *s = &m->secs[m->nsecs];
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->level = level;
+    s->title = title;
+    s->crumb = crumb;
+    s->crumb_page = crumb_page;
+    s->anchor = anchor;
+    return (long)m->nsecs++;
+}
+
+/* An entry (term, Q/A) inside the current section: full path of that section as breadcrumb. */
+static long new_entry(md *m, ofs_kind kind, const char *title, size_t tlen, const char *anchor)
+{
+    const sec *cur = &m->secs[m->cur];
+    int upto = cur->level ? cur->level : 0;
+    char *crumb = join_stack(m, upto > m->max_depth ? m->max_depth : upto);
+    const char *a = anchor ? anchor : cur->anchor;
+    return new_sec(m, kind, cur->level, xstrdup(m, title, tlen), crumb, m->stack[1] == NULL,
+                   xstrdup(m, a, strlen(a)));
+}
+
+/* ---- inline text --------------------------------------------------------------------------- */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Trims [*s, *s + *n) in place. */
+static void trim(const char **s, size_t *n)
+{
+    while (*n && is_space(**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && is_space((*s)[*n - 1]))
+        (*n)--;
+}
+
+/* A table delimiter row (`|---|:--:|`) as cmark leaves it in a text node. */
+static int is_delimiter_row(const char *s, size_t n)
+{
+    int dash = 0, pipe = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '-')
+            dash = 1;
+        else if (s[i] == '|')
+            pipe = 1;
+        else if (s[i] != ':' && s[i] != ' ' && s[i] != '\t')
+            return 0;
+    }
+    return dash && pipe;
+}
+
+/* Offset just past the '}' closing the '{' at s[i], or 0 when it is not closed in s. */
+static size_t brace_end(const char *s, size_t n, size_t i)
+{
+    int depth = 0;
+    for (; i < n; i++) {
+        if (s[i] == '{')
+            depth++;
+        else if (s[i] == '}' && --depth == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+static size_t markup_end(const char *s, size_t n, size_t i);
+
+/* A JSX component tag (`<Tabs>`, `</Tabs>`, `<Admonition title={"x"}>`) that cmark left as text
+ * because of its JSX attributes: offset past it, or 0. Lower-case tags are left alone: in prose
+ * they are more often a comparison than markup cmark failed to see. */
+static size_t jsx_tag_end(const char *s, size_t n, size_t i)
+{
+    size_t k = i + 1 + (i + 1 < n && s[i + 1] == '/');
+    if (k >= n || s[k] < 'A' || s[k] > 'Z')
+        return 0;
+    return markup_end(s, n, i); /* n when unclosed: the rest is one tag */
+}
+
+/* Prose text: `{…}` expressions and JSX tags dropped, table pipes to spaces. Linear: after an
+ * unclosed '{' or '<' the rest is copied as is. */
+static void add_prose(md *m, buf *b, const char *s, size_t n)
+{
+    if (is_delimiter_row(s, n))
+        return;
+    size_t run = 0;
+    int tags = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '{' && s[i] != '|' && (s[i] != '<' || !tags))
+            continue;
+        if (s[i] == '<') {
+            size_t e = jsx_tag_end(s, n, i);
+            if (!e)
+                continue;
+            if (e == n && s[n - 1] != '>') { /* unclosed: text after all, and no more tags */
+                tags = 0;
+                continue;
+            }
+            add(m, b, s + run, i - run);
+            add(m, b, " ", 1);
+            run = e;
+            i = e - 1;
+            continue;
+        }
+        add(m, b, s + run, i - run);
+        if (s[i] == '|') {
+            add(m, b, " ", 1);
+            run = i + 1;
+            continue;
+        }
+        size_t e = brace_end(s, n, i);
+        if (!e) {
+            run = i;
+            for (size_t k = i; k < n; k++)
+                if (s[k] == '|') {
+                    add(m, b, s + run, k - run);
+                    add(m, b, " ", 1);
+                    run = k + 1;
+                }
+            break;
+        }
+        run = e;
+        i = e - 1;
+    }
+    add(m, b, s + run, n - run);
+}
+
+/* Case-insensitive ASCII prefix test. */
+static int has_prefix_ci(const char *s, size_t n, const char *p)
+{
+    size_t k = strlen(p);
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != p[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Finds attribute `name` (id or name) in an HTML start tag; malloc'd value or NULL. */
+static char *tag_attr(md *m, const char *s, size_t n, const char *attr)
+{
+    size_t k = strlen(attr);
+    for (size_t i = 1; i + k < n; i++) {
+        if (!is_space(s[i - 1]) || !has_prefix_ci(s + i, n - i, attr))
+            continue;
+        size_t j = i + k;
+        while (j < n && is_space(s[j]))
+            j++;
+        if (j >= n || s[j] != '=')
+            continue;
+        j++;
+        while (j < n && is_space(s[j]))
+            j++;
+        if (j >= n)
+            return NULL;
+        size_t start, end;
+        if (s[j] == '"' || s[j] == '\'') {
+            char q = s[j];
+            start = j + 1;
+            for (end = start; end < n && s[end] != q; end++)
+                ;
+        } else {
+            start = j;
+            for (end = start; end < n && !is_space(s[end]) && s[end] != '>' && s[end] != '/';
+                 end++)
+                ;
+        }
+        if (end > start)
+            return xstrdup(m, s + start, end - start);
+        return NULL;
+    }
+    return NULL;
+}
+
+/* The id/name of an `<a …>` start tag at s, or NULL. */
+static char *anchor_of_tag(md *m, const char *s, size_t n)
+{
+    if (n < 3 || s[0] != '<' || (s[1] != 'a' && s[1] != 'A') || !is_space(s[2]))
+        return NULL;
+    char *v = tag_attr(m, s, n, "id");
+    return v ? v : tag_attr(m, s, n, "name");
+}
+
+/* Inline tags that format a word rather than separate words. */
+static int is_formatting_tag(const char *s, size_t n)
+{
+    static const char *tags[] = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del",
+                                 "dfn", "em", "font", "i", "ins", "kbd", "mark", "q", "s",
+                                 "samp", "small", "span", "strong", "sub", "sup", "time", "u",
+                                 "var", NULL};
+    size_t i = 1;
+    if (i < n && s[i] == '/')
+        i++;
+    size_t start = i;
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+        i++;
+    size_t len = i - start;
+    if (len == 0 || (i < n && s[i] != '>' && s[i] != '/' && !is_space(s[i])))
+        return 0;
+    for (int k = 0; tags[k]; k++)
+        if (strlen(tags[k]) == len && has_prefix_ci(s + start, len, tags[k]))
+            return 1;
+    return 0;
+}
+
+/* Appends the plain text of node's inline content to b. prose: apply add_prose to text nodes.
+ * *anchor (if anchor is not NULL) receives the first <a id|name> met. */
+static void inline_text(md *m, cmark_node *node, buf *b, int prose, char **anchor)
+{
+    cmark_iter *it = cmark_iter_new(node);
+    cmark_event_type ev;
+    if (!it) {
+        m->oom = 1;
+        return;
+    }
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE && !m->oom) {
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        cmark_node *n = cmark_iter_get_node(it);
+        const char *lit = cmark_node_get_literal(n);
+        size_t len = lit ? strlen(lit) : 0;
+        switch (cmark_node_get_type(n)) {
+        case CMARK_NODE_TEXT:
+            if (prose)
+                add_prose(m, b, lit, len);
+            else
+                add(m, b, lit, len);
+            break;
+        case CMARK_NODE_CODE:
+            add(m, b, lit, len);
+            break;
+        case CMARK_NODE_SOFTBREAK:
+        case CMARK_NODE_LINEBREAK:
+            add(m, b, " ", 1);
+            break;
+        case CMARK_NODE_HTML_INLINE:
+            if (anchor && !*anchor)
+                *anchor = anchor_of_tag(m, lit, len);
+            if (!is_formatting_tag(lit, len))
+                add(m, b, " ", 1);
+            break;
+        default:
+            break;
+        }
+    }
+    cmark_iter_free(it);
+}
+
+/* ---- HTML blocks --------------------------------------------------------------------------- */
+
+/* Decodes the entity at s (starting with '&') into out; returns bytes consumed, 0 if none. */
+static size_t decode_entity(const char *s, size_t n, char out[8], size_t *outlen)
+{
+    static const struct { const char *name; const char *text; } ents[] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"},
+        {"&nbsp;", " "}, {"&#39;", "'"}, {NULL, NULL}};
+    for (int k = 0; ents[k].name; k++) {
+        size_t l = strlen(ents[k].name);
+        if (n >= l && memcmp(s, ents[k].name, l) == 0) {
+            *outlen = strlen(ents[k].text);
+            memcpy(out, ents[k].text, *outlen);
+            return l;
+        }
+    }
+    if (n < 4 || s[1] != '#')
+        return 0;
+    size_t i = 2;
+    int hex = (s[i] == 'x' || s[i] == 'X');
+    i += (size_t)hex;
+    UChar32 c = 0;
+    size_t digits = 0;
+    for (; i < n && digits < 7; i++, digits++) {
+        int d;
+        if (s[i] >= '0' && s[i] <= '9')
+            d = s[i] - '0';
+        else if (hex && ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f'))
+            d = (s[i] | 0x20) - 'a' + 10;
+        else
+            break;
+        c = c * (hex ? 16 : 10) + d;
+    }
+    if (!digits || i >= n || s[i] != ';')
+        return 0;
+    if (c <= 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        c = 0xFFFD;
+    size_t o = 0;
+    UBool err = 0;
+    U8_APPEND((uint8_t *)out, o, 8, c, err);
+    (void)err;
+    *outlen = o;
+    return i + 1;
+}
+
+/* End of the comment/tag/raw element starting with '<' at s[i] (offset past it), or 0 if s[i]
+ * does not start one. Tags honour quotes and {…} so `>` inside attributes does not end them. */
+static size_t markup_end(const char *s, size_t n, size_t i)
+{
+    if (i + 3 < n && memcmp(s + i, "<!--", 4) == 0) {
+        const char *e = memmem(s + i + 4, n - i - 4, "-->", 3);
+        return e ? (size_t)(e - s) + 3 : n;
+    }
+    if (i + 1 >= n)
+        return 0;
+    char c = s[i + 1];
+    if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && c != '/' && c != '!' && c != '?')
+        return 0;
+    char q = 0;
+    int depth = 0;
+    for (size_t k = i + 1; k < n; k++) {
+        if (q) {
+            if (s[k] == q)
+                q = 0;
+        } else if (s[k] == '"' || s[k] == '\'')
+            q = s[k];
+        else if (s[k] == '{')
+            depth++;
+        else if (s[k] == '}' && depth > 0)
+            depth--;
+        else if (s[k] == '>' && depth == 0)
+            return k + 1;
+    }
+    return n;
+}
+
+/* Offset past the end of a <script>/<style> element whose start tag ends at i, else i. */
+static size_t skip_raw_element(const char *s, size_t n, size_t tag, size_t i)
+{
+    const char *close = NULL;
+    if (has_prefix_ci(s + tag, n - tag, "<script"))
+        close = "</script";
+    else if (has_prefix_ci(s + tag, n - tag, "<style"))
+        close = "</style";
+    if (!close)
+        return i;
+    size_t cl = strlen(close);
+    for (size_t k = i; k + cl <= n; k++)
+        if (s[k] == '<' && has_prefix_ci(s + k, n - k, close)) {
+            size_t e = markup_end(s, n, k);
+            return e ? e : n;
+        }
+    return n;
+}
+
+/* The text of an HTML/JSX block: tags, comments, scripts and {…} expressions dropped, a space
+ * for each tag, entities decoded. *anchor gets the first <a id|name>. */
+static void html_text(md *m, buf *b, const char *s, size_t n, char **anchor)
+{
+    size_t run = 0, i = 0;
+    int braces = 1; /* off after an unclosed '{', which keeps this linear */
+    while (i < n && !m->oom) {
+        char c = s[i];
+        if (c != '<' && (c != '{' || !braces) && c != '&') {
+            i++;
+            continue;
+        }
+        size_t e = 0;
+        char ent[8];
+        size_t entlen = 0;
+        if (c == '<')
+            e = markup_end(s, n, i);
+        else if (c == '{')
+            braces = (e = brace_end(s, n, i)) != 0;
+        else
+            e = decode_entity(s + i, n - i, ent, &entlen);
+        if (!e) {
+            i++;
+            continue;
+        }
+        add(m, b, s + run, i - run);
+        if (c == '&') {
+            add(m, b, ent, entlen);
+            i += e;
+        } else if (c == '<') {
+            if (!*anchor)
+                *anchor = anchor_of_tag(m, s + i, e - i);
+            add(m, b, " ", 1);
+            i = skip_raw_element(s, n, i, e);
+        } else
+            i = e;
+        run = i;
+    }
+    add(m, b, s + run, n - run);
+}
+
+/* ---- blocks -------------------------------------------------------------------------------- */
+
+static void end_questions(md *m)
+{
+    m->qa_aux = -1;
+    set_str(&m->pending_q, NULL);
+    set_str(&m->pending_q_anchor, NULL);
+}
+
+/* Drops a leading "Q:" (or "Q."), as in "### Q: What …?". */
+static void strip_q(const char **s, size_t *n)
+{
+    if (*n >= 2 && ((*s)[0] == 'Q' || (*s)[0] == 'q') && ((*s)[1] == ':' || (*s)[1] == '.')) {
+        *s += 2;
+        *n -= 2;
+        trim(s, n);
+    }
+}
+
+/* Splits a trailing Docusaurus `{#id}` off a heading text: *n shortened, id returned. */
+static char *custom_id(md *m, const char *s, size_t *n)
+{
+    if (*n < 4 || s[*n - 1] != '}')
+        return NULL;
+    size_t k = *n - 1;
+    while (k > 0 && s[k - 1] != '{' && s[k - 1] != '}')
+        k--;
+    if (k == 0 || s[k - 1] != '{' || s[k] != '#' || k + 1 >= *n - 1)
+        return NULL;
+    char *id = xstrdup(m, s + k + 1, *n - 1 - (k + 1));
+    *n = k - 1;
+    while (*n && is_space(s[*n - 1]))
+        (*n)--;
+    return id;
+}
+
+static void on_heading(md *m, cmark_node *node)
+{
+    int level = cmark_node_get_heading_level(node);
+    if (level < 1 || level > 6)
+        level = 6;
+    m->scratch.len = 0;
+    inline_text(m, node, &m->scratch, 0, NULL);
+    if (m->oom)
+        return;
+    const char *h = m->scratch.p ? m->scratch.p : "";
+    size_t hn = m->scratch.len;
+    trim(&h, &hn);
+    char *id = custom_id(m, h, &hn);
+    char *title = xstrdup(m, h, hn);
+    char *anchor = id ? id : (title ? slug_unique(&m->slugs, title) : NULL);
+    if (!title || !anchor) {
+        m->oom = 1;
+        free(title);
+        free(anchor);
+        return;
+    }
+    int question = hn > 0 && h[hn - 1] == '?';
+    const char *q = h;
+    size_t qn = hn;
+    strip_q(&q, &qn);
+    end_questions(m);
+    set_str(&m->pending_anchor, NULL);
+    if (m->deep_aux >= 0 && level <= m->deep_level)
+        m->deep_aux = -1;
+    if (level == 1 && !m->first_h1)
+        m->first_h1 = xstrdup(m, title, hn);
+    char *crumb = join_stack(m, level - 1);
+    int crumb_page = level > 1 && !m->stack[1];
+    if (level <= m->max_depth) {
+        m->deep_aux = -1;
+        long idx = new_sec(m, question ? OFS_KIND_FAQ : OFS_KIND_SECTION, level,
+                           question ? xstrdup(m, q, qn) : xstrdup(m, title, hn), crumb,
+                           crumb_page, anchor);
+        if (idx >= 0)
+            m->cur = (size_t)idx;
+    } else {
+        emit_block(m, title, hn, 0);
+        if (question) {
+            long idx = new_sec(m, OFS_KIND_FAQ, level, xstrdup(m, q, qn), crumb, crumb_page,
+                               anchor);
+            m->deep_aux = idx;
+            m->deep_level = level;
+        } else {
+            free(crumb);
+            free(anchor);
+        }
+    }
+    set_str(&m->stack[level], title);
+    for (int l = level + 1; l <= 6; l++)
+        set_str(&m->stack[l], NULL);
+}
+
+/* MDX ESM lines: `import X from '…'`, `import '…'`, `export const …`, … */
+static int is_mdx_esm(const char *s, size_t n)
+{
+    if (has_prefix_ci(s, n, "import ") && s[0] == 'i') {
+        s += 7;
+        n -= 7;
+        return n && (s[0] == '\'' || s[0] == '"' || s[0] == '{' || s[0] == '*' ||
+                     memmem(s, n, " from ", 6) != NULL);
+    }
+    if (has_prefix_ci(s, n, "export ") && s[0] == 'e') {
+        static const char *kw[] = {"const ", "let ", "var ", "default ", "function ", "class ",
+                                   "{", "*", "async ", NULL};
+        for (int k = 0; kw[k]; k++)
+            if (has_prefix_ci(s + 7, n - 7, kw[k]))
+                return 1;
+    }
+    return 0;
+}
+
+static int is_word_char(const char *s, size_t n, size_t i, size_t *clen)
+{
+    int32_t pos = (int32_t)i;
+    UChar32 c;
+    U8_NEXT((const uint8_t *)s, pos, (int32_t)n, c);
+    *clen = (size_t)pos - i;
+    return c >= 0 && u_isalnum(c);
+}
+
+/* Words (runs of letters/digits) in s, counting code points into *chars. */
+static int count_words(const char *s, size_t n, size_t *chars)
+{
+    int words = 0, in = 0;
+    *chars = 0;
+    for (size_t i = 0; i < n;) {
+        size_t cl;
+        int w = is_word_char(s, n, i, &cl);
+        if (w && !in)
+            words++;
+        in = w || (in && (s[i] == '-' || s[i] == '\'' || s[i] == '.'));
+        (*chars)++;
+        i += cl ? cl : 1;
+    }
+    return words;
+}
+
+/* Admonition labels and Q/A markers that open a paragraph in bold without defining a term. */
+static int is_label(const char *s, size_t n)
+{
+    static const char *labels[] = {
+        "note", "notes", "warning", "warnings", "tip", "tips", "important", "caution", "danger",
+        "info", "information", "example", "examples", "update", "updated", "edit", "nb", "n.b",
+        "disclaimer", "hint", "attention", "deprecated", "todo", "fixme", "q", "a", "question",
+        "answer", "summary", "tl;dr", "tldr", "see also", "result", "output", "input",
+        "prerequisite", "prerequisites", "requirements", "solution", "problem", "workaround",
+        "remember", "reminder", "pro tip", "heads up", "beware", "alert", "remark", "caveat",
+        "why", "how", "what", "step", "usage", "status", "done", "optional", "required", NULL};
+    for (int k = 0; labels[k]; k++)
+        if (strlen(labels[k]) == n && has_prefix_ci(s, n, labels[k]))
+            return 1;
+    return 0;
+}
+
+/* Verbs that open a definition written without a separator: "**X** is a …". */
+static int opens_definition(const char *s, size_t n)
+{
+    static const char *verbs[] = {"is ", "are ", "was ", "were ", "refers ", "means ",
+                                  "stands ", "denotes ", "describes ", "represents ",
+                                  "defines ", "designates ", NULL};
+    if (n && s[0] == '(') { /* "**MOC** (formerly …) is …" */
+        size_t depth = 0, i = 0;
+        for (; i < n; i++) {
+            if (s[i] == '(')
+                depth++;
+            else if (s[i] == ')' && --depth == 0)
+                break;
+        }
+        if (i >= n)
+            return 0;
+        s += i + 1;
+        n -= i + 1;
+        trim(&s, &n);
+    }
+    for (int k = 0; verbs[k]; k++)
+        if (has_prefix_ci(s, n, verbs[k]))
+            return 1;
+    return 0;
+}
+
+/* Skips a leading separator (":", "-", "–", "—", "=") and blanks; returns whether there was one. */
+static int skip_separator(const char **s, size_t *n)
+{
+    static const char *seps[] = {":", "-", "\xE2\x80\x93", "\xE2\x80\x94", "=", NULL};
+    for (int k = 0; seps[k]; k++) {
+        size_t l = strlen(seps[k]);
+        if (*n >= l && memcmp(*s, seps[k], l) == 0) {
+            *s += l;
+            *n -= l;
+            trim(s, n);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The first visible inline of a paragraph: anchors, blanks and soft breaks skipped. */
+static cmark_node *first_visible(cmark_node *para)
+{
+    cmark_node *c = cmark_node_first_child(para);
+    while (c) {
+        cmark_node_type t = cmark_node_get_type(c);
+        if (t == CMARK_NODE_TEXT) {
+            const char *lit = cmark_node_get_literal(c);
+            size_t n = lit ? strlen(lit) : 0;
+            trim(&lit, &n);
+            if (n)
+                return c;
+        } else if (t != CMARK_NODE_HTML_INLINE && t != CMARK_NODE_SOFTBREAK &&
+                   t != CMARK_NODE_LINEBREAK)
+            return c;
+        c = cmark_node_next(c);
+    }
+    return NULL;
+}
+
+/* If the paragraph (plain text p) opens with a bold run: 1 and its trimmed text in
+ * m->scratch2 / *bold,*bn, and the text after it in *rest,*rn. */
+static int leading_bold(md *m, cmark_node *para, const char *p, size_t pn, const char **bold,
+                        size_t *bn, const char **rest, size_t *rn)
+{
+    cmark_node *c = first_visible(para);
+    if (!c || cmark_node_get_type(c) != CMARK_NODE_STRONG)
+        return 0;
+    m->scratch2.len = 0;
+    inline_text(m, c, &m->scratch2, 1, NULL);
+    if (m->oom || !m->scratch2.p)
+        return 0;
+    *bold = m->scratch2.p;
+    *bn = m->scratch2.len;
+    trim(bold, bn);
+    if (*bn == 0 || pn < *bn || memcmp(p, *bold, *bn) != 0)
+        return 0;
+    *rest = p + *bn;
+    *rn = pn - *bn;
+    trim(rest, rn);
+    return 1;
+}
+
+/* The TERM rule (see the file comment). On success *term,*tn is the title. */
+static int term_of(const char *bold, size_t bn, const char *rest, size_t rn, const char **term,
+                   size_t *tn)
+{
+    int sep = 0;
+    if (bn && bold[bn - 1] == ':') {
+        bn--;
+        sep = 1;
+        while (bn && is_space(bold[bn - 1]))
+            bn--;
+    }
+    if (!bn || strchr(".!?,;", bold[bn - 1]) || is_label(bold, bn))
+        return 0;
+    size_t chars;
+    int words = count_words(bold, bn, &chars);
+    if (words < 1 || words > TERM_MAX_WORDS || chars > TERM_MAX_CHARS)
+        return 0;
+    if (skip_separator(&rest, &rn))
+        sep = 1;
+    if (!sep && !opens_definition(rest, rn))
+        return 0;
+    size_t dchars;
+    if (count_words(rest, rn, &dchars) < 1 || dchars < 2)
+        return 0;
+    *term = bold;
+    *tn = bn;
+    return 1;
+}
+
+/* Q:/A: pairs and bold questions; called before the paragraph's text is emitted. */
+static void paragraph_questions(md *m, const char *p, size_t pn, const char *bold, size_t bn,
+                                int has_bold, const char *explicit_anchor)
+{
+    if (pn >= 2 && p[0] == 'Q' && p[1] == ':') {
+        const char *q = p + 2;
+        size_t qn = pn - 2;
+        trim(&q, &qn);
+        end_questions(m);
+        if (qn) {
+            m->pending_q = xstrdup(m, q, qn);
+            if (explicit_anchor)
+                m->pending_q_anchor = xstrdup(m, explicit_anchor, strlen(explicit_anchor));
+        }
+        return;
+    }
+    if (pn >= 2 && p[0] == 'A' && p[1] == ':' && m->pending_q) {
+        const char *a = m->pending_q_anchor ? m->pending_q_anchor : explicit_anchor;
+        /* Title: the question itself, without any context sentences after its '?'. */
+        size_t qn = strlen(m->pending_q);
+        const char *mark = memchr(m->pending_q, '?', qn);
+        size_t tn = mark ? (size_t)(mark - m->pending_q) + 1 : qn;
+        m->qa_aux = new_entry(m, OFS_KIND_FAQ, m->pending_q, tn, a);
+        m->qa_left = -1;
+        if (m->qa_aux >= 0) /* the whole question is part of the entry's text */
+            add(m, &m->secs[m->qa_aux].body, m->pending_q, qn);
+        set_str(&m->pending_q, NULL);
+        set_str(&m->pending_q_anchor, NULL);
+        return;
+    }
+    set_str(&m->pending_q, NULL);
+    set_str(&m->pending_q_anchor, NULL);
+    if (has_bold && bn > 1 && bold[bn - 1] == '?') {
+        const char *q = bold;
+        size_t qn = bn;
+        strip_q(&q, &qn);
+        m->qa_aux = -1;
+        /* The answer is the rest of the paragraph, or the next one when there is no rest:
+         * bold questions have no end marker, so they must not swallow the section. */
+        m->qa_left = bn == pn ? 2 : 1;
+        if (qn > 1)
+            m->qa_aux = new_entry(m, OFS_KIND_FAQ, q, qn, explicit_anchor);
+    }
+}
+
+static void on_paragraph(md *m, cmark_node *node)
+{
+    char *anchor = NULL;
+    m->scratch.len = 0;
+    inline_text(m, node, &m->scratch, 1, &anchor);
+    const char *p = m->scratch.p ? m->scratch.p : "";
+    size_t pn = m->scratch.len;
+    trim(&p, &pn);
+    if (m->oom || is_mdx_esm(p, pn) || pn == 0) {
+        if (!m->oom && pn == 0 && anchor) { /* an anchor-only paragraph names the next one */
+            set_str(&m->pending_anchor, anchor);
+            anchor = NULL;
+        }
+        free(anchor);
+        return;
+    }
+    const char *explicit_anchor = anchor ? anchor : m->pending_anchor;
+    const char *bold = NULL, *rest = NULL, *term;
+    size_t bn = 0, rn = 0, tn;
+    int has_bold = leading_bold(m, node, p, pn, &bold, &bn, &rest, &rn);
+    paragraph_questions(m, p, pn, bold, bn, has_bold, explicit_anchor);
+    int qa = pn >= 2 && (p[0] == 'Q' || p[0] == 'A') && p[1] == ':';
+    if (has_bold && !qa && term_of(bold, bn, rest, rn, &term, &tn)) {
+        long idx = new_entry(m, OFS_KIND_TERM, term, tn, explicit_anchor);
+        if (idx >= 0)
+            add(m, &m->secs[idx].body, p, pn);
+    }
+    emit_block(m, p, pn, 0);
+    if (m->qa_aux >= 0 && m->qa_left > 0 && --m->qa_left == 0)
+        m->qa_aux = -1;
+    set_str(&m->pending_anchor, NULL);
+    free(anchor);
+}
+
+static void on_html_block(md *m, cmark_node *node)
+{
+    const char *lit = cmark_node_get_literal(node);
+    size_t n = lit ? strlen(lit) : 0;
+    char *anchor = NULL;
+    m->scratch.len = 0;
+    html_text(m, &m->scratch, lit ? lit : "", n, &anchor);
+    const char *t = m->scratch.p ? m->scratch.p : "";
+    size_t tn = m->scratch.len;
+    trim(&t, &tn);
+    if (tn == 0) {
+        if (anchor)
+            set_str(&m->pending_anchor, anchor);
+        return;
+    }
+    free(anchor);
+    set_str(&m->pending_anchor, NULL);
+    emit_block(m, t, tn, 0);
+}
+
+static void on_code_block(md *m, cmark_node *node)
+{
+    const char *lit = cmark_node_get_literal(node);
+    size_t n = lit ? strlen(lit) : 0;
+    set_str(&m->pending_anchor, NULL);
+    while (n && (lit[n - 1] == '\n' || lit[n - 1] == '\r'))
+        n--;
+    if (n)
+        emit_block(m, lit, n, 1);
+}
+
+static void walk(md *m, cmark_node *doc)
+{
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    if (!it) {
+        m->oom = 1;
+        return;
+    }
+    while (!m->oom && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        switch (cmark_node_get_type(n)) {
+        case CMARK_NODE_PARAGRAPH:
+        case CMARK_NODE_HEADING:
+            if (ev != CMARK_EVENT_ENTER)
+                break;
+            if (cmark_node_get_type(n) == CMARK_NODE_PARAGRAPH)
+                on_paragraph(m, n);
+            else
+                on_heading(m, n);
+            /* Inline children were read by inline_text: go straight to the exit. */
+            cmark_iter_reset(it, n, CMARK_EVENT_EXIT);
+            break;
+        case CMARK_NODE_CODE_BLOCK:
+            on_code_block(m, n);
+            break;
+        case CMARK_NODE_HTML_BLOCK:
+            on_html_block(m, n);
+            break;
+        case CMARK_NODE_ITEM:
+        case CMARK_NODE_BLOCK_QUOTE:
+        case CMARK_NODE_THEMATIC_BREAK:
+            sep_all(m);
+            break;
+        default:
+            break;
+        }
+    }
+    cmark_iter_free(it);
+}
+
+/* ---- output -------------------------------------------------------------------------------- */
+
+/* Collapses blank runs to one space, trims lines, drops empty lines; in place, then cleaned. */
+static char *finish_text(const buf *b)
+{
+    char *s = b->p ? b->p : "";
+    size_t n = b->len, o = 0;
+    int pending_space = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\n') {
+            pending_space = 0;
+            if (o && s[o - 1] != '\n')
+                s[o++] = '\n';
+        } else if (is_space(c)) {
+            pending_space = 1;
+        } else {
+            if (pending_space && o && s[o - 1] != '\n')
+                s[o++] = ' ';
+            pending_space = 0;
+            s[o++] = c;
+        }
+    }
+    while (o && s[o - 1] == '\n')
+        o--;
+    return ofs_utf8_clean(s, o);
+}
+
+static char *finish_code(const buf *b)
+{
+    size_t n = b->len;
+    while (n && is_space(b->p[n - 1]))
+        n--;
+    return ofs_utf8_clean(b->p ? b->p : "", n);
+}
+
+static char *basename_title(const char *filename)
+{
+    const char *base = filename ? filename : "";
+    const char *slash = strrchr(base, '/');
+    if (slash)
+        base = slash + 1;
+    const char *dot = strrchr(base, '.');
+    size_t n = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
+    return ofs_utf8_clean(base, n);
+}
+
+static char *clean_str(const char *s)
+{
+    const char *t = s ? s : "";
+    size_t n = strlen(t);
+    trim(&t, &n);
+    return ofs_utf8_clean(t, n);
+}
+
+void ofs_page_free(ofs_page *page)
+{
+    if (!page)
+        return;
+    free(page->title);
+    free(page->description);
+    free(page->tags);
+    free(page->slug);
+    for (size_t i = 0; i < page->nmeta; i++) {
+        free(page->meta[i].key);
+        free(page->meta[i].value);
+    }
+    free(page->meta);
+    for (size_t i = 0; i < page->nsections; i++) {
+        ofs_section *s = &page->sections[i];
+        free(s->title);
+        free(s->breadcrumb);
+        free(s->anchor);
+        free(s->body);
+        free(s->code);
+    }
+    free(page->sections);
+    free(page);
+}
+
+static char *crumb_with_page(const sec *s, const char *page_title)
+{
+    if (!s->crumb_page)
+        return ofs_utf8_clean(s->crumb, strlen(s->crumb));
+    size_t a = strlen(page_title), b = strlen(s->crumb), sl = strlen(CRUMB_SEP);
+    char *out = malloc(a + sl + b + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, page_title, a);
+    size_t o = a;
+    if (b) {
+        memcpy(out + o, CRUMB_SEP, sl);
+        o += sl;
+        memcpy(out + o, s->crumb, b);
+        o += b;
+    }
+    char *clean = ofs_utf8_clean(out, o);
+    free(out);
+    return clean;
+}
+
+/* Moves the built sections into page; returns 0 on OOM. */
+static int build_sections(md *m, ofs_page *page)
+{
+    page->sections = calloc(m->nsecs ? m->nsecs : 1, sizeof *page->sections);
+    if (!page->sections)
+        return 0;
+    for (size_t i = 0; i < m->nsecs; i++) {
+        const sec *s = &m->secs[i];
+        int empty_intro = i == 0 && !s->body.len && !s->code.len && m->nsecs > 1;
+        if (empty_intro)
+            continue;
+        ofs_section *o = &page->sections[page->nsections++];
+        o->kind = s->kind;
+        o->level = s->level;
+        o->title = clean_str(i == 0 ? page->title : s->title);
+        o->breadcrumb = crumb_with_page(s, page->title);
+        o->anchor = ofs_utf8_clean(s->anchor, strlen(s->anchor));
+        o->body = finish_text(&s->body);
+        o->code = finish_code(&s->code);
+        if (!o->title || !o->breadcrumb || !o->anchor || !o->body || !o->code)
+            return 0;
+    }
+    return 1;
+}
+
+static void md_free(md *m)
+{
+    for (size_t i = 0; i < m->nsecs; i++) {
+        free(m->secs[i].title);
+        free(m->secs[i].crumb);
+        free(m->secs[i].anchor);
+        free(m->secs[i].body.p);
+        free(m->secs[i].code.p);
+    }
+    free(m->secs);
+    for (int l = 0; l < 7; l++)
+        free(m->stack[l]);
+    slug_free(&m->slugs);
+    free(m->first_h1);
+    free(m->pending_anchor);
+    free(m->pending_q);
+    free(m->pending_q_anchor);
+    free(m->scratch.p);
+    free(m->scratch2.p);
+}
+
+/* Fills the page fields from front matter and the walk; returns 0 on OOM. */
+static int build_page(md *m, ofs_frontmatter *fm, const char *filename, ofs_page *page)
+{
+    if (fm->title && fm->title[0])
+        page->title = clean_str(fm->title);
+    else if (m->first_h1)
+        page->title = clean_str(m->first_h1);
+    else
+        page->title = basename_title(filename);
+    page->description = clean_str(fm->description);
+    page->tags = clean_str(fm->tags);
+    page->slug = clean_str(fm->slug);
+    page->meta = fm->meta;
+    page->nmeta = fm->nmeta;
+    fm->meta = NULL;
+    fm->nmeta = 0;
+    if (!page->title || !page->description || !page->tags || !page->slug)
+        return 0;
+    return build_sections(m, page);
+}
+
+int ofs_markdown_parse(const char *src, size_t len, const char *filename,
+                       const ofs_markdown_options *opts, ofs_page **out, char **errmsg)
+{
+    *out = NULL;
+    if (!src)
+        len = 0;
+    ofs_frontmatter fm;
+    size_t body = 0;
+    if (ofs_frontmatter_parse(src ? src : "", len, filename, opts, &fm, &body) != OFS_OK)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory reading front matter");
+    md m;
+    memset(&m, 0, sizeof m);
+    m.opts = opts;
+    m.max_depth = opts && opts->max_depth > 0 ? opts->max_depth : 3;
+    if (m.max_depth > 6)
+        m.max_depth = 6;
+    m.qa_aux = m.deep_aux = -1;
+    new_sec(&m, OFS_KIND_PAGE, 0, NULL, xstrdup(&m, "", 0), 0, xstrdup(&m, "", 0));
+    cmark_node *doc = NULL;
+    if (!m.oom) {
+        doc = cmark_parse_document(src ? src + body : "", len - body, CMARK_OPT_DEFAULT);
+        if (!doc)
+            m.oom = 1;
+    }
+    if (doc) {
+        cmark_consolidate_text_nodes(doc);
+        walk(&m, doc);
+        cmark_node_free(doc);
+    }
+    ofs_page *page = calloc(1, sizeof *page);
+    int ok = !m.oom && page && build_page(&m, &fm, filename, page);
+    md_free(&m);
+    ofs_frontmatter_clear(&fm);
+    if (!ok) {
+        ofs_page_free(page);
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory parsing Markdown");
+    }
+    *out = page;
+    return OFS_OK;
+}
