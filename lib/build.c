@@ -465,7 +465,7 @@ static char *page_path(const char *rel, const char *slug)
 }
 
 /* URL of a place in a document: base_url + "/" + page path, or (no base URL) the relative path
- * as is; then "#anchor" when the anchor is non-empty. Exposed for tests via build_url(). */
+ * as is; then "#anchor" when the anchor is non-empty. */
 static char *make_url(const char *base_url, const char *rel, const char *slug, const char *anchor)
 {
     char *page = NULL;
@@ -493,7 +493,6 @@ static char *make_url(const char *base_url, const char *rel, const char *slug, c
     return url;
 }
 
-char *ofs_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor);
 char *ofs_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor)
 {
     return make_url(base_url, rel, slug, anchor);

@@ -38,4 +38,10 @@ int ofs_store_set_meta(sqlite3 *db, const char *key, const char *value, char **e
 /* The FTS5 tokenize= argument for tokenizer options (see ofs_store_create); malloc'd. */
 char *ofs_store_tokenize_arg(const char *tokenizer_options);
 
+/* build.c: the URL of a place in a Markdown document (see index.h): base_url + "/" + path
+ * without extension (README/index stand for their directory; a front matter slug replaces the
+ * file part, or the whole path when it starts with '/'), or rel as is without a base URL; then
+ * "#anchor" if anchor is non-empty. Malloc'd; NULL on OOM. */
+char *ofs_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor);
+
 #endif
