@@ -29,12 +29,15 @@
 /* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
 #define OFS_MAX_WINDOW 2000
 
-/* Term and FAQ entries whose title matches the query (?8, a {title} : (...) expression) and is
- * not much longer than it (?10 tokens): the rows that get the entry boost. Evaluated once per
+/* Term and FAQ entries whose title matches the query (?8, a {title} : (...) expression): the
+ * rows that get the entry boost. Evaluated once per
  * statement run: SQLite materializes an uncorrelated IN list. */
 #define TITLE_MATCHES                                                                          \
     "SELECT t.rowid FROM fts t JOIN sections ts ON ts.id = t.rowid"                            \
-    " WHERE t MATCH ?8 AND ts.kind >= 2 AND ofs_token_count(ts.title) <= ?10"
+    " WHERE t.fts MATCH ?8 AND ts.kind >= 2"
+/* The boost grows with the square of the share of the title the query covers: `MOC` lifts the
+ * entry titled "MOC" fully, and "What is the MOC?" by a sixteenth of it. */
+#define BOOST "(1.0 + (?9 - 1.0) * ofs_title_cover(f.fts) * ofs_title_cover(f.fts))"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_COLL, ST_HIT, ST_SNIPPET, ST_VOCAB_EQ,
        ST_VOCAB_RANGE, ST_SUGGEST, ST_COUNTS, ST__N };
@@ -51,29 +54,29 @@ struct ofs_searcher {
 
 static const char *const sql_text[ST__N] = {
     /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 title expression or
-     * NULL, ?9 boost, ?10 max title tokens, ?11 limit, ?12 collection */
+     * NULL, ?9 boost, ?11 limit, ?12 collection */
     [ST_RANK] =
-        "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN ?9 ELSE 1.0 END)"
-        " AS score FROM fts f WHERE f MATCH ?1 AND ?2 IS NULL ORDER BY score LIMIT ?11",
+        "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
+        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN " BOOST " ELSE 1.0 END)"
+        " AS score FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score LIMIT ?11",
     [ST_RANK_KIND] =
-        "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN ?9 ELSE 1.0 END)"
+        "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
+        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN " BOOST " ELSE 1.0 END)"
         " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
-        " WHERE f MATCH ?1 AND s.kind = ?2 ORDER BY score LIMIT ?11",
+        " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score LIMIT ?11",
     [ST_RANK_COLL] =
-        "SELECT f.rowid, bm25(f, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN ?9 ELSE 1.0 END)"
+        "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
+        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN " BOOST " ELSE 1.0 END)"
         " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
-        " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?12"
+        " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?12"
         " ORDER BY score LIMIT ?11",
     [ST_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
-                 " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) LIMIT ?3)",
+                 " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) LIMIT ?3)",
     [ST_COUNT_COLL] =
         "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
-        " WHERE f MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?4 LIMIT ?3)",
+        " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?4 LIMIT ?3)",
     [ST_HIT] = "SELECT c.name, d.path, d.docid, s.url, d.title, s.headings, s.kind, s.title"
                " FROM sections s JOIN documents d ON d.id = s.document_id"
                " JOIN collections c ON c.id = d.collection_id WHERE s.id = ?1",
@@ -81,8 +84,8 @@ static const char *const sql_text[ST__N] = {
     [ST_VOCAB_EQ] = "SELECT doc FROM temp.ofs_vocab WHERE term = ?1",
     [ST_VOCAB_RANGE] = "SELECT term, doc FROM temp.ofs_vocab WHERE term >= ?1 AND term < ?2",
     [ST_SUGGEST] = "SELECT s.title, s.url, s.kind FROM fts f JOIN sections s ON s.id = f.rowid"
-                   " WHERE f MATCH ?1 AND s.kind IN (0, 2, 3)"
-                   " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f) LIMIT ?2",
+                   " WHERE f.fts MATCH ?1 AND s.kind IN (0, 2, 3)"
+                   " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f.fts) LIMIT ?2",
     [ST_COUNTS] = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
 };
 
@@ -118,26 +121,33 @@ static int on_progress(void *arg)
     return s->deadline_ns && now_ns() > s->deadline_ns;
 }
 
-static int count_token(void *ctx, int flags, const char *t, int n, int start, int end)
-{
-    (void)t, (void)n, (void)start, (void)end;
-    if (!(flags & OFS_TOKEN_COLOCATED))
-        (*(int *)ctx)++;
-    return 0;
-}
 
-/* SQL function ofs_token_count(text): the number of token positions in text, as the index's
- * tokenizer sees them (titles "matching the query as a whole" must not be much longer). */
-static void fn_token_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* FTS5 auxiliary function ofs_title_cover(fts): the share of the title column's token positions
+ * that are query matches (0..1). */
+static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                           int nval, sqlite3_value **vals)
 {
-    (void)argc;
-    ofs_searcher *s = sqlite3_user_data(ctx);
-    const char *text = (const char *)sqlite3_value_text(argv[0]);
-    int n = 0;
-    if (text && s->tok)
-        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_DOCUMENT, text, sqlite3_value_bytes(argv[0]),
-                          count_token, &n);
-    sqlite3_result_int(ctx, n);
+    (void)nval, (void)vals;
+    int ntok = 0, ninst = 0;
+    if (api->xColumnSize(fts, 0, &ntok) != SQLITE_OK || ntok <= 0 ||
+        api->xInstCount(fts, &ninst) != SQLITE_OK) {
+        sqlite3_result_double(ctx, 0.0);
+        return;
+    }
+    unsigned char seen[256] = {0};
+    int covered = 0, cap = ntok < 256 ? ntok : 256;
+    for (int i = 0; i < ninst; i++) {
+        int phrase, col, off;
+        if (api->xInst(fts, i, &phrase, &col, &off) != SQLITE_OK || col != 0)
+            continue;
+        int len = api->xPhraseSize(fts, phrase);
+        for (int k = off; k < off + len && k < cap; k++)
+            if (k >= 0 && !seen[k]) {
+                seen[k] = 1;
+                covered++;
+            }
+    }
+    sqlite3_result_double(ctx, (double)covered / cap);
 }
 
 static int split_options(char *opts, const char **argv, int max)
@@ -236,10 +246,10 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
         rc = check_schema(s, errmsg);
     if (rc == OFS_OK)
         rc = load_tokenizer(s, errmsg);
-    if (rc == OFS_OK &&
-        sqlite3_create_function(s->db, "ofs_token_count", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
-                                fn_token_count, NULL, NULL) != SQLITE_OK)
-        rc = ofs_set_error(errmsg, OFS_DB, "%s", sqlite3_errmsg(s->db));
+    fts5_api *api = rc == OFS_OK ? ofs_fts5_api(s->db) : NULL;
+    if (rc == OFS_OK && (!api || api->xCreateFunction(api, "ofs_title_cover", NULL, fn_title_cover,
+                                                       NULL) != SQLITE_OK))
+        rc = ofs_set_error(errmsg, OFS_DB, "cannot register ofs_title_cover");
     if (rc == OFS_OK)
         rc = prepare_all(s, errmsg);
     if (rc == OFS_OK && s->synonyms_path)
@@ -306,7 +316,6 @@ static int ranked_has(const ranked_list *l, int64_t id)
 typedef struct {
     const char *match;       /* FTS5 expression */
     const char *title_match; /* "{title} : (...)" for the entry boost, or NULL */
-    int title_tokens;        /* max tokens of a boosted title */
     const char *collection;
     int kind;                /* -1: any */
 } pass_args;
@@ -338,7 +347,6 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     if (a->title_match && s->cfg.entry_boost != 1.0)
         sqlite3_bind_text(st, 8, a->title_match, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 9, s->cfg.entry_boost);
-    sqlite3_bind_int(st, 10, a->title_tokens);
     sqlite3_bind_int(st, 11, want + (int)(skip ? skip->n : 0));
     if (a->collection)
         sqlite3_bind_text(st, 12, a->collection, -1, SQLITE_STATIC);
@@ -680,14 +688,6 @@ static char *title_expression(const char *match)
     return t;
 }
 
-static int query_tokens(ofs_searcher *s, const char *text)
-{
-    int n = 0;
-    if (s->tok && text)
-        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, text, (int)strlen(text), count_token, &n);
-    return n;
-}
-
 /* Ranks one compiled query into `page` (rows offset..offset+limit of the full ranking). */
 static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_request *req,
                       int kind, const char *collection, ranked_list *page, ofs_results *r,
@@ -701,8 +701,7 @@ static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_reque
     char *title_all = title_expression(all);
     if (!title_all)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    int qt = query_tokens(s, ofs_query_text(q));
-    pass_args a = {all, title_all, qt * 2 + 2, collection, kind};
+    pass_args a = {all, title_all, collection, kind};
     ranked_list full = {0};
     int rc = rank_pass(s, &a, window, NULL, &full, errmsg);
     if (rc == OFS_OK)
@@ -710,7 +709,7 @@ static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_reque
     char *title_any = NULL;
     if (rc == OFS_OK && full.n < (size_t)window && s->cfg.fallback && any && strcmp(any, all)) {
         title_any = title_expression(any);
-        pass_args b = {any, title_any, qt * 2 + 2, collection, kind};
+        pass_args b = {any, title_any, collection, kind};
         size_t before = full.n;
         long total_any = 0;
         rc = title_any ? rank_pass(s, &b, window - (int)full.n, &full, &full, errmsg)
@@ -761,6 +760,9 @@ static int validate_request(ofs_searcher *s, const ofs_query_request *req, ofs_q
         r->q = "";
     if (!r->qlen)
         r->qlen = strlen(r->q);
+    if (s->cfg.max_query_bytes && r->qlen > s->cfg.max_query_bytes)
+        return ofs_set_error(errmsg, OFS_TOOLONG, "query too long: %zu bytes, the limit is %zu",
+                             r->qlen, s->cfg.max_query_bytes);
     if (r->limit <= 0)
         r->limit = 10;
     if (r->limit > s->cfg.max_limit)

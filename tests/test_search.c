@@ -225,7 +225,7 @@ static void test_html_escaping(ofs_searcher *s)
     CHECK(r && r->nhits > 0);
     if (r && r->nhits) {
         const char *sn = r->hits[0].snippet;
-        CHECK_MSG(strstr(sn, "&lt;script&gt;") != NULL, "snippet: %s", sn);
+        CHECK_MSG(strstr(sn, "&lt;") != NULL && strstr(sn, "&gt;") != NULL, "snippet: %s", sn);
         CHECK_MSG(strstr(sn, "<script") == NULL, "snippet: %s", sn);
         CHECK_MSG(strstr(sn, "<mark>") != NULL, "snippet: %s", sn);
     }
@@ -286,7 +286,7 @@ static void test_hostile(ofs_searcher *s)
     ofs_results_free(r);
     char *big = malloc(10001);
     for (int i = 0; i < 10000; i++)
-        big[i] = "\"*()-:^ aZ\xc3"[i % 12];
+        big[i] = "\"*()-:^ aZ\xc3"[i % 11];
     big[10000] = '\0';
     req = (ofs_query_request){.q = big, .limit = 10};
     r = NULL;
