@@ -149,9 +149,9 @@ static void load_index_info(ofsd_server *srv, unsigned gen, ofsd_index_info *inf
 
 int ofsd_server_reload(ofsd_server *srv, int bump, const char *why)
 {
-    unsigned gen = atomic_load(&srv->generation);
-    if (bump)
-        gen = atomic_fetch_add(&srv->generation, 1) + 1;
+    /* Only this thread bumps the generation, so gen is what workers will see. The snapshot is
+     * published before the bump: once a worker serves the new index, /api/stats agrees. */
+    unsigned gen = atomic_load(&srv->generation) + (bump ? 1 : 0);
     ofsd_index_info info;
     load_index_info(srv, gen, &info);
 
@@ -160,6 +160,8 @@ int ofsd_server_reload(ofsd_server *srv, int bump, const char *why)
     srv->info = info;
     atomic_store(&srv->index_ok, info.ok);
     pthread_mutex_unlock(&srv->info_lock);
+    if (bump)
+        atomic_store_explicit(&srv->generation, gen, memory_order_release);
     free(old.stats_json);
     free(old.error);
 

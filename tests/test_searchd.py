@@ -153,8 +153,8 @@ def test_api(d):
     status, hdrs, body = d.get_json("/healthz")
     check(status == 200 and body == {"status": "ok"}, "/healthz is 200 {status: ok}")
     status, _, body = d.get_json("/readyz")
-    check(status == 200 and body and body.get("status") == "ready" and body["documents"] == 4,
-          "/readyz is 200 with 4 documents (%s %s)" % (status, body))
+    check(status == 200 and body and body.get("status") == "ready" and body["documents"] == 5,
+          "/readyz is 200 with 5 documents (%s %s)" % (status, body))
 
     status, hdrs, body = d.get_json("/api/search?q=log+rotation")
     ok = status == 200 and isinstance(body, dict)
@@ -193,6 +193,9 @@ def test_api(d):
     status, _, body = d.get_json("/api/search?q=lantern&kind=page")
     check(status == 200 and body["hits"] and all(h["kind"] == "page" for h in body["hits"]),
           "kind=page returns pages only")
+    status, _, body = d.get_json("/api/search?q=beacon&kind=term")
+    check(status == 200 and [h["title"] for h in body["hits"]] == ["Beacon"],
+          "kind=term finds the glossary entry")
     status, _, body = d.get_json("/api/search?q=lantern&collection=nope")
     check(status == 200 and body["hits"] == [], "unknown collection returns no hits")
     status, _, body = d.get_json("/api/search?q=")
@@ -203,16 +206,18 @@ def test_api(d):
     check(status == 200 and isinstance(body.get("did_you_mean"), (str, type(None))),
           "misspelt query answers (did_you_mean=%r)" % (body or {}).get("did_you_mean"))
 
-    status, _, body = d.get_json("/api/suggest?q=Trou")
+    status, _, body = d.get_json("/api/suggest?q=Tid")
     check(status == 200 and isinstance(body.get("suggestions"), list),
           "suggest answers a list (%s %s)" % (status, body))
     if status == 200:
         texts = [s["text"] for s in body["suggestions"]]
-        check("Troubleshooting" in texts, "suggest completes 'Trou' to Troubleshooting (%s)" % texts)
+        check("Tide cache" in texts, "suggest completes 'Tid' to 'Tide cache' (%s)" % texts)
+    status, _, body = d.get_json("/api/suggest?q=")
+    check(status == 200 and body["suggestions"] == [], "empty suggest is an empty list")
 
     status, _, body = d.get_json("/api/stats")
-    check(status == 200 and body["documents"] == 4 and body["sections"] >= 10 and
-          body["collections"][0]["name"] == "docs", "stats: 4 documents in collection docs")
+    check(status == 200 and body["documents"] == 5 and body["sections"] >= 10 and
+          body["collections"][0]["name"] == "docs", "stats: 5 documents in collection docs")
 
     status, hdrs, data = d.get("/")
     check(status == 200 and b"<input" in data and hdrs["content-type"].startswith("text/html"),
@@ -380,7 +385,7 @@ def test_metrics(d, tmp):
     check(m and int(m.group(1)) > 10, "search 200s are counted")
     m = re.search(r'^ofsearchd_requests_total\{route="/api/search",status="400"\} (\d+)', text, re.M)
     check(m and int(m.group(1)) > 5, "search 400s are counted")
-    check(re.search(r"^ofsearchd_index_documents 4$", text, re.M) is not None, "index documents gauge")
+    check(re.search(r"^ofsearchd_index_documents 5$", text, re.M) is not None, "index documents gauge")
     promtool = shutil.which("promtool")
     if promtool:
         r = subprocess.run([promtool, "check", "metrics"], input=data, stdout=subprocess.PIPE,
@@ -461,7 +466,8 @@ def test_reload_under_load(tmp, db, docs):
 
 def test_reload_and_drain(tmp, db, docs):
     """SIGHUP and the file watch pick up a new index; SIGTERM drains and exits 0."""
-    d = Daemon(tmp, db, "--reload-interval", "0", name="hup")
+    # One worker thread, so the searcher opened by the first request is the one later ones use.
+    d = Daemon(tmp, db, "--reload-interval", "0", "--threads", "1", name="hup")
     status, _, body = d.get_json("/api/search?q=zebrafinch")
     check(status == 200 and body["hits"] == [], "zebrafinch absent before the reload")
     shutil.copy(os.path.join(FIXTURES, "extra", "zebrafinch.md"), docs)
@@ -479,7 +485,7 @@ def test_reload_and_drain(tmp, db, docs):
         time.sleep(0.1)
     check(found, "SIGHUP reload serves the new index")
     status, _, body = d.get_json("/api/stats")
-    check(body.get("documents") == 5, "stats follow the reload (%s)" % body.get("documents"))
+    check(body.get("documents") == 6, "stats follow the reload (%s)" % body.get("documents"))
 
     # The file watch: a rebuild without the extra page is picked up without a signal.
     w = Daemon(tmp, db, "--reload-interval", "0.2", name="watch")
@@ -503,7 +509,8 @@ def test_reload_and_drain(tmp, db, docs):
     status, _, body = d.get_json("/readyz")
     check(status == 503 and body["error"]["code"] == "not_ready", "readyz 503 when the index is gone")
     status, _, body = d.get_json("/api/search?q=lantern")
-    check(status == 200 and body["hits"], "searches keep using the last good index")
+    check(status == 200 and body["hits"], "searches keep using the last good index (%s %s)" % (
+        status, str(body)[:300]))
     os.rename(moved, db)
     d.proc.send_signal(signal.SIGHUP)
     time.sleep(0.5)
