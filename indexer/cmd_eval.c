@@ -21,7 +21,8 @@ static void eval_usage(FILE *f)
     fprintf(f,
         "usage: ofsearch eval --qrels FILE --topics FILE [--db PATH] [--config SPEC]...\n"
         "                     [--depth N] [--docid id|path|anchor] [--prefix] [--collection C]\n"
-        "                     [--run-out FILE] [--per-query] [--json] [--svg FILE]\n"
+        "                     [--synonyms FILE | --no-synonyms] [--run-out FILE]\n"
+        "                     [--per-query] [--json] [--svg FILE] [--permutations N]\n"
         "       ofsearch eval --qrels FILE --run RUN [--run RUN2]... [--run-queries-only]\n"
         "Scores with trec_eval's definitions: MAP, nDCG@10, P@10, R@100, MRR@10 (docs/eval.md).\n"
         "SPEC is NAME or NAME:key=value,...; keys: db, w_title, w_headings, w_body, w_code,\n"
@@ -41,6 +42,7 @@ typedef struct {
     ofs_run *run;
     ofs_eval_result *result;
     size_t failed;        /* topics the searcher rejected */
+    size_t ntopics;       /* topics searched */
     double seconds;
 } eval_config;
 
@@ -146,6 +148,7 @@ static int run_config(eval_config *c, const eval_args *a, const ofs_topics *topi
     }
     ofs_searcher_close(s);
     c->seconds = now_seconds() - t0;
+    c->ntopics = ofs_topics_count(topics);
     return rc;
 }
 
@@ -182,7 +185,7 @@ static void print_text(eval_config *cs, size_t n, const ofs_eval_comparison *cmp
         if (cs[i].run_path)
             printf(" %9s\n", "-");
         else
-            printf(" %9.1f\n", cs[i].seconds > 0 ? r0->nqueries / cs[i].seconds : 0);
+            printf(" %9.1f\n", cs[i].seconds > 0 ? cs[i].ntopics / cs[i].seconds : 0);
     }
     if (n > 1) {
         printf("\ndelta vs %s (two-sided paired randomization test p; * p < 0.05)\n",
@@ -190,12 +193,12 @@ static void print_text(eval_config *cs, size_t n, const ofs_eval_comparison *cmp
         for (size_t i = 1; i < n; i++) {
             printf("%-20s", cs[i].name);
             for (int m = 0; m < OFS_M_COUNT; m++)
-                printf(" %+8.4f %-8s", cmp[i].delta[m], "");
-            printf("\n%-20s", "");
+                printf(" %+8.4f", cmp[i].delta[m]);
+            printf("\n%-20s", "  p");
             for (int m = 0; m < OFS_M_COUNT; m++) {
                 char p[32];
-                snprintf(p, sizeof p, "p=%.4f%s", cmp[i].p[m], cmp[i].p[m] < 0.05 ? "*" : "");
-                printf(" %-17s", p);
+                snprintf(p, sizeof p, "%.4f%s", cmp[i].p[m], cmp[i].p[m] < 0.05 ? "*" : " ");
+                printf(" %8s", p);
             }
             printf("\n");
         }
@@ -331,11 +334,11 @@ static int parse_docid_mode(const char *s, ofs_docid_mode *m)
     return 0;
 }
 
-static void config_defaults(eval_config *c, int prefix)
+static void config_defaults(eval_config *c, int prefix, const char *synonyms)
 {
     memset(c, 0, sizeof *c);
     ofs_search_config_default(&c->cfg);
-    c->cfg.synonyms_path = default_synonyms_path();
+    c->cfg.synonyms_path = synonyms;
     c->prefix = prefix;
 }
 
@@ -373,15 +376,17 @@ int cmd_eval(int argc, char **argv)
         {"config", required_argument, 0, 'c'},    {"svg", required_argument, 0, 's'},
         {"collection", required_argument, 0, 'C'}, {"run-queries-only", no_argument, 0, 'R'},
         {"permutations", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+        {"synonyms", required_argument, 0, 'y'},  {"no-synonyms", no_argument, 0, 'Y'},
         {0, 0, 0, 0}};
     eval_args a = {.db = default_db_path(), .depth = 100, .docid = OFS_DOCID_ID,
                    .permutations = OFS_EVAL_PERMUTATIONS};
     const char *specs[MAX_CONFIGS], *runs[MAX_CONFIGS];
     size_t nspecs = 0, nruns = 0;
+    const char *synonyms = default_synonyms_path();
     int prefix = 0, c;
     char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:q:r:o:n:i:pjQc:s:C:RP:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:q:r:o:n:i:pjQc:s:C:RP:y:Yh", opts, NULL)) != -1) {
         switch (c) {
         case 'd': a.db = optarg; break;
         case 't': a.topics_path = optarg; break;
@@ -390,6 +395,8 @@ int cmd_eval(int argc, char **argv)
         case 's': a.svg = optarg; break;
         case 'C': a.collection = optarg; break;
         case 'p': prefix = 1; break;
+        case 'y': synonyms = optarg; break;
+        case 'Y': synonyms = NULL; break;
         case 'j': a.json = 1; break;
         case 'Q': a.per_query = 1; break;
         case 'R': a.run_queries_only = 1; break;
@@ -436,7 +443,7 @@ int cmd_eval(int argc, char **argv)
         return 2;
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
-        config_defaults(&cs[i], prefix);
+        config_defaults(&cs[i], prefix, synonyms);
         if (nruns) {
             cs[i].run_path = runs[i];
             const char *base = strrchr(runs[i], '/');
