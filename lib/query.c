@@ -394,17 +394,24 @@ static size_t expand_synonyms(parser *P, size_t i, char **expr)
         }
         char *text = sb_take(&span), *key = NULL;
         size_t ntok = 0;
-        if (!text || ofs_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok) != OFS_OK) {
+        int rc = text ? ofs_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok)
+                      : OFS_NOMEM;
+        if (rc != OFS_OK || !key) {
+            /* No key (nothing to look up) or a tokenizer failure: no expansion for this run. */
             free(text);
-            P->oom = 1;
-            return 0;
+            free(key);
+            if (rc == OFS_NOMEM) {
+                P->oom = 1;
+                return 0;
+            }
+            continue;
         }
         syn_collect c = {0};
         sbuf first = {0};
         sb_quoted(&first, text);
         sl_push(&c.alts, sb_take(&first));
-        sl_push(&c.keys, key ? strdup(key) : NULL);
-        size_t groups = key ? ofs_synonyms_each(syn, key, collect_member, &c) : 0;
+        sl_push(&c.keys, strdup(key));
+        size_t groups = ofs_synonyms_each(syn, key, collect_member, &c);
         free(text);
         free(key);
         if (groups > 0 && !c.alts.oom && !c.keys.oom) {

@@ -314,6 +314,8 @@ int ofs_synonyms_parse(const char *text, size_t len, ofs_tokenizer *tok, ofs_syn
     size_t cap = 0;
     long lineno = 0;
     const char *p = text, *end = text + len;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        p += 3; /* a byte-order mark some editors write */
     int rc = OFS_OK;
     while (len && p < end && rc == OFS_OK) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

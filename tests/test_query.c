@@ -335,6 +335,8 @@ static void test_synonyms_parse(ofs_tokenizer *tok)
         {"a = b\n\n x = ,,,\n", OFS_INVALID, "line 3"},
         {"a = a", OFS_OK, NULL},
         {"caf\xe9 = coffee", OFS_OK, NULL},
+        {"\xEF\xBB\xBF# comment after a byte-order mark\nx = y\n", OFS_OK, NULL},
+        {"\xEF\xBB\xBFx = y\r\nz\r\n", OFS_INVALID, "line 2"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         ofs_synonyms *syn = NULL;
