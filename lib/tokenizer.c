@@ -45,6 +45,15 @@ static const struct {
     {"yiddish", USCRIPT_HEBREW, USCRIPT_HEBREW},
 };
 
+/* A direct-mapped cache of recent stems: word frequencies are Zipfian, so most tokens hit, and a
+ * Snowball call costs more than the rest of the pipeline per token (benchmarks/tokenizer). */
+#define STEM_CACHE 2048
+#define STEM_KEY 24
+typedef struct {
+    unsigned char klen, vlen;
+    char key[STEM_KEY], val[STEM_KEY];
+} stem_entry;
+
 struct ofs_tokenizer {
     int diacritics; /* fold diacritics (1) or keep them (0) */
     int compounds;  /* emit parts of compounds (1) */
@@ -65,6 +74,7 @@ struct ofs_tokenizer {
     int32_t *parts; /* start/end byte pairs of the current segment's parts */
     int32_t partscap;
     int failed; /* the last run stopped on our own error (not the callback's code) */
+    stem_entry *stem_cache; /* STEM_CACHE entries when stemming, else NULL */
 };
 
 static int grow(void **buf, int32_t *cap, int64_t need, size_t elsize)
@@ -111,7 +121,8 @@ static int set_stemmer(ofs_tokenizer *tok, const char *lang, char **errmsg)
     if (!known)
         return ofs_set_error(errmsg, OFS_INVALID, "ofs tokenizer: unknown stemmer language '%s'", lang);
     tok->stemmer = sb_stemmer_new(lang, "UTF_8");
-    if (!tok->stemmer)
+    tok->stem_cache = calloc(STEM_CACHE, sizeof *tok->stem_cache);
+    if (!tok->stemmer || !tok->stem_cache)
         return ofs_set_error(errmsg, OFS_NOMEM, "ofs tokenizer: cannot create stemmer '%s'", lang);
     tok->stem_script = tok->stem_script2 = USCRIPT_LATIN;
     for (size_t i = 0; i < sizeof stem_scripts / sizeof stem_scripts[0]; i++)
@@ -179,6 +190,7 @@ void ofs_tokenizer_free(ofs_tokenizer *tok)
     if (tok->ut)
         utext_close(tok->ut);
     sb_stemmer_delete(tok->stemmer);
+    free(tok->stem_cache);
     free(tok->clean);
     free(tok->u1);
     free(tok->u2);
@@ -322,6 +334,33 @@ static UScriptCode token_script(const char *s, int32_t n)
     return USCRIPT_COMMON;
 }
 
+/* Stems t[0..n) (folded) through the cache; returns the stem, its length in *len, or NULL. */
+static const char *stem(ofs_tokenizer *tok, const char *t, int32_t n, int32_t *len)
+{
+    stem_entry *ent = NULL;
+    if (n < STEM_KEY) {
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (int32_t i = 0; i < n; i++)
+            h = (h ^ (unsigned char)t[i]) * 16777619u;
+        ent = &tok->stem_cache[h % STEM_CACHE];
+        if (ent->klen == n && !memcmp(ent->key, t, (size_t)n)) {
+            *len = ent->vlen;
+            return ent->val;
+        }
+    }
+    const sb_symbol *st = sb_stemmer_stem(tok->stemmer, (const sb_symbol *)t, n);
+    if (!st)
+        return NULL;
+    *len = sb_stemmer_length(tok->stemmer);
+    if (ent && *len < STEM_KEY) {
+        ent->klen = (unsigned char)n;
+        memcpy(ent->key, t, (size_t)n);
+        ent->vlen = (unsigned char)*len;
+        memcpy(ent->val, st, (size_t)*len);
+    }
+    return (const char *)st;
+}
+
 /* Folds, stems and emits one token; a token that folds to nothing or to more than OFS_MAX_TOKEN
  * bytes is skipped (*emitted stays 0). Returns the callback's code. */
 static int emit(ofs_tokenizer *tok, const char *src, int32_t s, int32_t e, int flags, int *emitted,
@@ -339,11 +378,9 @@ static int emit(ofs_tokenizer *tok, const char *src, int32_t s, int32_t e, int f
     if (tok->stemmer) {
         UScriptCode sc = token_script(t, n);
         if (sc == tok->stem_script || sc == tok->stem_script2) {
-            const sb_symbol *st = sb_stemmer_stem(tok->stemmer, (const sb_symbol *)t, n);
-            if (!st)
+            t = stem(tok, t, n, &n);
+            if (!t)
                 return tok->failed = OFS_NOMEM;
-            n = sb_stemmer_length(tok->stemmer);
-            t = (const char *)st;
             if (n == 0)
                 return OFS_OK;
         }
