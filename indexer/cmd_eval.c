@@ -22,7 +22,8 @@ static void eval_usage(FILE *f)
         "usage: ofsearch eval --qrels FILE --topics FILE [--db PATH] [--config SPEC]...\n"
         "                     [--depth N] [--docid id|path|anchor] [--prefix] [--collection C]\n"
         "                     [--synonyms FILE | --no-synonyms] [--run-out FILE]\n"
-        "                     [--per-query] [--json] [--svg FILE] [--permutations N]\n"
+        "                     [--per-query] [--json] [--json-out FILE] [--svg FILE]\n"
+        "                     [--permutations N]\n"
         "       ofsearch eval --qrels FILE --run RUN [--run RUN2]... [--run-queries-only]\n"
         "Scores with trec_eval's definitions: MAP, nDCG@10, P@10, R@100, MRR@10 (docs/eval.md).\n"
         "SPEC is NAME or NAME:key=value,...; keys: db, w_title, w_headings, w_body, w_code,\n"
@@ -122,7 +123,7 @@ static double now_seconds(void)
 }
 
 typedef struct {
-    const char *db, *topics_path, *qrels_path, *run_out, *svg, *collection;
+    const char *db, *topics_path, *qrels_path, *run_out, *svg, *collection, *json_out;
     int depth, per_query, json, run_queries_only;
     ofs_docid_mode docid;
     long permutations;
@@ -227,7 +228,7 @@ static json_t *metrics_json(const double *v)
     return o;
 }
 
-static void print_json(eval_config *cs, size_t n, const ofs_eval_comparison *cmp,
+static void print_json(FILE *f, eval_config *cs, size_t n, const ofs_eval_comparison *cmp,
                        const eval_args *a)
 {
     json_t *arr = json_array();
@@ -256,7 +257,7 @@ static void print_json(eval_config *cs, size_t n, const ofs_eval_comparison *cmp
     json_t *root = json_pack("{s:o}", "configs", arr);
     char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     if (text)
-        puts(text);
+        fprintf(f, "%s\n", text);
     free(text);
     json_decref(root);
 }
@@ -309,9 +310,19 @@ static int evaluate(eval_config *cs, size_t n, const eval_args *a, char **err)
     }
     if (rc == OFS_OK && a->svg)
         rc = write_svg(cs, n, a->svg, err);
+    if (rc == OFS_OK && a->json_out) {
+        FILE *f = fopen(a->json_out, "w");
+        if (!f)
+            rc = ofs_set_error(err, OFS_IO, "cannot write %s", a->json_out);
+        else {
+            print_json(f, cs, n, cmp, a);
+            if (fclose(f) != 0)
+                rc = ofs_set_error(err, OFS_IO, "cannot write %s", a->json_out);
+        }
+    }
     if (rc == OFS_OK) {
         if (a->json)
-            print_json(cs, n, cmp, a);
+            print_json(stdout, cs, n, cmp, a);
         else
             print_text(cs, n, cmp, a);
     }
@@ -377,6 +388,7 @@ int cmd_eval(int argc, char **argv)
         {"collection", required_argument, 0, 'C'}, {"run-queries-only", no_argument, 0, 'R'},
         {"permutations", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
         {"synonyms", required_argument, 0, 'y'},  {"no-synonyms", no_argument, 0, 'Y'},
+        {"json-out", required_argument, 0, 'J'},
         {0, 0, 0, 0}};
     eval_args a = {.db = default_db_path(), .depth = 100, .docid = OFS_DOCID_ID,
                    .permutations = OFS_EVAL_PERMUTATIONS};
@@ -386,7 +398,7 @@ int cmd_eval(int argc, char **argv)
     int prefix = 0, c;
     char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:q:r:o:n:i:pjQc:s:C:RP:y:Yh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:q:r:o:n:i:pjQc:s:C:RP:y:YJ:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': a.db = optarg; break;
         case 't': a.topics_path = optarg; break;
@@ -395,6 +407,7 @@ int cmd_eval(int argc, char **argv)
         case 's': a.svg = optarg; break;
         case 'C': a.collection = optarg; break;
         case 'p': prefix = 1; break;
+        case 'J': a.json_out = optarg; break;
         case 'y': synonyms = optarg; break;
         case 'Y': synonyms = NULL; break;
         case 'j': a.json = 1; break;

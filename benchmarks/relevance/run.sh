@@ -53,20 +53,10 @@ if [ -f "$CRAN/docs.jsonl" ]; then
     index "$OUT/cran-english.db" "stem english" --collection "cranfield=$CRAN/docs.jsonl"
     index "$OUT/cran-porter.db" "stem porter" --collection "cranfield=$CRAN/docs.jsonl"
     set -- --qrels "$CRAN/qrels.txt" --topics "$CRAN/topics.tsv" --no-synonyms --depth 1000
-    "$OFS" eval "$@" --db "$OUT/cran-none.db" --run-out "$OUT/cran.run" --json \
-        > "$OUT/cran.json"
+    "$OFS" eval "$@" --db "$OUT/cran-none.db" --run-out "$OUT/cran.run" \
+        --json-out "$OUT/cran.json" > /dev/null
     summarize "cranfield (default index)" "$OUT/cran.json"
-    "$OFS" eval "$@" --svg "$OUT/cran-configs.svg" --json \
-        --config "stem-none:db=$OUT/cran-none.db" \
-        --config "stem-english:db=$OUT/cran-english.db" \
-        --config "stem-porter:db=$OUT/cran-porter.db" \
-        --config "english-equal-w:db=$OUT/cran-english.db,w_title=1,w_headings=1,w_meta=1,w_code=1" \
-        --config "english-title2:db=$OUT/cran-english.db,w_title=2" \
-        --config "english-title5:db=$OUT/cran-english.db,w_title=5" \
-        --config "english-no-fallback:db=$OUT/cran-english.db,fallback=0" \
-        --config "english-no-dym:db=$OUT/cran-english.db,did_you_mean=0" \
-        > "$OUT/cran-configs.json"
-    "$OFS" eval "$@" \
+    "$OFS" eval "$@" --svg "$OUT/cran-configs.svg" --json-out "$OUT/cran-configs.json" \
         --config "stem-none:db=$OUT/cran-none.db" \
         --config "stem-english:db=$OUT/cran-english.db" \
         --config "stem-porter:db=$OUT/cran-porter.db" \
@@ -80,17 +70,10 @@ if [ -f "$CRAN/docs.jsonl" ]; then
     python3 "$HERE/stopwords.py" < "$CRAN/topics.tsv" > "$OUT/cran-topics-nostop.tsv"
     "$OFS" eval --qrels "$CRAN/qrels.txt" --topics "$OUT/cran-topics-nostop.tsv" --no-synonyms \
         --depth 1000 --config "none-nostop:db=$OUT/cran-none.db" \
-        --config "english-nostop:db=$OUT/cran-english.db" --json > "$OUT/cran-nostop.json"
-    echo "-- stop words removed from the topics:"
-    python3 - "$OUT/cran-nostop.json" <<'PY'
+        --config "english-nostop:db=$OUT/cran-english.db" --json-out "$OUT/cran-nostop.json"
+    python3 - "$OUT/cran-configs.json" "$OUT/cran-nostop.json" >> "$SUMMARY" <<'PY'
 import json, sys
-for c in json.load(open(sys.argv[1]))["configs"]:
-    m = c["mean"]
-    print(f"{c['name']:20s} MAP {m['map']:.4f}  nDCG@10 {m['ndcg_cut_10']:.4f}")
-PY
-    python3 - "$OUT/cran-configs.json" >> "$SUMMARY" <<'PY'
-import json, sys
-for c in json.load(open(sys.argv[1]))["configs"][1:3]:
+for c in json.load(open(sys.argv[1]))["configs"][1:] + json.load(open(sys.argv[2]))["configs"]:
     m = c["mean"]
     print("\t".join([f"cranfield ({c['name']})", str(c["queries"])] +
                     [f"{m[k]:.4f}" for k in ("map", "ndcg_cut_10", "P_10", "recall_100", "recip_rank_10")]))
@@ -111,11 +94,10 @@ if [ -d "$OF" ] && [ -f "$REL/operate-first.qrels" ]; then
     set -- --db "$OUT/of.db" --qrels "$REL/operate-first.qrels" --docid anchor
     [ -f "$SYN" ] && set -- "$@" --synonyms "$SYN"
     "$OFS" eval "$@" --topics "$OUT/of-words.tsv" --run-out "$OUT/of-words.run" \
-        --config default --config "no-synonyms:synonyms=none" --config "no-fallback:fallback=0" \
+        --json-out "$OUT/of-words-configs.json" --config default --config "no-synonyms:synonyms=none" --config "no-fallback:fallback=0" \
         --config "no-dym:did_you_mean=0" --config "equal-weights:w_title=1,w_headings=1,w_meta=1,w_code=1" \
         --svg "$OUT/of-words.svg"
-    "$OFS" eval "$@" --topics "$OUT/of-words.tsv" --json > "$OUT/of-words.json"
-    summarize "operate-first (words)" "$OUT/of-words.json"
+    summarize "operate-first (words)" "$OUT/of-words-configs.json"
     "$OFS" eval "$@" --topics "$OUT/of-prefix.tsv" --prefix --json > "$OUT/of-prefix.json"
     summarize "operate-first (prefix)" "$OUT/of-prefix.json"
 else
