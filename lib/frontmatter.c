@@ -1,6 +1,7 @@
 /* YAML front matter of Markdown pages, read with libyaml's document API, plus the UTF-8 cleaner
  * the markdown module runs on every string it hands out. Front matter errors are never fatal:
  * they become a warning naming the file line, and the page is indexed without its metadata. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,18 +48,45 @@ static size_t utf8_valid_len(const unsigned char *s, size_t len, size_t i)
     return n;
 }
 
+/* Bytes of invalid sequences (each becomes one U+FFFD) in s; 0 means valid UTF-8 without NUL.
+ * ASCII, by far the common case, is skipped eight bytes at a time. */
+static size_t utf8_bad_bytes(const unsigned char *s, size_t len)
+{
+    const uint64_t high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
+    size_t bad = 0;
+    for (size_t i = 0; i < len;) {
+        if (i + 8 <= len) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (!(v & high) && !((v - ones) & ~v & high)) { /* 8 ASCII bytes, none NUL */
+                i += 8;
+                continue;
+            }
+        }
+        size_t n = utf8_valid_len(s, len, i);
+        bad += !n;
+        i += n ? n : 1;
+    }
+    return bad;
+}
+
+int ofs_utf8_valid(const char *s, size_t len)
+{
+    return utf8_bad_bytes((const unsigned char *)s, len) == 0;
+}
+
 char *ofs_utf8_clean(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t out = 0;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_valid_len(s, len, i);
-        out += n ? n : 3;
-        i += n ? n : 1;
-    }
-    char *dst = malloc(out + 1);
+    size_t bad = utf8_bad_bytes(s, len);
+    char *dst = malloc(len + 2 * bad + 1);
     if (!dst)
         return NULL;
+    if (!bad) {
+        memcpy(dst, s, len);
+        dst[len] = '\0';
+        return dst;
+    }
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         size_t n = utf8_valid_len(s, len, i);

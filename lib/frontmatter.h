@@ -31,5 +31,7 @@ void ofs_frontmatter_clear(ofs_frontmatter *fm);
  * byte, truncated, overlong, surrogate, > U+10FFFF) and every NUL byte is replaced by U+FFFD.
  * NULL only on OOM. */
 char *ofs_utf8_clean(const char *s, size_t len);
+/* Whether len bytes are valid UTF-8 without NUL (ofs_utf8_clean would copy them unchanged). */
+int ofs_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -1200,10 +1200,26 @@ static void walk(md *m, cmark_node *doc)
 
 /* ---- output -------------------------------------------------------------------------------- */
 
-/* Collapses blank runs to one space, trims lines, drops empty lines; in place, then cleaned. */
-static char *finish_text(const buf *b)
+/* The buffer's bytes as a valid UTF-8 string: the buffer itself when it already is one (it is
+ * then taken from b, saving a copy per section), else a cleaned copy. */
+static char *take_clean(buf *b, size_t n)
 {
-    char *s = b->p ? b->p : "";
+    if (b->p && ofs_utf8_valid(b->p, n)) {
+        char *s = b->p;
+        s[n] = '\0';
+        b->p = NULL;
+        b->len = b->cap = 0;
+        return s;
+    }
+    return ofs_utf8_clean(b->p ? b->p : "", n);
+}
+
+/* Collapses blank runs to one space, trims lines, drops empty lines; in place, then cleaned. */
+static char *finish_text(buf *b)
+{
+    if (!b->p)
+        return ofs_utf8_clean("", 0);
+    char *s = b->p;
     size_t n = b->len, o = 0;
     int pending_space = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1223,15 +1239,15 @@ static char *finish_text(const buf *b)
     }
     while (o && s[o - 1] == '\n')
         o--;
-    return ofs_utf8_clean(s, o);
+    return take_clean(b, o);
 }
 
-static char *finish_code(const buf *b)
+static char *finish_code(buf *b)
 {
     size_t n = b->len;
     while (n && is_space(b->p[n - 1]))
         n--;
-    return ofs_utf8_clean(b->p ? b->p : "", n);
+    return take_clean(b, n);
 }
 
 static char *basename_title(const char *filename)
@@ -1306,7 +1322,7 @@ static int build_sections(md *m, ofs_page *page)
     if (!page->sections)
         return 0;
     for (size_t i = 0; i < m->nsecs; i++) {
-        const sec *s = &m->secs[i];
+        sec *s = &m->secs[i];
         int empty_intro = i == 0 && !s->body.len && !s->code.len && m->nsecs > 1;
         if (empty_intro)
             continue;
