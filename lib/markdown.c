@@ -610,14 +610,28 @@ static void inline_text(md *m, cmark_node *node, buf *b, int prose, char **ancho
         m->oom = 1;
         return;
     }
+    int line_start = 1;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE && !m->oom) {
         if (ev != CMARK_EVENT_ENTER)
             continue;
         cmark_node *n = cmark_iter_get_node(it);
         const char *lit = cmark_node_get_literal(n);
         size_t len = lit ? strlen(lit) : 0;
-        switch (cmark_node_get_type(n)) {
+        cmark_node_type type = cmark_node_get_type(n);
+        int at_line_start = line_start && n != node;
+        line_start = type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||
+                     (line_start && n == node);
+        switch (type) {
         case CMARK_NODE_TEXT:
+            if (prose && at_line_start && len >= 3 && memcmp(lit, ":::", 3) == 0) {
+                /* A Docusaurus admonition fence (`:::tip Title`, `:::`): keep only the title. */
+                size_t k = 3;
+                while (k < len && (lit[k] == '-' || lit[k] == '_' ||
+                                   ((lit[k] | 0x20) >= 'a' && (lit[k] | 0x20) <= 'z')))
+                    k++;
+                lit += k;
+                len -= k;
+            }
             if (prose)
                 add_prose(m, b, lit, len);
             else
