@@ -13,8 +13,9 @@
  * - Plain text: blocks are separated by newlines, soft breaks and non-formatting HTML tags by a
  *   space. Inline code stays in `body` (tldr-style commands are what people search for); only
  *   fenced/indented code blocks go to `code`. `{…}` JSX expressions, HTML tags and comments,
- *   and MDX `import`/`export` paragraphs are dropped; table pipes become spaces and delimiter
- *   rows vanish (cmark 0.30 has no table extension: tables arrive as paragraphs).
+ *   MDX `import`/`export` paragraphs and `:::type` admonition fences are dropped; table pipes
+ *   become spaces and delimiter rows vanish (cmark 0.30 has no table extension: tables arrive
+ *   as paragraphs). cmark aborts on OOM (its allocator does); ours report OFS_NOMEM.
  * - TERM rule: a paragraph (also inside a list item) whose first visible inline is a bold run
  *   of at most 8 words / 80 characters, not ending in . ! ? or , and not an admonition label
  *   (Note, Warning, Tip, Q, A, …), followed by definition text that either comes after a
@@ -24,9 +25,11 @@
  *   <a id|name> in or right before the paragraph, else the enclosing section's anchor.
  * - FAQ: a heading ending in '?' is a FAQ entry instead of a section (below max_depth it is an
  *   extra entry whose text also stays in the enclosing section). A `Q:` paragraph answered by
- *   the next paragraph starting `A:` is an entry titled with the question; a paragraph opening
- *   with a bold question (`**Why?** …`) is one too. Their body runs from the answer to the next
- *   question or heading. A leading "Q:" is dropped from FAQ titles.
+ *   the next paragraph starting `A:` is an entry titled with the question (up to its first '?';
+ *   the whole question opens the body), the body running from the answer to the next question
+ *   or heading. A paragraph opening with a bold question (`**Why?** …`) is an entry too, whose
+ *   body is that paragraph (plus the next one when the question stands alone): it has no end
+ *   marker, so it must not swallow the section. A leading "Q:" is dropped from FAQ titles.
  * - Term and FAQ paragraphs also stay in the enclosing section's body, so section search sees
  *   the whole page text; entries are extra, more precise hits.
  * - The intro (text before the first section heading) is dropped when it has no text, unless

@@ -510,8 +510,15 @@ static void test_faq(void)
     }
     CHECK(find(p, OFS_KIND_FAQ, "An orphan question without answer") == NULL);
     s = expect(p, OFS_KIND_FAQ, "What fuel do engines burn?", qa, "question-and-answer-pairs");
-    if (s)
+    if (s) {
         HAS(s->body, "kerosene");
+        LACKS(s->body, "hydrazine");
+    }
+    s = expect(p, OFS_KIND_FAQ, "Is rocket fuel toxic?", qa, "question-and-answer-pairs");
+    if (s) { /* a bold question alone: the answer is the next paragraph, and only that */
+        HAS(s->body, "hydrazine");
+        LACKS(s->body, "unrelated");
+    }
     s = find(p, OFS_KIND_SECTION, "Question and Answer Pairs");
     if (s) { /* the pairs stay in the section */
         HAS(s->body, "Q: How loud is a launch?");
@@ -519,7 +526,7 @@ static void test_faq(void)
     }
     expect(p, OFS_KIND_SECTION, "Do you have more questions? Ask here", "Launch FAQ",
            "do-you-have-more-questions-ask-here");
-    CHECK_INT(count_kind(p, OFS_KIND_FAQ), 6);
+    CHECK_INT(count_kind(p, OFS_KIND_FAQ), 7);
     CHECK_INT(count_kind(p, OFS_KIND_TERM), 0);
     ofs_page_free(p);
 }
