@@ -111,7 +111,7 @@ static void print_text(const ofs_results *r, int offset, int color)
     }
     if (r->nhits)
         printf("%s%zu of %s%ld results%s%s\n", dim, r->nhits, r->total >= 10000 ? "at least " : "",
-               r->total, r->relaxed ? " (matching any word: no page has them all)" : "", off);
+               r->total, r->relaxed ? " (some match only some of the words)" : "", off);
     else
         printf("%sNo results.%s\n", dim, off);
 }

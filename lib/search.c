@@ -29,18 +29,17 @@
 /* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
 #define OFS_MAX_WINDOW 2000
 
-/* Term and FAQ entries whose title matches the query (?8, a {title} : (...) expression): the
- * rows that get the entry boost. Evaluated once per
- * statement run: SQLite materializes an uncorrelated IN list. */
-#define TITLE_MATCHES                                                                          \
-    "SELECT t.rowid FROM fts t JOIN sections ts ON ts.id = t.rowid"                            \
-    " WHERE t.fts MATCH ?8 AND ts.kind >= 2"
-/* The boost grows with the square of the share of the title the query covers: `MOC` lifts the
- * entry titled "MOC" fully, and "What is the MOC?" by a sixteenth of it. */
-#define BOOST "(1.0 + (?9 - 1.0) * ofs_title_cover(f.fts) * ofs_title_cover(f.fts))"
+/* The entry boost: for term and FAQ entries, it grows with the square of the share of the title
+ * the query covers (`MOC` lifts the entry titled "MOC" fully, "What is the MOC?" by a
+ * sixteenth). The kind is looked up only for rows with a title hit: a join per matching row
+ * would double the cost of ranking common words. */
+#define BOOST                                                                                  \
+    "(CASE WHEN ?8 != 1.0 AND ofs_title_cover(f.fts) > 0"                                      \
+    " AND (SELECT kind FROM sections WHERE id = f.rowid) >= 2"                                 \
+    " THEN 1.0 + (?8 - 1.0) * ofs_title_cover(f.fts) * ofs_title_cover(f.fts) ELSE 1.0 END)"
 
-enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_COLL, ST_HIT, ST_SNIPPET, ST_VOCAB_EQ,
-       ST_VOCAB_RANGE, ST_SUGGEST, ST_COUNTS, ST__N };
+enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
+       ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SUGGEST, ST_COUNTS, ST__N };
 
 struct ofs_searcher {
     sqlite3 *db;
@@ -53,26 +52,28 @@ struct ofs_searcher {
 };
 
 static const char *const sql_text[ST__N] = {
-    /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 title expression or
-     * NULL, ?9 boost, ?11 limit, ?12 collection */
+    /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 entry boost, ?9 limit,
+     * ?10 collection */
     [ST_RANK] =
         "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN " BOOST " ELSE 1.0 END)"
-        " AS score FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score LIMIT ?11",
+        " " BOOST
+        " AS score FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score LIMIT ?9",
     [ST_RANK_KIND] =
         "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN " BOOST " ELSE 1.0 END)"
+        " " BOOST
         " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
-        " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score LIMIT ?11",
+        " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score LIMIT ?9",
     [ST_RANK_COLL] =
         "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
-        " (CASE WHEN ?8 IS NOT NULL AND f.rowid IN (" TITLE_MATCHES ") THEN " BOOST " ELSE 1.0 END)"
+        " " BOOST
         " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
-        " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?12"
-        " ORDER BY score LIMIT ?11",
-    [ST_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
-                 " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) LIMIT ?3)",
+        " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?10"
+        " ORDER BY score LIMIT ?9",
+    [ST_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL"
+                 " LIMIT ?3)",
+    [ST_COUNT_KIND] = "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
+                      " WHERE f.fts MATCH ?1 AND s.kind = ?2 LIMIT ?3)",
     [ST_COUNT_COLL] =
         "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
@@ -239,6 +240,10 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
                            s->db ? sqlite3_errmsg(s->db) : "out of memory");
     if (rc == OFS_OK) {
         sqlite3_busy_timeout(s->db, 5000);
+        /* Memory-mapped reads and a larger page cache: a query touches posting lists, docsize
+         * rows and section rows all over the file, and pread() per page dominated profiles. */
+        sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768;", NULL,
+                     NULL, NULL);
         if (ofs_fts5_register(s->db) != SQLITE_OK)
             rc = ofs_set_error(errmsg, OFS_DB, "cannot register the ofs tokenizer");
     }
@@ -315,7 +320,6 @@ static int ranked_has(const ranked_list *l, int64_t id)
 /* What one search binds: the compiled query and the filters. */
 typedef struct {
     const char *match;       /* FTS5 expression */
-    const char *title_match; /* "{title} : (...)" for the entry boost, or NULL */
     const char *collection;
     int kind;                /* -1: any */
 } pass_args;
@@ -344,12 +348,10 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
                          s->cfg.w_meta};
     for (int i = 0; i < 5; i++)
         sqlite3_bind_double(st, 3 + i, w[i]);
-    if (a->title_match && s->cfg.entry_boost != 1.0)
-        sqlite3_bind_text(st, 8, a->title_match, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 9, s->cfg.entry_boost);
-    sqlite3_bind_int(st, 11, want + (int)(skip ? skip->n : 0));
+    sqlite3_bind_double(st, 8, s->cfg.entry_boost);
+    sqlite3_bind_int(st, 9, want + (int)(skip ? skip->n : 0));
     if (a->collection)
-        sqlite3_bind_text(st, 12, a->collection, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
     int rc, added = 0;
     while (added < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
@@ -372,7 +374,8 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
 
 static int count_pass(ofs_searcher *s, const pass_args *a, long *total, char **errmsg)
 {
-    sqlite3_stmt *st = s->st[a->collection ? ST_COUNT_COLL : ST_COUNT];
+    sqlite3_stmt *st =
+        s->st[a->collection ? ST_COUNT_COLL : a->kind >= 0 ? ST_COUNT_KIND : ST_COUNT];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
@@ -688,7 +691,20 @@ static char *title_expression(const char *match)
     return t;
 }
 
-/* Ranks one compiled query into `page` (rows offset..offset+limit of the full ranking). */
+/* The number of matches of a pass that returned `got` rows when asked for `want`: exact without
+ * another statement when the pass ran dry, else counted (up to OFS_COUNT_CAP). */
+static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want, long *total,
+                      char **errmsg)
+{
+    if (got < (size_t)want) {
+        *total = (long)got;
+        return OFS_OK;
+    }
+    return count_pass(s, a, total, errmsg);
+}
+
+/* Ranks one compiled query into `page` (rows offset..offset+limit of the full ranking): the
+ * all-words matches first, then, when they run out before the page is full, any-word matches. */
 static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_request *req,
                       int kind, const char *collection, ranked_list *page, ofs_results *r,
                       char **errmsg)
@@ -698,31 +714,23 @@ static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_reque
     if (!all)
         return OFS_OK;
     int window = req->offset + req->limit;
-    char *title_all = title_expression(all);
-    if (!title_all)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    pass_args a = {all, title_all, collection, kind};
+    pass_args a = {all, collection, kind};
     ranked_list full = {0};
     int rc = rank_pass(s, &a, window, NULL, &full, errmsg);
     if (rc == OFS_OK)
-        rc = count_pass(s, &a, &r->total, errmsg);
-    char *title_any = NULL;
+        rc = pass_total(s, &a, full.n, window, &r->total, errmsg);
     if (rc == OFS_OK && full.n < (size_t)window && s->cfg.fallback && any && strcmp(any, all)) {
-        title_any = title_expression(any);
-        pass_args b = {any, title_any, collection, kind};
+        pass_args b = {any, collection, kind};
         size_t before = full.n;
         long total_any = 0;
-        rc = title_any ? rank_pass(s, &b, window - (int)full.n, &full, &full, errmsg)
-                       : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        rc = rank_pass(s, &b, window - (int)before, &full, &full, errmsg);
         if (rc == OFS_OK)
-            rc = count_pass(s, &b, &total_any, errmsg);
+            rc = pass_total(s, &b, full.n, window, &total_any, errmsg);
         if (rc == OFS_OK && full.n > before) {
             r->relaxed = 1;
             r->total = total_any > r->total ? total_any : r->total;
         }
     }
-    free(title_all);
-    free(title_any);
     for (size_t i = (size_t)req->offset; rc == OFS_OK && i < full.n; i++)
         if (ranked_push(page, full.v[i].id, full.v[i].score) != OFS_OK)
             rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
