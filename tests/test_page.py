@@ -17,7 +17,7 @@ import test_searchd as t  # noqa: E402  -- shares the daemon and index helpers
 
 CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--virtual-time-budget=8000"]
+                "--disable-dev-shm-usage", "--virtual-time-budget=5000"]
 
 
 def chromium():
@@ -74,8 +74,8 @@ def main():
             t.check("<mark>" in hits[0][2], "the snippet shows highlighted matches")
             t.check("Configuration reference" in hits[0][1], "the breadcrumb names the page (%r)" % hits[0][1])
         status = re.search(r'<div id="status"[^>]*>(.*?)</div>', dom, re.S)
-        t.check(status and "result" in status.group(1), "aria-live status announces the count")
-        t.check('value="log rotation"' in dom or "log rotation" in dom, "the query stays in the box")
+        t.check(status and re.search(r"\d+ results? for “log rotation”", status.group(1)),
+                "aria-live status announces the count for the query (%r)" % (status and status.group(1)))
 
         dom = run_chrome(browser, profile, base + "?q=qwxzzyv", "--dump-dom")
         t.check("No results" in dom and 'class="empty"' in dom, "no-results state for a nonsense query")

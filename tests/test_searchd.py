@@ -25,11 +25,10 @@ def find_bin(env, rel):
     path = os.environ.get(env)
     if path and os.path.exists(path):
         return path
-    for build in sorted(os.listdir(ROOT)):
-        cand = os.path.join(ROOT, build, rel)
-        if build.startswith("build") and os.path.exists(cand):
-            return cand
-    return None
+    # Run by hand: the most recently built binary among the build directories.
+    cands = [os.path.join(ROOT, b, rel) for b in os.listdir(ROOT) if b.startswith("build")]
+    cands = [c for c in cands if os.path.exists(c)]
+    return max(cands, key=os.path.getmtime) if cands else None
 
 
 DAEMON = find_bin("OFSEARCHD_BIN", "searchd/ofsearchd")

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Load benchmark of ofsearchd: wrk with 32 connections for 10 s, cycling through 1,000 queries of
+# 1-3 words drawn from a tldr-pages index, against the in-process single-thread ofs_search
+# throughput (benchmarks/bench_query) measured in the same run on the same queries as the
+# ceiling ratio. Prints requests/s, p50/p99 latency and the daemon's peak RSS.
+# usage: benchmarks/load/run.sh [BUILD_DIR]   (needs ../shared/corpora/tldr-pages.tar.xz, wrk)
+# env: THREADS (daemon worker threads, default nproc), CONNECTIONS (32), DURATION (10s)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+tarball=${TLDR_TARBALL:-../shared/corpora/tldr-pages.tar.xz}
+connections=${CONNECTIONS:-32}
+duration=${DURATION:-10s}
+threads=${THREADS:-$(nproc)}
+[ -f "$tarball" ] || { echo "skip: $tarball not found"; exit 0; }
+command -v wrk >/dev/null || { echo "skip: wrk not installed (Debian package 'wrk')"; exit 0; }
+ninja -C "$build" indexer/ofsearch searchd/ofsearchd benchmarks/bench_query >/dev/null
+
+work=${BENCH_WORK:-/tmp/ofs-bench}
+mkdir -p "$work"
+if [ ! -d "$work/tldr" ]; then
+    mkdir -p "$work/tldr" && tar -xJf "$tarball" -C "$work/tldr"
+fi
+db=$work/tldr-load.db
+[ -f "$db" ] || "$build/indexer/ofsearch" index --quiet --db "$db" --collection tldr="$work/tldr" >/dev/null
+queries=$work/load-queries.txt
+"$build/benchmarks/bench_query" "$db" --make-queries 1000 > "$queries"
+echo "index: $db ($(du -h "$db" | cut -f1)); $(wc -l < "$queries") queries; $(nproc) CPUs"
+
+# The daemon: port 0, its first stdout line names the port. Request logs go to a file, as in
+# production (journald), so their cost is part of the figure.
+out=$work/ofsearchd.out
+log=$work/ofsearchd.log
+"$build/searchd/ofsearchd" --db "$db" --listen 127.0.0.1:0 --threads "$threads" \
+    --max-connections 1024 > "$out" 2> "$log" &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^listening on' "$out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$out" | head -1)
+url=${url%/}
+[ -n "$url" ] || { echo "ofsearchd did not start:"; cat "$log"; exit 1; }
+
+lua=benchmarks/load/queries.lua
+wrk -t2 -c"$connections" -d2s -s "$lua" "$url" -- "$queries" >/dev/null   # warm-up
+result=$(wrk -t2 -c"$connections" -d"$duration" --timeout 5s -s "$lua" "$url" -- "$queries" | grep '^LOAD')
+hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+kill -TERM "$pid"
+wait "$pid" || { echo "ofsearchd exited with $?"; exit 1; }
+trap - EXIT
+
+inproc=$("$build/benchmarks/bench_query" "$db" "$queries" | awk '/^ofs_search \(full\)/ {print $(NF-1)}')
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " $result"; }
+rps=$(field rps); p50=$(field p50_ms); p99=$(field p99_ms)
+bad=$(( $(field errors_connect) + $(field errors_read) + $(field errors_write) + $(field errors_status) + $(field errors_timeout) ))
+printf 'ofsearchd over HTTP: %s connections, %s, %s worker threads\n' "$connections" "$duration" "$threads"
+printf '  requests/s %s   p50 %s ms   p90 %s ms   p99 %s ms   max %s ms   errors %s (of %s)\n' \
+    "$rps" "$p50" "$(field p90_ms)" "$p99" "$(field max_ms)" "$bad" "$(field requests)"
+printf '  daemon peak RSS (VmHWM) %.1f MiB\n' "$(echo "$hwm_kb / 1024" | bc -l)"
+printf 'in-process ofs_search, one thread: %s queries/s\n' "$inproc"
+ratio=$(echo "$rps / $inproc" | bc -l)
+printf 'ratio HTTP/in-process: %.2fx (target >= 1.5x: %s); p99 < 20 ms: %s\n' "$ratio" \
+    "$(echo "$ratio >= 1.5" | bc -l | sed 's/1/met/;s/0/MISSED/')" \
+    "$(echo "$p99 < 20" | bc -l | sed 's/1/met/;s/0/MISSED/')"
