@@ -101,9 +101,15 @@ static void draw_bars(FILE *f, const svg_layout *L, const ofs_eval_result *const
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
                        "<title>%.4f</title></rect>\n",
                     x, y, L->bar_w - 2, h, palette[c % NPALETTE], results[c]->mean[m]);
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\">%.3f"
-                       "</text>\n",
-                    x + (L->bar_w - 2) / 2, y - 3, results[c]->mean[m]);
+            double cx = x + (L->bar_w - 2) / 2;
+            if (L->bar_w < 30) /* narrow bars: vertical labels, or they overlap */
+                fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
+                           "transform=\"rotate(-90 %.1f %.1f)\">%.3f</text>\n",
+                        cx + 3, y - 3, cx + 3, y - 3, results[c]->mean[m]);
+            else
+                fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
+                           "text-anchor=\"middle\">%.3f</text>\n",
+                        cx, y - 3, results[c]->mean[m]);
         }
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%s</text>\n",
                 gx + (double)n * L->bar_w / 2, L->top + L->plot_h + 18, ofs_eval_metric_label(m));
