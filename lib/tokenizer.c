@@ -61,10 +61,12 @@ struct ofs_tokenizer {
     UScriptCode stem_script, stem_script2;
 
     UBreakIterator *bi;       /* reused for every call: opening one costs ~100 µs */
-    UText *ut;                /* reused UText over the caller's UTF-8 */
+    UText *ut;                /* reused UText over the caller's UTF-8 (OFS_TOKENIZER_UTEXT) */
     const UNormalizer2 *fold; /* NFKC_Casefold; ICU-owned singletons, never closed */
     const UNormalizer2 *nfd, *nfc;
 
+    UChar *doc16; /* the document in UTF-16 for the break iterator */
+    int32_t doc16cap;
     char *clean; /* copy of the input with invalid UTF-8 bytes replaced, when needed */
     size_t cleancap;
     UChar *u1, *u2; /* UTF-16 scratch for folding one segment */
@@ -192,6 +194,7 @@ void ofs_tokenizer_free(ofs_tokenizer *tok)
     sb_stemmer_delete(tok->stemmer);
     free(tok->stem_cache);
     free(tok->clean);
+    free(tok->doc16);
     free(tok->u1);
     free(tok->u2);
     free(tok->out);
@@ -505,9 +508,67 @@ static const char *sanitize(ofs_tokenizer *tok, const char *text, int32_t len)
     return tok->clean;
 }
 
-/* UTF-8 in place through UText (utext_openUTF8) rather than converting each document to UTF-16:
- * measured on tldr-pages (benchmarks/tokenizer), see docs/tokenizer.md for the figures. ICU
- * reports boundaries as native (byte) indexes, so no offset mapping is needed either. */
+/* Runs the break iterator over src and emits each word segment. Two ways were measured on all
+ * tldr-pages languages (benchmarks/tokenizer, CPU time, best of 3): converting the document to
+ * UTF-16 and mapping boundaries back to bytes with a forward walk gave 32.6 MB/s; UTF-8 in place
+ * through utext_openUTF8 gave 30.0 MB/s (ICU's UTF-8 UText converts chunks on every access).
+ * So UTF-16 is the default; -DOFS_TOKENIZER_UTEXT builds the UText way to re-measure. */
+#ifndef OFS_TOKENIZER_UTEXT
+static int segment(ofs_tokenizer *tok, const char *src, int32_t len, ofs_token_fn fn, void *ctx)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    if (grow((void **)&tok->doc16, &tok->doc16cap, (int64_t)len + 1, sizeof(UChar)))
+        return tok->failed = OFS_NOMEM;
+    int32_t n16 = 0, c16 = 0, c8 = 0;
+    u_strFromUTF8(tok->doc16, tok->doc16cap, &n16, src, len, &st); /* src is valid UTF-8 */
+    ubrk_setText(tok->bi, tok->doc16, n16, &st);
+    if (U_FAILURE(st))
+        return tok->failed = OFS_ERROR;
+    const UChar *d = tok->doc16;
+    int rc = OFS_OK;
+    int32_t s = ubrk_first(tok->bi);
+    for (int32_t e = ubrk_next(tok->bi); e != UBRK_DONE && !rc; s = e, e = ubrk_next(tok->bi)) {
+        if (ubrk_getRuleStatus(tok->bi) < UBRK_WORD_NONE_LIMIT)
+            continue;
+        int32_t s8 = 0;
+        for (int pass = 0; pass < 2; pass++) { /* UTF-16 index → byte offset, s then e */
+            int32_t t16 = pass ? e : s;
+            while (c16 < t16) {
+                UChar ch = d[c16++];
+                c8 += ch < 0x80 ? 1 : ch < 0x800 ? 2 : U16_IS_LEAD(ch) ? (c16++, 4) : 3;
+            }
+            if (!pass)
+                s8 = c8;
+        }
+        rc = emit_segment(tok, src, s8, c8, fn, ctx);
+    }
+    ubrk_setText(tok->bi, NULL, 0, &st);
+    if (tok->doc16cap > (1 << 20)) { /* don't keep a huge document's buffer between calls */
+        free(tok->doc16);
+        tok->doc16 = NULL;
+        tok->doc16cap = 0;
+    }
+    return rc;
+}
+#else
+static int segment(ofs_tokenizer *tok, const char *src, int32_t len, ofs_token_fn fn, void *ctx)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    utext_openUTF8(tok->ut, src, len, &st);
+    ubrk_setUText(tok->bi, tok->ut, &st); /* boundaries come back as byte offsets */
+    if (U_FAILURE(st))
+        return tok->failed = OFS_ERROR;
+    int rc = OFS_OK;
+    int32_t s = ubrk_first(tok->bi);
+    for (int32_t e = ubrk_next(tok->bi); e != UBRK_DONE && !rc; s = e, e = ubrk_next(tok->bi))
+        if (ubrk_getRuleStatus(tok->bi) >= UBRK_WORD_NONE_LIMIT)
+            rc = emit_segment(tok, src, s, e, fn, ctx);
+    utext_openUTF8(tok->ut, "", 0, &st); /* detach from the caller's buffer */
+    ubrk_setUText(tok->bi, tok->ut, &st);
+    return rc;
+}
+#endif
+
 int ofs_tokenizer_run(ofs_tokenizer *tok, int reason, const char *text, int len, ofs_token_fn fn,
                       void *ctx)
 {
@@ -520,20 +581,12 @@ int ofs_tokenizer_run(ofs_tokenizer *tok, int reason, const char *text, int len,
     const char *src = sanitize(tok, text, len);
     if (!src)
         return tok->failed = OFS_NOMEM;
-    UErrorCode st = U_ZERO_ERROR;
-    utext_openUTF8(tok->ut, src, len, &st);
-    ubrk_setUText(tok->bi, tok->ut, &st);
-    if (U_FAILURE(st))
-        return tok->failed = OFS_ERROR;
-    int rc = OFS_OK;
-    int32_t s = ubrk_first(tok->bi);
-    for (int32_t e = ubrk_next(tok->bi); e != UBRK_DONE && !rc; s = e, e = ubrk_next(tok->bi))
-        if (ubrk_getRuleStatus(tok->bi) >= UBRK_WORD_NONE_LIMIT)
-            rc = emit_segment(tok, src, s, e, fn, ctx);
-    /* Detach from the caller's buffer so nothing dangles between calls. */
-    st = U_ZERO_ERROR;
-    utext_openUTF8(tok->ut, "", 0, &st);
-    ubrk_setUText(tok->bi, tok->ut, &st);
+    int rc = segment(tok, src, len, fn, ctx);
+    if (tok->cleancap > (1 << 20)) {
+        free(tok->clean);
+        tok->clean = NULL;
+        tok->cleancap = 0;
+    }
     return rc;
 }
 
