@@ -3,8 +3,8 @@
  * fold query words the way the index did) and the synonyms; one searcher per thread, no globals.
  *
  * Ranking is bm25() with per-column weights, multiplied by a boost for glossary terms and FAQ
- * entries whose title matches the query as a whole. When the all-words query finds fewer hits
- * than the page needs, the page is topped up with any-word matches ranked after them ("relaxed").
+ * entries whose title matches the query as a whole. When the all-words query finds nothing
+ * (or, if configured, fewer hits than the page needs), any-word matches follow ("relaxed").
  * Snippets are computed only for the rows of the page, in a second statement per hit, because
  * SQLite evaluates result columns for every sorted row. */
 #include "ofsearch/search.h"
@@ -704,7 +704,9 @@ static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want,
 }
 
 /* Ranks one compiled query into `page` (rows offset..offset+limit of the full ranking): the
- * all-words matches first, then, when they run out before the page is full, any-word matches. */
+ * all-words matches first, then any-word matches when all-words found nothing (fallback 1) or
+ * ran out before the page was full (fallback 2). Any-word queries over common words are the
+ * most expensive kind, hence not the default for short pages. */
 static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_request *req,
                       int kind, const char *collection, ranked_list *page, ofs_results *r,
                       char **errmsg)
@@ -719,7 +721,8 @@ static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_reque
     int rc = rank_pass(s, &a, window, NULL, &full, errmsg);
     if (rc == OFS_OK)
         rc = pass_total(s, &a, full.n, window, &r->total, errmsg);
-    if (rc == OFS_OK && full.n < (size_t)window && s->cfg.fallback && any && strcmp(any, all)) {
+    int relax = s->cfg.fallback == 2 ? full.n < (size_t)window : s->cfg.fallback && !full.n;
+    if (rc == OFS_OK && relax && any && strcmp(any, all)) {
         pass_args b = {any, collection, kind};
         size_t before = full.n;
         long total_any = 0;

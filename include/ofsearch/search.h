@@ -17,7 +17,8 @@ typedef enum {
 typedef struct {
     double w_title, w_headings, w_body, w_code, w_meta; /* bm25 column weights */
     double entry_boost;      /* score multiplier for term/faq entries whose title is the query */
-    int fallback;            /* top up with any-word matches when all-words finds too few */
+    int fallback;            /* any-word matching: 0 never, 1 when all-words finds nothing
+                                (default), 2 also to fill a page all-words leaves short */
     int did_you_mean;        /* suggest spellings for words with no hits */
     const char *synonyms_path; /* synonyms file; NULL for none */
     size_t max_query_bytes;  /* longer queries fail with OFS_TOOLONG (default 1024) */
