@@ -209,6 +209,11 @@ int ofs_store_create(sqlite3 *db, const char *tokenizer_options, char **errmsg)
     if (rc == OFS_OK && ofs_store_exec(db, fts, errmsg) != OFS_OK)
         rc = ofs_set_error(errmsg, OFS_INVALID, "cannot create the full-text table with "
                            "tokenizer options '%s': %s", tokenizer_options, sqlite3_errmsg(db));
+    /* FTS5 flushes its pending terms to a new segment whenever they pass 'hashsize' (1 MB by
+     * default); 32 MB means far fewer segments to merge during and after a large build. */
+    if (rc == OFS_OK)
+        rc = ofs_store_exec(db, "INSERT INTO fts(fts, rank) VALUES('hashsize', 33554432)",
+                            errmsg);
     if (rc == OFS_OK)
         rc = ofs_store_set_meta(db, "schema_version", version, errmsg);
     if (rc == OFS_OK)
