@@ -42,7 +42,10 @@ url=${url%/}
 
 lua=benchmarks/load/queries.lua
 wrk -t2 -c"$connections" -d2s -s "$lua" "$url" -- "$queries" >/dev/null   # warm-up
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+cpu0=$(cpu_ticks)
 result=$(wrk -t2 -c"$connections" -d"$duration" --timeout 5s -s "$lua" "$url" -- "$queries" | grep '^LOAD')
+cpu1=$(cpu_ticks)
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 kill -TERM "$pid"
 wait "$pid" || { echo "ofsearchd exited with $?"; exit 1; }
@@ -56,7 +59,10 @@ bad=$(( $(field errors_connect) + $(field errors_read) + $(field errors_write) +
 printf 'ofsearchd over HTTP: %s connections, %s, %s worker threads\n' "$connections" "$duration" "$threads"
 printf '  requests/s %s   p50 %s ms   p90 %s ms   p99 %s ms   max %s ms   errors %s (of %s)\n' \
     "$rps" "$p50" "$(field p90_ms)" "$p99" "$(field max_ms)" "$bad" "$(field requests)"
-printf '  daemon peak RSS (VmHWM) %.1f MiB\n' "$(echo "$hwm_kb / 1024" | bc -l)"
+printf '  daemon peak RSS (VmHWM) %.1f MiB; daemon CPU %.2f ms per request (%.2f cores busy)\n' \
+    "$(echo "$hwm_kb / 1024" | bc -l)" \
+    "$(echo "($cpu1 - $cpu0) * 1000 / $(getconf CLK_TCK) / $(field requests)" | bc -l)" \
+    "$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK) / $(field seconds)" | bc -l)"
 printf 'in-process ofs_search, one thread: %s queries/s\n' "$inproc"
 ratio=$(echo "$rps / $inproc" | bc -l)
 printf 'ratio HTTP/in-process: %.2fx (target >= 1.5x: %s); p99 < 20 ms: %s\n' "$ratio" \
