@@ -273,6 +273,9 @@ int cmd_index(int argc, char **argv)
         /* A new index is built aside and renamed into place too: atomic and faster. */
         rc = ofs_index_rebuild(a.db, a.tokenizer, a.specs, a.nspecs, &o, &sum, &err);
     } else {
+        if (a.tokenizer)
+            fprintf(stderr, "ofsearch index: note: --tokenizer only applies to a new index; the "
+                            "existing one keeps its options (use --rebuild to change them)\n");
         ofs_index *idx = NULL;
         rc = ofs_index_open(a.db, OFS_OPEN_CREATE, a.tokenizer, &idx, &err);
         if (rc == OFS_OK)

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1560,6 +1561,37 @@ static int retire_old_wal(const char *path, char **errmsg)
     return OFS_OK;
 }
 
+/* Removes temporary files of rebuilds whose process is gone (killed mid-run). */
+static void remove_stale_temps(const char *path)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    DIR *d = opendir(slash ? dir : ".");
+    if (!d)
+        return;
+    size_t blen = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, blen) || strncmp(n + blen, ".rebuild-", 9))
+            continue;
+        char *end = NULL;
+        long pid = strtol(n + blen + 9, &end, 10);
+        if (pid <= 0 || !end || strcmp(end, ".tmp") || pid == (long)getpid() ||
+            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *full = slash ? join_path(dir, n) : strdup(n);
+        if (full)
+            unlink_db_files(full);
+        free(full);
+    }
+    closedir(d);
+}
+
 int ofs_index_rebuild(const char *path, const char *tokenizer_options,
                       const ofs_collection_spec *specs, size_t nspecs,
                       const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg)
@@ -1569,6 +1601,7 @@ int ofs_index_rebuild(const char *path, const char *tokenizer_options,
     int rc = replaceable(path, errmsg);
     if (rc != OFS_OK)
         return rc;
+    remove_stale_temps(path);
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s.rebuild-%ld.tmp", path, (long)getpid());
     unlink_db_files(tmp);

@@ -242,10 +242,14 @@ def case_kill(ofs, ext, tmp):
         check(st.returncode == 0 and json.loads(st.stdout)["documents"] == 300,
               "stats after kill: " + st.stdout + st.stderr)
     check(killed >= 3, "killed mid-run %d times" % killed)
-    # a completed run afterwards brings everything in
+    leftovers = [n for n in os.listdir(tmp) if ".rebuild-" in n]
+    run(ofs, "index", "--db", db, "--rebuild", "--collection", "docs=" + docs)
+    check(not [n for n in os.listdir(tmp) if ".rebuild-" in n],
+          "a later --rebuild removes stale temp files %s" % leftovers)
+    # the completed --rebuild above brought everything in; an update run changes nothing
     p = run(ofs, "index", "--db", db, "--json", "--collection", "docs=" + docs)
     s = json.loads(p.stdout)
-    check(p.returncode == 0 and s["documents"] == 6300 and s["updated"] == 300,
+    check(p.returncode == 0 and s["documents"] == 6300 and s["unchanged"] == 6300,
           "final run %s %s" % (s, p.stderr))
     check(integrity(ext, db) in (True, None), "integrity after the final run")
     print("killed %d runs mid-way; index intact each time" % killed)
