@@ -65,7 +65,8 @@ static int set_key(eval_config *c, const char *key, const char *val)
         double *field;
     } weights[] = {{"w_title", &c->cfg.w_title},     {"w_headings", &c->cfg.w_headings},
                    {"w_body", &c->cfg.w_body},       {"w_code", &c->cfg.w_code},
-                   {"w_meta", &c->cfg.w_meta},       {"entry_boost", &c->cfg.entry_boost}};
+                   {"w_meta", &c->cfg.w_meta},       {"entry_boost", &c->cfg.entry_boost},
+                   {"k1", &c->cfg.k1},               {"b", &c->cfg.b}};
     for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++)
         if (!strcmp(key, weights[i].key))
             return parse_double(val, weights[i].field);
@@ -77,11 +78,16 @@ static int set_key(eval_config *c, const char *key, const char *val)
         c->cfg.synonyms_path = strcmp(val, "none") ? val : NULL;
         return 0;
     }
-    int *flags[] = {&c->cfg.fallback, &c->cfg.did_you_mean, &c->prefix};
-    const char *names[] = {"fallback", "did_you_mean", "prefix"};
-    for (size_t i = 0; i < 3; i++)
+    if (!strcmp(key, "ranker")) {
+        c->cfg.ranker = !strcmp(val, "bm25") ? OFS_RANK_FTS5_BM25 : OFS_RANK_BM25F;
+        return strcmp(val, "bm25") && strcmp(val, "bm25f") ? -1 : 0;
+    }
+    int *flags[] = {&c->cfg.fallback, &c->cfg.did_you_mean, &c->prefix, &c->cfg.drop_stopwords,
+                    &c->cfg.dedupe};
+    const char *names[] = {"fallback", "did_you_mean", "prefix", "stopwords", "dedupe"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strcmp(key, names[i])) {
-            if (parse_double(val, &d) || (d != 0 && d != 1))
+            if (parse_double(val, &d) || d < 0 || d > (i == 0 ? 2 : 1) || d != (int)d)
                 return -1;
             *flags[i] = (int)d;
             return 0;

@@ -1,4 +1,4 @@
-/* Registers everything ofsearch adds to FTS5 (tokenizer, snippet function) with a connection,
+/* Registers everything ofsearch adds to FTS5 (tokenizer, snippet and ranking functions) with a connection,
  * and the SQLite loadable-extension entry point so the stock sqlite3 shell can `.load` it. */
 #include "internal.h"
 
@@ -26,5 +26,7 @@ int ofs_fts5_register(sqlite3 *db)
     int rc = ofs_tokenizer_register_fts5(api);
     if (rc == SQLITE_OK)
         rc = ofs_snippet_register_fts5(api);
+    if (rc == SQLITE_OK)
+        rc = ofs_rank_register_fts5(api);
     return rc;
 }

@@ -11,5 +11,6 @@ fts5_api *ofs_fts5_api(sqlite3 *db);
 /* Each registers one piece with FTS5; return SQLite codes. */
 int ofs_tokenizer_register_fts5(fts5_api *api);   /* tokenizer.c: the `ofs` tokenizer */
 int ofs_snippet_register_fts5(fts5_api *api);     /* snippet.c: ofs_snippet(fts, mode, ntokens) */
+int ofs_rank_register_fts5(fts5_api *api);        /* rank.c: ofs_bm25f(fts, k1, b, weights...) */
 
 #endif

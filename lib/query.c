@@ -437,6 +437,8 @@ static size_t expand_synonyms(parser *P, size_t i, char **expr)
 typedef struct {
     strlist pos;     /* positive clauses; an OR group is one clause */
     size_t *nalts;   /* per positive clause: how many OR alternatives it holds */
+    unsigned char *stop; /* per positive clause: a lone stop word (left out of the any form) */
+    int drop_stop;   /* ofs_query_options.drop_stopwords */
     strlist title;   /* title: filters (always required) */
     strlist excl;    /* exclusions */
     sbuf text;       /* ofs_query_text */
@@ -452,11 +454,21 @@ static void clauses_free(clauses *C)
     sl_free(&C->excl);
     sl_free(&C->words);
     free(C->nalts);
+    free(C->stop);
     free(C->text.s);
 }
 
-/* Adds a positive clause, or appends it as one more alternative of the last one (after OR). */
-static void add_positive(clauses *C, char *expr, int join)
+static int has_clause(const clauses *C, const char *expr)
+{
+    for (size_t i = 0; i < C->pos.n; i++)
+        if (!strcmp(C->pos.v[i], expr))
+            return 1;
+    return 0;
+}
+
+/* Adds a positive clause, or appends it as one more alternative of the last one (after OR).
+ * stop marks a clause that is a lone stop word. */
+static void add_positive(clauses *C, char *expr, int join, int stop)
 {
     if (join && C->pos.n > 0) {
         sbuf b = {0};
@@ -475,13 +487,19 @@ static void add_positive(clauses *C, char *expr, int join)
         return;
     }
     size_t *na = realloc(C->nalts, (C->pos.n + 1) * sizeof *na);
-    if (!na) {
+    if (na)
+        C->nalts = na;
+    unsigned char *st = na ? realloc(C->stop, C->pos.n + 1) : NULL;
+    if (!na || !st) {
         free(expr);
         C->oom = 1;
         return;
     }
-    C->nalts = na;
+    C->stop = st;
     na[C->pos.n] = 1;
+    st[C->pos.n] = (unsigned char)stop;
+    if (join && C->pos.n > 0)
+        C->stop[C->pos.n - 1] = 0;
     sl_push(&C->pos, expr);
 }
 
@@ -529,8 +547,12 @@ static void build_clauses(parser *P, clauses *C)
             add_text(P, C, i, used);
             if (it->title)
                 sl_push(&C->title, expr);
+            else if (P->opts->dedupe && !join && has_clause(C, expr))
+                free(expr);
             else
-                add_positive(C, expr, join);
+                add_positive(C, expr, join,
+                             used == 1 && bare_word(it) &&
+                                 ofs_is_stopword(it->text, strlen(it->text)));
         }
         join = 0;
         i += used - 1;
@@ -550,8 +572,14 @@ static char *render(const clauses *C, int any, int *oom)
     if (C->pos.n > 0) {
         if (any) {
             sbuf a = {0};
-            for (size_t i = 0; i < C->pos.n; i++) {
-                if (i)
+            size_t kept = 0;
+            for (size_t i = 0; i < C->pos.n; i++)
+                kept += !C->stop[i];
+            int skip_stop = C->drop_stop && kept > 0;
+            for (size_t i = 0, n = 0; i < C->pos.n; i++) {
+                if (skip_stop && C->stop[i])
+                    continue;
+                if (n++)
                     sb_puts(&a, " OR ");
                 sb_puts(&a, C->pos.v[i]);
             }
@@ -664,6 +692,7 @@ int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts,
         resolve_or_and_prefix(P);
     }
     clauses C = {0};
+    C.drop_stop = opts->drop_stopwords;
     if (!P->oom)
         build_clauses(P, &C);
     int rc = P->oom || C.oom ? OFS_NOMEM : finish(P, &C);

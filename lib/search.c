@@ -38,6 +38,11 @@
     " AND (SELECT kind FROM sections WHERE id = f.rowid) >= 2"                                 \
     " THEN 1.0 + (?8 - 1.0) * ofs_title_cover(f.fts) * ofs_title_cover(f.fts) ELSE 1.0 END)"
 
+/* The base score, higher is better: BM25F (lib/rank.c) or FTS5's bm25(), negated. */
+#define SCORE                                                                                  \
+    "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7)"                                     \
+    " ELSE ofs_bm25f(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7) END)"
+
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
        ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SUGGEST, ST_COUNTS, ST__N };
 
@@ -53,23 +58,23 @@ struct ofs_searcher {
 
 static const char *const sql_text[ST__N] = {
     /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 entry boost, ?9 limit,
-     * ?10 collection */
+     * ?10 collection, ?11 use FTS5 bm25(), ?12 k1, ?13 b */
     [ST_RANK] =
-        "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
+        "SELECT f.rowid, " SCORE " *"
         " " BOOST
-        " AS score FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score LIMIT ?9",
+        " AS score FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score DESC LIMIT ?9",
     [ST_RANK_KIND] =
-        "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
+        "SELECT f.rowid, " SCORE " *"
         " " BOOST
         " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
-        " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score LIMIT ?9",
+        " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score DESC LIMIT ?9",
     [ST_RANK_COLL] =
-        "SELECT f.rowid, bm25(f.fts, ?3, ?4, ?5, ?6, ?7) *"
+        "SELECT f.rowid, " SCORE " *"
         " " BOOST
         " AS score FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
         " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?10"
-        " ORDER BY score LIMIT ?9",
+        " ORDER BY score DESC LIMIT ?9",
     [ST_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL"
                  " LIMIT ?3)",
     [ST_COUNT_KIND] = "SELECT count(*) FROM (SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
@@ -93,6 +98,9 @@ static const char *const sql_text[ST__N] = {
 void ofs_search_config_default(ofs_search_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
+    cfg->ranker = OFS_RANK_BM25F;
+    cfg->k1 = 1.2;
+    cfg->b = 0.75;
     cfg->w_title = 10.0;
     cfg->w_headings = 4.0;
     cfg->w_body = 1.0;
@@ -101,6 +109,8 @@ void ofs_search_config_default(ofs_search_config *cfg)
     cfg->entry_boost = 3.0;
     cfg->fallback = 1;
     cfg->did_you_mean = 1;
+    cfg->drop_stopwords = 1;
+    cfg->dedupe = 0;
     cfg->synonyms_path = NULL;
     cfg->max_query_bytes = 1024;
     cfg->max_limit = 100;
@@ -349,6 +359,9 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     for (int i = 0; i < 5; i++)
         sqlite3_bind_double(st, 3 + i, w[i]);
     sqlite3_bind_double(st, 8, s->cfg.entry_boost);
+    sqlite3_bind_int(st, 11, s->cfg.ranker == OFS_RANK_FTS5_BM25);
+    sqlite3_bind_double(st, 12, s->cfg.k1);
+    sqlite3_bind_double(st, 13, s->cfg.b);
     sqlite3_bind_int(st, 9, want + (int)(skip ? skip->n : 0));
     if (a->collection)
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
@@ -357,7 +370,7 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
         int64_t id = sqlite3_column_int64(st, 0);
         if (skip && ranked_has(skip, id))
             continue;
-        if (ranked_push(out, id, -sqlite3_column_double(st, 1)) != OFS_OK) {
+        if (ranked_push(out, id, sqlite3_column_double(st, 1)) != OFS_OK) {
             sqlite3_reset(st);
             return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
         }
@@ -747,7 +760,9 @@ static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix
     ofs_query_options o = {.prefix_last = prefix,
                            .max_bytes = s->cfg.max_query_bytes,
                            .synonyms = s->syn,
-                           .tok = s->tok};
+                           .tok = s->tok,
+                           .drop_stopwords = s->cfg.drop_stopwords,
+                           .dedupe = s->cfg.dedupe};
     return ofs_query_parse(text, len, &o, q, errmsg);
 }
 

@@ -24,7 +24,13 @@ typedef struct {
     size_t max_bytes;            /* 0: no limit; longer input fails with OFS_TOOLONG */
     const ofs_synonyms *synonyms; /* may be NULL */
     ofs_tokenizer *tok;          /* drops words that yield no tokens; may be NULL */
+    int drop_stopwords;          /* any-word form: leave out English stop words (lib/stopwords.c)
+                                    unless nothing else is left */
+    int dedupe;                  /* a word repeated in the query counts once */
 } ofs_query_options;
+
+/* 1 when the word (any case) is in ofsearch's English stop-word list. */
+int ofs_is_stopword(const char *word, size_t len);
 
 int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts, ofs_query **out,
                     char **errmsg);

@@ -14,12 +14,20 @@ typedef enum {
     OFS_SNIPPET_ANSI = 2   /* matches in bold/colour escape sequences for a terminal */
 } ofs_snippet_mode;
 
+/* Ranking functions: BM25F (ofs_bm25f, lib/rank.c) or FTS5's built-in bm25(). */
+#define OFS_RANK_BM25F 0
+#define OFS_RANK_FTS5_BM25 1
+
 typedef struct {
-    double w_title, w_headings, w_body, w_code, w_meta; /* bm25 column weights */
+    int ranker;              /* OFS_RANK_BM25F (default) or OFS_RANK_FTS5_BM25 */
+    double k1, b;            /* BM25F saturation and length normalisation (ranker BM25F) */
+    double w_title, w_headings, w_body, w_code, w_meta; /* column weights */
     double entry_boost;      /* score multiplier for term/faq entries whose title is the query */
     int fallback;            /* any-word matching: 0 never, 1 when all-words finds nothing
                                 (default), 2 also to fill a page all-words leaves short */
     int did_you_mean;        /* suggest spellings for words with no hits */
+    int drop_stopwords;      /* leave English stop words out of any-word matching */
+    int dedupe;              /* a word repeated in the query counts once */
     const char *synonyms_path; /* synonyms file; NULL for none */
     size_t max_query_bytes;  /* longer queries fail with OFS_TOOLONG (default 1024) */
     int max_limit;           /* largest page size (default 100) */

@@ -1,0 +1,130 @@
+/* ofs_bm25f(fts, k1, b, w_title, w_headings, w_body, w_code, w_meta): BM25F ranking as an FTS5
+ * auxiliary function. FTS5's built-in bm25() scores each column on its own and adds the column
+ * scores, so a word found in the title and the body saturates twice; BM25F first adds the
+ * weighted, length-normalised term frequencies of all columns, then saturates once, and takes
+ * k1 and b as arguments (bm25() fixes them at 1.2 and 0.75). Its idf, log(1 + (N-n+.5)/(n+.5)),
+ * never goes negative for words in most rows. Chosen over bm25() by the relevance benchmark
+ * (docs/eval.md). Higher scores are better. */
+#include "internal.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RANK_MAX_COLS 8
+
+/* Per-query data, computed on the first row and kept with xSetAuxdata. */
+typedef struct {
+    int nphrase, ncol;
+    double avglen[RANK_MAX_COLS];
+    double *idf; /* per phrase */
+} rank_query;
+
+static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+    (void)api, (void)fts;
+    (*(sqlite3_int64 *)ctx)++;
+    return SQLITE_OK;
+}
+
+static rank_query *rank_query_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+{
+    rank_query *q = calloc(1, sizeof *q);
+    if (!q) {
+        *rc = SQLITE_NOMEM;
+        return NULL;
+    }
+    q->nphrase = api->xPhraseCount(fts);
+    q->ncol = api->xColumnCount(fts);
+    if (q->ncol > RANK_MAX_COLS)
+        q->ncol = RANK_MAX_COLS;
+    q->idf = calloc((size_t)(q->nphrase ? q->nphrase : 1), sizeof *q->idf);
+    sqlite3_int64 nrow = 0;
+    *rc = q->idf ? api->xRowCount(fts, &nrow) : SQLITE_NOMEM;
+    for (int c = 0; *rc == SQLITE_OK && c < q->ncol; c++) {
+        sqlite3_int64 total = 0;
+        *rc = api->xColumnTotalSize(fts, c, &total);
+        q->avglen[c] = nrow > 0 && total > 0 ? (double)total / (double)nrow : 1.0;
+    }
+    for (int i = 0; *rc == SQLITE_OK && i < q->nphrase; i++) {
+        sqlite3_int64 n = 0;
+        *rc = api->xQueryPhrase(fts, i, &n, count_row);
+        q->idf[i] = log(1.0 + ((double)nrow - (double)n + 0.5) / ((double)n + 0.5));
+    }
+    return q;
+}
+
+static void rank_query_free(void *p)
+{
+    rank_query *q = p;
+    if (q)
+        free(q->idf);
+    free(q);
+}
+
+/* Weighted, length-normalised term frequency of every phrase in this row, into tf[nphrase]. */
+static int row_frequencies(const Fts5ExtensionApi *api, Fts5Context *fts, const rank_query *q,
+                           double b, const double *w, double *tf)
+{
+    double norm[RANK_MAX_COLS];
+    for (int c = 0; c < q->ncol; c++) {
+        int len = 0;
+        int rc = api->xColumnSize(fts, c, &len);
+        if (rc != SQLITE_OK)
+            return rc;
+        norm[c] = w[c] / (1.0 - b + b * (double)len / q->avglen[c]);
+    }
+    int ninst = 0;
+    int rc = api->xInstCount(fts, &ninst);
+    for (int k = 0; rc == SQLITE_OK && k < ninst; k++) {
+        int phrase, col, off;
+        rc = api->xInst(fts, k, &phrase, &col, &off);
+        if (rc == SQLITE_OK && phrase >= 0 && phrase < q->nphrase && col >= 0 && col < q->ncol)
+            tf[phrase] += norm[col];
+    }
+    return rc;
+}
+
+static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                     int nval, sqlite3_value **vals)
+{
+    double k1 = nval > 0 ? sqlite3_value_double(vals[0]) : 1.2;
+    double b = nval > 1 ? sqlite3_value_double(vals[1]) : 0.75;
+    double w[RANK_MAX_COLS];
+    for (int c = 0; c < RANK_MAX_COLS; c++)
+        w[c] = nval > 2 + c ? sqlite3_value_double(vals[2 + c]) : 1.0;
+    int rc = SQLITE_OK;
+    rank_query *q = api->xGetAuxdata(fts, 0);
+    if (!q) {
+        q = rank_query_new(api, fts, &rc);
+        if (rc == SQLITE_OK)
+            rc = api->xSetAuxdata(fts, q, rank_query_free);
+        else
+            rank_query_free(q);
+    }
+    double stack_tf[32], *tf = stack_tf;
+    if (rc == SQLITE_OK && q->nphrase > 32)
+        tf = calloc((size_t)q->nphrase, sizeof *tf);
+    else
+        memset(stack_tf, 0, sizeof stack_tf);
+    if (!tf)
+        rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = row_frequencies(api, fts, q, b, w, tf);
+    double score = 0;
+    for (int i = 0; rc == SQLITE_OK && i < q->nphrase; i++)
+        if (tf[i] > 0)
+            score += q->idf[i] * tf[i] * (k1 + 1.0) / (k1 + tf[i]);
+    if (tf != stack_tf)
+        free(tf);
+    if (rc == SQLITE_OK)
+        sqlite3_result_double(ctx, score);
+    else
+        sqlite3_result_error_code(ctx, rc);
+}
+
+int ofs_rank_register_fts5(fts5_api *api)
+{
+    return api->xCreateFunction(api, "ofs_bm25f", NULL, fn_bm25f, NULL);
+}
