@@ -158,6 +158,8 @@ static enum MHD_Result queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_re
     add_cors(srv, c, rq, resp);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
         MHD_add_response_header(resp, "Retry-After", "1");
+    if (atomic_load_explicit(&srv->draining, memory_order_relaxed))
+        MHD_add_response_header(resp, "Connection", "close"); /* keep-alive would delay exit */
     rq->status = status;
     enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);

@@ -84,6 +84,7 @@ typedef struct ofsd_server {
     atomic_int in_flight;            /* requests being handled */
     atomic_int connections;          /* open TCP connections */
     atomic_ulong reloads, reload_failures;
+    atomic_int draining;             /* shutting down: answers close their connection */
 
     pthread_mutex_t info_lock;       /* guards info: only /api/stats, /metrics, reload use it */
     ofsd_index_info info;

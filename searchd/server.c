@@ -341,6 +341,7 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
 
 void ofsd_server_stop(ofsd_server *srv, int drain_ms)
 {
+    atomic_store(&srv->draining, 1);
     MHD_socket lsock = MHD_quiesce_daemon(srv->mhd);
     double deadline = ofsd_now_mono() + drain_ms / 1000.0;
     while (atomic_load(&srv->in_flight) > 0 && ofsd_now_mono() < deadline) {

@@ -529,7 +529,9 @@ def test_reload_and_drain(tmp, db, docs):
     stop.set()
     for t in threads:
         t.join()
-    check(rc == 0 and time.time() - t0 < 15, "SIGTERM drains and exits 0 (rc %s)" % rc)
+    took = time.time() - t0
+    # Under the 10 s drain deadline: busy keep-alive clients are told to close.
+    check(rc == 0 and took < 8, "SIGTERM drains and exits 0 (rc %s, %.1f s)" % (rc, took))
     partial = [b for b in stats["bad"] if b[0] != "exception"]
     check(stats["ok"] > 0 and not partial, "no wrong answers while draining (%s)" % partial[:2])
     check('"event":"shutdown"' in d.log_text(), "shutdown is logged")
