@@ -32,7 +32,7 @@ static void usage(FILE *out)
             "  --base-url URL             base URL for collections given without one\n"
             "  --tokenizer \"OPTS\"         tokenizer options for a new index, e.g.\n"
             "                             \"stem english diacritics 1\"; \"=unicode61\" uses a stock\n"
-            "                             FTS5 tokenizer (baselines)\n"
+            "                             FTS5 tokenizer (baselines); default \"" OFS_DEFAULT_TOKENIZER "\"\n"
             "  --depth N                  deepest heading level that starts a section (default 3)\n"
             "  --max-file-size BYTES      skip larger files (default 10485760)\n"
             "  --no-optimize              skip the FTS5 'optimize' merge after a large build\n"

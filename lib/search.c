@@ -41,10 +41,10 @@
 /* The base score, higher is better: BM25F (lib/rank.c) or FTS5's bm25(), negated. */
 #define SCORE                                                                                  \
     "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7)"                                     \
-    " ELSE ofs_bm25f(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7) END)"
+    " ELSE ofs_bm25f(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14) END)"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
-       ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SUGGEST, ST_COUNTS, ST__N };
+       ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST__N };
 
 struct ofs_searcher {
     sqlite3 *db;
@@ -58,7 +58,7 @@ struct ofs_searcher {
 
 static const char *const sql_text[ST__N] = {
     /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 entry boost, ?9 limit,
-     * ?10 collection, ?11 use FTS5 bm25(), ?12 k1, ?13 b */
+     * ?10 collection, ?11 use FTS5 bm25(), ?12 k1, ?13 b, ?14 proximity */
     [ST_RANK] =
         "SELECT f.rowid, " SCORE " *"
         " " BOOST
@@ -89,6 +89,10 @@ static const char *const sql_text[ST__N] = {
     [ST_SNIPPET] = "SELECT ofs_snippet(fts, ?2, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?4",
     [ST_VOCAB_EQ] = "SELECT doc FROM temp.ofs_vocab WHERE term = ?1",
     [ST_VOCAB_RANGE] = "SELECT term, doc FROM temp.ofs_vocab WHERE term >= ?1 AND term < ?2",
+    /* A text where an indexed term occurs, the occurrence marked, to show a stemmed term as a
+     * word people write ("kubernet" -> "kubernetes"). */
+    [ST_SURFACE] = "SELECT highlight(fts, 0, char(1), char(2)), highlight(fts, 2, char(1), char(2))"
+                   " FROM fts WHERE fts MATCH ?1 LIMIT 1",
     [ST_SUGGEST] = "SELECT s.title, s.url, s.kind FROM fts f JOIN sections s ON s.id = f.rowid"
                    " WHERE f.fts MATCH ?1 AND s.kind IN (0, 2, 3)"
                    " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f.fts) LIMIT ?2",
@@ -99,7 +103,7 @@ void ofs_search_config_default(ofs_search_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->ranker = OFS_RANK_BM25F;
-    cfg->k1 = 1.2;
+    cfg->k1 = 3.0;
     cfg->b = 0.75;
     cfg->w_title = 10.0;
     cfg->w_headings = 4.0;
@@ -107,7 +111,7 @@ void ofs_search_config_default(ofs_search_config *cfg)
     cfg->w_code = 0.5;
     cfg->w_meta = 2.0;
     cfg->entry_boost = 3.0;
-    cfg->fallback = 1;
+    cfg->fallback = 2;
     cfg->did_you_mean = 1;
     cfg->drop_stopwords = 1;
     cfg->dedupe = 0;
@@ -362,6 +366,7 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     sqlite3_bind_int(st, 11, s->cfg.ranker == OFS_RANK_FTS5_BM25);
     sqlite3_bind_double(st, 12, s->cfg.k1);
     sqlite3_bind_double(st, 13, s->cfg.b);
+    sqlite3_bind_double(st, 14, s->cfg.proximity);
     sqlite3_bind_int(st, 9, want + (int)(skip ? skip->n : 0));
     if (a->collection)
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
@@ -537,6 +542,50 @@ static char *closest_term(ofs_searcher *s, const char *word, int wlen)
     return best;
 }
 
+/* The first marked word (between \1 and \2) of a highlight() text, lower-cased, or NULL. */
+static char *marked_word(const char *t)
+{
+    const char *a = t ? strchr(t, 1) : NULL;
+    const char *b = a ? strchr(a + 1, 2) : NULL;
+    if (!b || b - a - 1 <= 0 || b - a - 1 > 255)
+        return NULL;
+    char *w = strndup(a + 1, (size_t)(b - a - 1));
+    for (char *p = w; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    return w;
+}
+
+/* The word as written in a document for an indexed term (a stem when the index stems); the
+ * term itself when no occurrence can be found. Takes ownership of term. */
+static char *surface_form(ofs_searcher *s, char *term)
+{
+    char expr[600];
+    size_t n = 0;
+    expr[n++] = '"';
+    for (const char *p = term; *p && n < sizeof expr - 4; p++) {
+        if (*p == '"')
+            expr[n++] = '"';
+        expr[n++] = *p;
+    }
+    expr[n++] = '"';
+    expr[n] = '\0';
+    sqlite3_stmt *st = s->st[ST_SURFACE];
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+    char *word = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        word = marked_word((const char *)sqlite3_column_text(st, 0));
+        if (!word)
+            word = marked_word((const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_reset(st);
+    if (!word)
+        return term;
+    free(term);
+    return word;
+}
+
 typedef struct {
     char *p;
     size_t n, cap;
@@ -578,6 +627,8 @@ static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
         char *fix = NULL;
         if (t.n == 1 && t.len > 0 && vocab_docs(s, t.buf) == 0)
             fix = closest_term(s, t.buf, t.len);
+        if (fix)
+            fix = surface_form(s, fix);
         if (out.n)
             sb_add(&out, " ", 1);
         if (fix) {

@@ -190,7 +190,7 @@ char *ofs_store_tokenize_arg(const char *opts)
 int ofs_store_create(sqlite3 *db, const char *tokenizer_options, char **errmsg)
 {
     if (!tokenizer_options)
-        tokenizer_options = "";
+        tokenizer_options = OFS_DEFAULT_TOKENIZER;
     char *tok = ofs_store_tokenize_arg(tokenizer_options);
     if (!tok)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");

@@ -2,9 +2,10 @@
  * did-you-mean) over a query file, against the raw baseline measured in the same run: FTS5
  * `MATCH ? ORDER BY rank LIMIT 10` on a unicode61 table holding the same sections.
  *
- * usage: bench_query INDEX.db QUERIES.txt [--make-queries N] [--threads N]
+ * usage: bench_query INDEX.db QUERIES.txt [--ofs-only] | INDEX.db --make-queries N
  *   --make-queries N  print N queries of 1-3 consecutive words sampled from the index (seeded)
- *   otherwise         run every query once (after one warm-up pass) and print p50/p99/qps */
+ *   otherwise         run every query once (after one warm-up pass) and print p50/p99/qps;
+ *   --ofs-only        only ofs_search, once, no baseline (for profilers) */
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
 
@@ -222,6 +223,14 @@ int main(int argc, char **argv)
     if (ofs_searcher_open(argv[1], NULL, &s, &err) != OFS_OK) {
         fprintf(stderr, "open: %s\n", err);
         return 2;
+    }
+    if (argc > 3 && !strcmp(argv[3], "--ofs-only")) { /* for profilers: no baseline */
+        size_t errors = 0;
+        figures o = run_ofs(s, qs, n, &errors);
+        printf("ofs_search: p50 %.3f ms, p99 %.3f ms, %.0f q/s, %zu errors\n", o.p50, o.p99, o.qps,
+               errors);
+        ofs_searcher_close(s);
+        return 0;
     }
     double build_ms = 0;
     sqlite3 *base = open_baseline(argv[1], &build_ms);

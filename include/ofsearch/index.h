@@ -28,8 +28,12 @@ typedef struct ofs_index ofs_index;
 #define OFS_OPEN_READONLY 0
 #define OFS_OPEN_CREATE 1 /* read-write, create if missing */
 
+/* Tokenizer options of a new index when none are given: English stemming (applied to Latin
+ * script only) won on every judged set (docs/eval.md). "" means the tokenizer's own defaults. */
+#define OFS_DEFAULT_TOKENIZER "stem english"
+
 /* Opens (or creates) an index. tokenizer_options ("diacritics 1 stem english", may be NULL for
- * the default) is used only when creating; an existing index keeps its own. Opening an index of
+ * OFS_DEFAULT_TOKENIZER) is used only when creating; an existing index keeps its own. Opening an index of
  * another schema version fails with OFS_SCHEMA and a message saying to rebuild. */
 int ofs_index_open(const char *path, int flags, const char *tokenizer_options, ofs_index **out,
                    char **errmsg);
