@@ -66,7 +66,8 @@ static int set_key(eval_config *c, const char *key, const char *val)
     } weights[] = {{"w_title", &c->cfg.w_title},     {"w_headings", &c->cfg.w_headings},
                    {"w_body", &c->cfg.w_body},       {"w_code", &c->cfg.w_code},
                    {"w_meta", &c->cfg.w_meta},       {"entry_boost", &c->cfg.entry_boost},
-                   {"k1", &c->cfg.k1},               {"b", &c->cfg.b}};
+                   {"k1", &c->cfg.k1},               {"b", &c->cfg.b},
+                   {"proximity", &c->cfg.proximity}};
     for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++)
         if (!strcmp(key, weights[i].key))
             return parse_double(val, weights[i].field);

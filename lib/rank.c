@@ -1,10 +1,14 @@
-/* ofs_bm25f(fts, k1, b, w_title, w_headings, w_body, w_code, w_meta): BM25F ranking as an FTS5
+/* ofs_bm25f(fts, k1, b, w_title, w_headings, w_body, w_code, w_meta [, proximity]): BM25F
+ * ranking as an FTS5
  * auxiliary function. FTS5's built-in bm25() scores each column on its own and adds the column
  * scores, so a word found in the title and the body saturates twice; BM25F first adds the
  * weighted, length-normalised term frequencies of all columns, then saturates once, and takes
  * k1 and b as arguments (bm25() fixes them at 1.2 and 0.75). Its idf, log(1 + (N-n+.5)/(n+.5)),
- * never goes negative for words in most rows. Chosen over bm25() by the relevance benchmark
- * (docs/eval.md). Higher scores are better. */
+ * never goes negative for words in most rows. With a proximity weight, pairs of different query
+ * words found close together in one column add a BM25TP-style bonus (Rasolofo & Savoy): each
+ * pair at distance d ≤ 5 accumulates 1/d², saturated like a term frequency and weighted by the
+ * rarer word's idf. Chosen over bm25() by the relevance benchmark (docs/eval.md). Higher scores
+ * are better. */
 #include "internal.h"
 
 #include <math.h>
@@ -86,14 +90,55 @@ static int row_frequencies(const Fts5ExtensionApi *api, Fts5Context *fts, const 
     return rc;
 }
 
+#define PROX_WINDOW 5
+#define PROX_MAX_PHRASES 16
+
+/* The proximity bonus of this row: instances come from xInst ordered by column and offset. */
+static double proximity(const Fts5ExtensionApi *api, Fts5Context *fts, const rank_query *q,
+                        double k1)
+{
+    if (q->nphrase < 2 || q->nphrase > PROX_MAX_PHRASES)
+        return 0;
+    double acc[PROX_MAX_PHRASES][PROX_MAX_PHRASES] = {{0}};
+    int ninst = 0;
+    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
+        return 0;
+    for (int a = 0; a < ninst; a++) {
+        int pa, ca, oa;
+        if (api->xInst(fts, a, &pa, &ca, &oa) != SQLITE_OK)
+            return 0;
+        for (int b = a + 1; b < ninst; b++) {
+            int pb, cb, ob;
+            if (api->xInst(fts, b, &pb, &cb, &ob) != SQLITE_OK || cb != ca)
+                break;
+            int d = ob - oa;
+            if (d > PROX_WINDOW)
+                break;
+            if (pb != pa && d > 0)
+                acc[pa < pb ? pa : pb][pa < pb ? pb : pa] += 1.0 / ((double)d * d);
+        }
+    }
+    double bonus = 0;
+    for (int i = 0; i < q->nphrase; i++)
+        for (int j = i + 1; j < q->nphrase; j++)
+            if (acc[i][j] > 0) {
+                double w = q->idf[i] < q->idf[j] ? q->idf[i] : q->idf[j];
+                bonus += w * acc[i][j] * (k1 + 1.0) / (k1 + acc[i][j]);
+            }
+    return bonus;
+}
+
 static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                      int nval, sqlite3_value **vals)
 {
     double k1 = nval > 0 ? sqlite3_value_double(vals[0]) : 1.2;
     double b = nval > 1 ? sqlite3_value_double(vals[1]) : 0.75;
     double w[RANK_MAX_COLS];
-    for (int c = 0; c < RANK_MAX_COLS; c++)
+    for (int c = 0; c < 5; c++)
         w[c] = nval > 2 + c ? sqlite3_value_double(vals[2 + c]) : 1.0;
+    for (int c = 5; c < RANK_MAX_COLS; c++)
+        w[c] = 1.0;
+    double prox = nval > 7 ? sqlite3_value_double(vals[7]) : 0.0;
     int rc = SQLITE_OK;
     rank_query *q = api->xGetAuxdata(fts, 0);
     if (!q) {
@@ -116,6 +161,8 @@ static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     for (int i = 0; rc == SQLITE_OK && i < q->nphrase; i++)
         if (tf[i] > 0)
             score += q->idf[i] * tf[i] * (k1 + 1.0) / (k1 + tf[i]);
+    if (rc == SQLITE_OK && prox > 0)
+        score += prox * proximity(api, fts, q, k1);
     if (tf != stack_tf)
         free(tf);
     if (rc == SQLITE_OK)

@@ -21,6 +21,7 @@ typedef enum {
 typedef struct {
     int ranker;              /* OFS_RANK_BM25F (default) or OFS_RANK_FTS5_BM25 */
     double k1, b;            /* BM25F saturation and length normalisation (ranker BM25F) */
+    double proximity;        /* weight of the close-together-words bonus (ranker BM25F) */
     double w_title, w_headings, w_body, w_code, w_meta; /* column weights */
     double entry_boost;      /* score multiplier for term/faq entries whose title is the query */
     int fallback;            /* any-word matching: 0 never, 1 when all-words finds nothing
