@@ -34,9 +34,10 @@
  * sixteenth). The kind is looked up only for rows with a title hit: a join per matching row
  * would double the cost of ranking common words. */
 #define BOOST                                                                                  \
-    "(CASE WHEN ?8 != 1.0 AND ofs_title_cover(f.fts) > 0"                                      \
+    "(CASE WHEN ?8 != 1.0 AND ofs_title_cover(f.fts, ?15) > 0"                                 \
     " AND (SELECT kind FROM sections WHERE id = f.rowid) >= 2"                                 \
-    " THEN 1.0 + (?8 - 1.0) * ofs_title_cover(f.fts) * ofs_title_cover(f.fts) ELSE 1.0 END)"
+    " THEN 1.0 + (?8 - 1.0) * ofs_title_cover(f.fts, ?15) * ofs_title_cover(f.fts, ?15)"      \
+    " ELSE 1.0 END)"
 
 /* The base score, higher is better: BM25F (lib/rank.c) or FTS5's bm25(), negated. */
 #define SCORE                                                                                  \
@@ -58,7 +59,7 @@ struct ofs_searcher {
 
 static const char *const sql_text[ST__N] = {
     /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 entry boost, ?9 limit,
-     * ?10 collection, ?11 use FTS5 bm25(), ?12 k1, ?13 b, ?14 proximity */
+     * ?10 collection, ?11 use FTS5 bm25(), ?12 k1, ?13 b, ?14 proximity, ?15 query tokens */
     [ST_RANK] =
         "SELECT f.rowid, " SCORE " *"
         " " BOOST
@@ -110,7 +111,7 @@ void ofs_search_config_default(ofs_search_config *cfg)
     cfg->w_body = 1.0;
     cfg->w_code = 0.5;
     cfg->w_meta = 2.0;
-    cfg->entry_boost = 3.0;
+    cfg->entry_boost = 1.5;
     cfg->fallback = 2;
     cfg->did_you_mean = 1;
     cfg->drop_stopwords = 1;
@@ -137,12 +138,13 @@ static int on_progress(void *arg)
 }
 
 
-/* FTS5 auxiliary function ofs_title_cover(fts): the share of the title column's token positions
- * that are query matches (0..1). */
+/* FTS5 auxiliary function ofs_title_cover(fts, nq): how much the title and a query of nq tokens
+ * are one and the same (0..1): the share of the title's token positions that are query matches,
+ * or of the query's tokens found in the title, whichever is smaller. "argo cd" covers the title
+ * "Argo CD" fully; "argo cd application not syncing" covers it but is not it. */
 static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                            int nval, sqlite3_value **vals)
 {
-    (void)nval, (void)vals;
     int ntok = 0, ninst = 0;
     if (api->xColumnSize(fts, 0, &ntok) != SQLITE_OK || ntok <= 0 ||
         api->xInstCount(fts, &ninst) != SQLITE_OK) {
@@ -162,7 +164,10 @@ static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
                 covered++;
             }
     }
-    sqlite3_result_double(ctx, (double)covered / cap);
+    int nq = nval > 0 ? sqlite3_value_int(vals[0]) : 0;
+    double title_share = (double)covered / cap;
+    double query_share = nq > 0 ? (double)covered / nq : 1.0;
+    sqlite3_result_double(ctx, title_share < query_share ? title_share : query_share);
 }
 
 static int split_options(char *opts, const char **argv, int max)
@@ -336,6 +341,7 @@ typedef struct {
     const char *match;       /* FTS5 expression */
     const char *collection;
     int kind;                /* -1: any */
+    int query_tokens;        /* tokens in the query's positive text (for the entry boost) */
 } pass_args;
 
 static int db_error(ofs_searcher *s, char **errmsg)
@@ -367,6 +373,7 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     sqlite3_bind_double(st, 12, s->cfg.k1);
     sqlite3_bind_double(st, 13, s->cfg.b);
     sqlite3_bind_double(st, 14, s->cfg.proximity);
+    sqlite3_bind_int(st, 15, a->query_tokens);
     sqlite3_bind_int(st, 9, want + (int)(skip ? skip->n : 0));
     if (a->collection)
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
@@ -755,6 +762,24 @@ static char *title_expression(const char *match)
     return t;
 }
 
+static int count_position(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)t, (void)n, (void)start, (void)end;
+    if (!(flags & OFS_TOKEN_COLOCATED))
+        (*(int *)ctx)++;
+    return 0;
+}
+
+/* Token positions in the query's positive text, as the index's tokenizer counts them (0 when
+ * the index has another tokenizer: the boost then looks at the title alone). */
+static int query_tokens(ofs_searcher *s, const char *text)
+{
+    int n = 0;
+    if (s->tok && text)
+        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, text, (int)strlen(text), count_position, &n);
+    return n;
+}
+
 /* The number of matches of a pass that returned `got` rows when asked for `want`: exact without
  * another statement when the pass ran dry, else counted (up to OFS_COUNT_CAP). */
 static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want, long *total,
@@ -780,14 +805,15 @@ static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_reque
     if (!all)
         return OFS_OK;
     int window = req->offset + req->limit;
-    pass_args a = {all, collection, kind};
+    int nq = query_tokens(s, ofs_query_text(q));
+    pass_args a = {all, collection, kind, nq};
     ranked_list full = {0};
     int rc = rank_pass(s, &a, window, NULL, &full, errmsg);
     if (rc == OFS_OK)
         rc = pass_total(s, &a, full.n, window, &r->total, errmsg);
     int relax = s->cfg.fallback == 2 ? full.n < (size_t)window : s->cfg.fallback && !full.n;
     if (rc == OFS_OK && relax && any && strcmp(any, all)) {
-        pass_args b = {any, collection, kind};
+        pass_args b = {any, collection, kind, nq};
         size_t before = full.n;
         long total_any = 0;
         rc = rank_pass(s, &b, window - (int)before, &full, &full, errmsg);
