@@ -38,11 +38,15 @@ print("\t".join([sys.argv[1], str(c["queries"])] +
 PY
 }
 
-index() { # DB TOKENIZER COLLECTION-SPEC...
+index() { # DB TOKENIZER|default COLLECTION-SPEC...
     db=$1 tok=$2
     shift 2
     rm -f "$db"
-    "$OFS" index --db "$db" --tokenizer "$tok" -q "$@" > /dev/null
+    if [ "$tok" = default ]; then
+        "$OFS" index --db "$db" -q "$@" > /dev/null
+    else
+        "$OFS" index --db "$db" --tokenizer "$tok" -q "$@" > /dev/null
+    fi
 }
 
 # ---- Cranfield: 1,400 abstracts, 225 queries, graded judgments ----
@@ -53,20 +57,20 @@ if [ -f "$CRAN/docs.jsonl" ]; then
     index "$OUT/cran-english.db" "stem english" --collection "cranfield=$CRAN/docs.jsonl"
     index "$OUT/cran-porter.db" "stem porter" --collection "cranfield=$CRAN/docs.jsonl"
     set -- --qrels "$CRAN/qrels.txt" --topics "$CRAN/topics.tsv" --no-synonyms --depth 1000
-    "$OFS" eval "$@" --db "$OUT/cran-none.db" --run-out "$OUT/cran.run" \
+    "$OFS" eval "$@" --db "$OUT/cran-english.db" --run-out "$OUT/cran.run" \
         --json-out "$OUT/cran.json" > /dev/null
     summarize "cranfield (default index)" "$OUT/cran.json"
     "$OFS" eval "$@" --svg "$OUT/cran-configs.svg" --json-out "$OUT/cran-configs.json" \
+        --config "default:db=$OUT/cran-english.db" \
         --config "stem-none:db=$OUT/cran-none.db" \
-        --config "stem-english:db=$OUT/cran-english.db" \
         --config "stem-porter:db=$OUT/cran-porter.db" \
-        --config "english-equal-w:db=$OUT/cran-english.db,w_title=1,w_headings=1,w_meta=1,w_code=1" \
-        --config "english-title2:db=$OUT/cran-english.db,w_title=2" \
-        --config "english-title5:db=$OUT/cran-english.db,w_title=5" \
-        --config "english-no-fallback:db=$OUT/cran-english.db,fallback=0" \
-        --config "english-no-dym:db=$OUT/cran-english.db,did_you_mean=0"
-    # Stop words are not a search option: measure them by removing a standard English list from
-    # the topics (the same run otherwise) to see how much they cost.
+        --config "fts5-bm25:db=$OUT/cran-english.db,ranker=bm25" \
+        --config "k1-1.2:db=$OUT/cran-english.db,k1=1.2" \
+        --config "keep-stopwords:db=$OUT/cran-english.db,stopwords=0" \
+        --config "fallback-empty-only:db=$OUT/cran-english.db,fallback=1" \
+        --config "equal-weights:db=$OUT/cran-english.db,w_title=1,w_headings=1,w_meta=1,w_code=1"
+    # For comparison with the search option: a standard English list removed from the topics
+    # themselves (all-words matching then also ignores them).
     python3 "$HERE/stopwords.py" < "$CRAN/topics.tsv" > "$OUT/cran-topics-nostop.tsv"
     "$OFS" eval --qrels "$CRAN/qrels.txt" --topics "$OUT/cran-topics-nostop.tsv" --no-synonyms \
         --depth 1000 --config "none-nostop:db=$OUT/cran-none.db" \
@@ -87,7 +91,7 @@ OF=$ROOT/corpus/operate-first
 REL=$ROOT/tests/relevance
 if [ -d "$OF" ] && [ -f "$REL/operate-first.qrels" ]; then
     echo "== Operate First =="
-    index "$OUT/of.db" "" --collection "operate-first=$OF"
+    index "$OUT/of.db" default --collection "operate-first=$OF"
     grep -v '^of-p' "$REL/operate-first.topics.tsv" > "$OUT/of-words.tsv"
     grep '^of-p' "$REL/operate-first.topics.tsv" > "$OUT/of-prefix.tsv"
     SYN=$ROOT/corpus/synonyms.txt
@@ -95,11 +99,15 @@ if [ -d "$OF" ] && [ -f "$REL/operate-first.qrels" ]; then
     [ -f "$SYN" ] && set -- "$@" --synonyms "$SYN"
     "$OFS" eval "$@" --topics "$OUT/of-words.tsv" --run-out "$OUT/of-words.run" \
         --json-out "$OUT/of-words-configs.json" --config default --config "no-synonyms:synonyms=none" --config "no-fallback:fallback=0" \
+        --config "no-entry-boost:entry_boost=1" --config "fts5-bm25:ranker=bm25" \
         --config "no-dym:did_you_mean=0" --config "equal-weights:w_title=1,w_headings=1,w_meta=1,w_code=1" \
         --svg "$OUT/of-words.svg"
     summarize "operate-first (words)" "$OUT/of-words-configs.json"
     "$OFS" eval "$@" --topics "$OUT/of-prefix.tsv" --prefix --json > "$OUT/of-prefix.json"
     summarize "operate-first (prefix)" "$OUT/of-prefix.json"
+    "$OFS" eval "$@" --topics "$REL/operate-first-terms.topics.tsv" \
+        --qrels "$REL/operate-first-terms.qrels" --json > "$OUT/of-terms.json"
+    summarize "operate-first (term names)" "$OUT/of-terms.json"
 else
     echo "== Operate First: skipped (corpus or tests/relevance missing) =="
 fi
@@ -119,7 +127,7 @@ if [ -f "$TLDR" ]; then
         [ "$l" = en ] && d=$OUT/tldr/tldr/pages
         [ -d "$d" ] && set -- "$@" --collection "tldr-$l=$d"
     done
-    index "$OUT/tldr.db" "" "$@"
+    index "$OUT/tldr.db" default "$@"
     printf '%-8s %6s %10s %10s\n' lang pages "desc" "name"
     for l in $TLDR_LANGS; do
         [ -f "$OUT/tldr-ki/$l.qrels" ] || continue
