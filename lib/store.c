@@ -187,10 +187,39 @@ char *ofs_store_tokenize_arg(const char *opts)
     return out;
 }
 
+/* FTS5 reports any tokenizer constructor failure as "error in tokenizer constructor"; building
+ * the tokenizer here first gives the user the tokenizer's own message, naming the bad option. */
+static int check_tokenizer_options(const char *options, char **errmsg)
+{
+    if (options[0] == '=')
+        return OFS_OK; /* a stock FTS5 tokenizer: FTS5 checks it */
+    char *copy = strdup(options);
+    if (!copy)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    const char *argv[64];
+    int argc = 0;
+    for (char *p = strtok(copy, " \t"); p && argc < 64; p = strtok(NULL, " \t"))
+        argv[argc++] = p;
+    int skip = argc > 0 && !strcmp(argv[0], "ofs");
+    ofs_tokenizer *tok = NULL;
+    char *err = NULL;
+    int rc = ofs_tokenizer_new(argv + skip, argc - skip, &tok, &err);
+    ofs_tokenizer_free(tok);
+    free(copy);
+    if (rc != OFS_OK)
+        rc = ofs_set_error(errmsg, OFS_INVALID, "tokenizer options '%s': %s", options,
+                           err ? err : "invalid");
+    free(err);
+    return rc;
+}
+
 int ofs_store_create(sqlite3 *db, const char *tokenizer_options, char **errmsg)
 {
     if (!tokenizer_options)
         tokenizer_options = OFS_DEFAULT_TOKENIZER;
+    int vrc = check_tokenizer_options(tokenizer_options, errmsg);
+    if (vrc != OFS_OK)
+        return vrc;
     char *tok = ofs_store_tokenize_arg(tokenizer_options);
     if (!tok)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");

@@ -123,6 +123,8 @@ static void test_passthrough_tokenizer(void)
     rc = ofs_index_open(tmp_path("badopt.db"), OFS_OPEN_CREATE, "nonsense 7", &idx, &err);
     CHECK_INT(rc, OFS_INVALID);
     CHECK(err && strstr(err, "nonsense 7"));
+    /* the tokenizer's own message, naming the bad option, not FTS5's generic one */
+    CHECK_MSG(err && strstr(err, "unknown option 'nonsense'"), "%s", err ? err : "");
     free(err);
 
     char *arg = ofs_store_tokenize_arg("");
