@@ -13,4 +13,15 @@ int ofs_tokenizer_register_fts5(fts5_api *api);   /* tokenizer.c: the `ofs` toke
 int ofs_snippet_register_fts5(fts5_api *api);     /* snippet.c: ofs_snippet(fts, mode, ntokens) */
 int ofs_rank_register_fts5(fts5_api *api);        /* rank.c: ofs_bm25f(fts, k1, b, weights...) */
 
+/* rank.c: every row's column sizes, loaded once from fts_docsize (NULL *out when the index is
+ * empty or too large to cache), and an ofs_bm25f under another name that reads them. */
+typedef struct ofs_doclens ofs_doclens;
+typedef struct Fts5ExtensionApi Fts5ExtensionApi;
+typedef struct Fts5Context Fts5Context;
+int ofs_doclens_load(sqlite3 *db, ofs_doclens **out);
+void ofs_doclens_free(ofs_doclens *d);
+int ofs_doclens_column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *d,
+                            int col, int *len);
+int ofs_rank_register_cached(fts5_api *api, const char *name, ofs_doclens *lens);
+
 #endif

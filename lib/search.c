@@ -42,7 +42,7 @@
 /* The base score, higher is better: BM25F (lib/rank.c) or FTS5's bm25(), negated. */
 #define SCORE                                                                                  \
     "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7)"                                     \
-    " ELSE ofs_bm25f(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14) END)"
+    " ELSE ofs_bm25f_cached(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14) END)"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
        ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST__N };
@@ -53,6 +53,7 @@ struct ofs_searcher {
     char *synonyms_path;
     ofs_tokenizer *tok; /* NULL when the index uses a tokenizer other than ofs */
     ofs_synonyms *syn;
+    ofs_doclens *lens;  /* column sizes for ranking; NULL: ask FTS5 per row */
     sqlite3_stmt *st[ST__N];
     int64_t deadline_ns; /* progress-handler deadline of the running search; 0 = none */
 };
@@ -146,7 +147,8 @@ static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
                            int nval, sqlite3_value **vals)
 {
     int ntok = 0, ninst = 0;
-    if (api->xColumnSize(fts, 0, &ntok) != SQLITE_OK || ntok <= 0 ||
+    if (ofs_doclens_column_size(api, fts, api->xUserData(fts), 0, &ntok) != SQLITE_OK ||
+        ntok <= 0 ||
         api->xInstCount(fts, &ninst) != SQLITE_OK) {
         sqlite3_result_double(ctx, 0.0);
         return;
@@ -270,10 +272,16 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
         rc = check_schema(s, errmsg);
     if (rc == OFS_OK)
         rc = load_tokenizer(s, errmsg);
+    if (rc == OFS_OK && ofs_doclens_load(s->db, &s->lens) != SQLITE_OK)
+        rc = ofs_set_error(errmsg, OFS_DB, "cannot read the index's document sizes: %s",
+                           sqlite3_errmsg(s->db));
     fts5_api *api = rc == OFS_OK ? ofs_fts5_api(s->db) : NULL;
-    if (rc == OFS_OK && (!api || api->xCreateFunction(api, "ofs_title_cover", NULL, fn_title_cover,
-                                                       NULL) != SQLITE_OK))
-        rc = ofs_set_error(errmsg, OFS_DB, "cannot register ofs_title_cover");
+    if (rc == OFS_OK &&
+        (!api ||
+         api->xCreateFunction(api, "ofs_title_cover", s->lens, fn_title_cover, NULL) !=
+             SQLITE_OK ||
+         ofs_rank_register_cached(api, "ofs_bm25f_cached", s->lens) != SQLITE_OK))
+        rc = ofs_set_error(errmsg, OFS_DB, "cannot register the ranking functions");
     if (rc == OFS_OK)
         rc = prepare_all(s, errmsg);
     if (rc == OFS_OK && s->synonyms_path)
@@ -296,6 +304,7 @@ void ofs_searcher_close(ofs_searcher *s)
     sqlite3_close(s->db);
     ofs_tokenizer_free(s->tok);
     ofs_synonyms_free(s->syn);
+    ofs_doclens_free(s->lens);
     free(s->synonyms_path);
     free(s);
 }

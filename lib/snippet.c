@@ -31,6 +31,8 @@ typedef struct {
     int n, cap;
     int textlen;
     int oom;
+    int stop_at;   /* stop tokenizing after this many positions (0: never) */
+    int truncated; /* tokenizing stopped early: text follows the last position */
 } positions;
 
 typedef struct {
@@ -60,6 +62,10 @@ static int on_token(void *ctx, int tflags, const char *token, int ntoken, int st
         if (end > last->end)
             last->end = end;
         return SQLITE_OK;
+    }
+    if (p->stop_at > 0 && p->n >= p->stop_at) {
+        p->truncated = 1;
+        return SQLITE_DONE; /* past any window the snippet can show */
     }
     if (p->n == p->cap) {
         int cap = p->cap ? p->cap * 2 : 256;
@@ -404,8 +410,17 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, 
     int rc = api->xColumnText(fts, col, &z, &n);
     if (rc != SQLITE_OK || !z || n <= 0)
         return rc;
-    positions p = {.textlen = n};
+    /* No window reaches past the last hit by more than w tokens: tokenize no further. */
+    int last = -1;
+    for (int i = 0; i < ninst; i++) {
+        int ip, ic, io;
+        if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ic == col && io > last)
+            last = io;
+    }
+    positions p = {.textlen = n, .stop_at = (last < 0 ? 0 : last) + 2 * w + 2};
     rc = api->xTokenize(fts, z, n, &p, on_token);
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
     if (p.oom)
         rc = SQLITE_NOMEM;
     int nwords = 0, nhits = 0, nr = 0;
@@ -421,7 +436,7 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, 
             if (s > 0)
                 out_puts(o, ellipsis);
             write_window(o, z, n, b0, b1, r, nr, mode);
-            if (e < p.n || cut)
+            if (e < p.n || cut || p.truncated)
                 out_puts(o, ellipsis);
         }
     }

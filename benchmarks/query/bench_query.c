@@ -185,11 +185,14 @@ static figures run_baseline(sqlite3 *h, char **qs, size_t n)
     return f;
 }
 
+static int no_snippets; /* BENCH_NO_SNIPPETS=1: how much of the time snippets take */
+
 static figures run_ofs(ofs_searcher *s, char **qs, size_t n, size_t *errors)
 {
     double *lat = malloc(n * sizeof *lat), hits = 0, t0 = now_ms();
     for (size_t i = 0; i < n; i++) {
-        ofs_query_request req = {.q = qs[i], .limit = 10, .snippet_mode = OFS_SNIPPET_HTML};
+        ofs_query_request req = {.q = qs[i], .limit = 10, .snippet_mode = OFS_SNIPPET_HTML,
+                                 .no_snippets = no_snippets};
         ofs_results *r = NULL;
         double t = now_ms();
         if (ofs_search(s, &req, &r, NULL) != OFS_OK)
@@ -212,6 +215,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[2], "--make-queries"))
         return make_queries(argv[1], argc > 3 ? atoi(argv[3]) : 1000);
+    const char *ns = getenv("BENCH_NO_SNIPPETS");
+    no_snippets = ns && *ns == '1';
     size_t n = 0;
     char **qs = read_lines(argv[2], &n);
     if (!qs || !n) {
