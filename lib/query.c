@@ -10,12 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-/* Defined in synonyms.c. */
-char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen);
-int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok);
-size_t ofs_synonyms_max_tokens(const ofs_synonyms *syn);
-size_t ofs_synonyms_each(const ofs_synonyms *syn, const char *key,
-                         void (*fn)(void *ctx, const char *text, const char *mkey), void *ctx);
+#include "synonyms.h"
+#include "text.h"
 
 /* Bounds that keep a long query from turning into a huge expression or a slow parse. */
 #define MAX_ITEMS 256       /* items lexed; the rest of the text is ignored */
@@ -38,67 +34,6 @@ struct ofs_query {
     size_t nwords;
 };
 
-/* A growing string; after a failed allocation every call is a no-op and oom is set. */
-typedef struct {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_putn(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = 0;
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-    sb_putn(b, s, strlen(s));
-}
-
-/* Appends s as an FTS5 string: in double quotes, with embedded quotes doubled. */
-static void sb_quoted(sbuf *b, const char *s)
-{
-    sb_putn(b, "\"", 1);
-    for (const char *q; (q = strchr(s, '"')); s = q + 1) {
-        sb_putn(b, s, (size_t)(q - s));
-        sb_putn(b, "\"\"", 2);
-    }
-    sb_puts(b, s);
-    sb_putn(b, "\"", 1);
-}
-
-/* Takes the string out of b (an empty string if nothing was written); NULL on OOM. */
-static char *sb_take(sbuf *b)
-{
-    if (b->oom) {
-        free(b->s);
-        return NULL;
-    }
-    if (!b->s)
-        return strdup("");
-    char *s = b->s;
-    b->s = NULL;
-    b->n = b->cap = 0;
-    return s;
-}
-
-/* A list of rendered FTS5 sub-expressions. */
 typedef struct {
     char **v;
     size_t n;
@@ -127,18 +62,18 @@ static void sl_free(strlist *l)
 }
 
 /* Appends l's strings joined by sep, in parentheses when there are several and paren is set. */
-static void sb_join(sbuf *b, const strlist *l, const char *sep, int paren)
+static void sb_join(ofs_buf *b, const strlist *l, const char *sep, int paren)
 {
     int p = paren && l->n > 1;
     if (p)
-        sb_putn(b, "(", 1);
+        ofs_buf_add(b, "(", 1);
     for (size_t i = 0; i < l->n; i++) {
         if (i)
-            sb_puts(b, sep);
-        sb_puts(b, l->v[i]);
+            ofs_buf_puts(b, sep);
+        ofs_buf_puts(b, l->v[i]);
     }
     if (p)
-        sb_putn(b, ")", 1);
+        ofs_buf_add(b, ")", 1);
 }
 
 typedef struct {
@@ -348,13 +283,13 @@ static int bare_word(const item *it)
 /* Renders one item: "text", "text"*, title:"text". */
 static char *render_item(const item *it)
 {
-    sbuf b = {0};
+    ofs_buf b = {0};
     if (it->title)
-        sb_puts(&b, "title:");
-    sb_quoted(&b, it->text);
+        ofs_buf_puts(&b, "title:");
+    ofs_buf_quoted(&b, it->text);
     if (it->prefix)
-        sb_putn(&b, "*", 1);
-    return sb_take(&b);
+        ofs_buf_add(&b, "*", 1);
+    return ofs_buf_take(&b);
 }
 
 typedef struct {
@@ -371,9 +306,9 @@ static void collect_member(void *ctx, const char *text, const char *mkey)
         if (strcmp(c->keys.v[i], mkey) == 0)
             return;
     sl_push(&c->keys, strdup(mkey));
-    sbuf b = {0};
-    sb_quoted(&b, text);
-    sl_push(&c->alts, sb_take(&b));
+    ofs_buf b = {0};
+    ofs_buf_quoted(&b, text);
+    sl_push(&c->alts, ofs_buf_take(&b));
 }
 
 /* Tries to expand the longest run of bare words starting at item i that is a synonym member.
@@ -386,13 +321,13 @@ static size_t expand_synonyms(parser *P, size_t i, char **expr)
     while (i + run < P->nitems && run < maxk && bare_word(&P->items[i + run]))
         run++;
     for (size_t k = run; k > 0; k--) {
-        sbuf span = {0};
+        ofs_buf span = {0};
         for (size_t j = i; j < i + k; j++) {
             if (j > i)
-                sb_putn(&span, " ", 1);
-            sb_puts(&span, P->items[j].text);
+                ofs_buf_add(&span, " ", 1);
+            ofs_buf_puts(&span, P->items[j].text);
         }
-        char *text = sb_take(&span), *key = NULL;
+        char *text = ofs_buf_take(&span), *key = NULL;
         size_t ntok = 0;
         int rc = text ? ofs_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok)
                       : OFS_NOMEM;
@@ -407,17 +342,17 @@ static size_t expand_synonyms(parser *P, size_t i, char **expr)
             continue;
         }
         syn_collect c = {0};
-        sbuf first = {0};
-        sb_quoted(&first, text);
-        sl_push(&c.alts, sb_take(&first));
+        ofs_buf first = {0};
+        ofs_buf_quoted(&first, text);
+        sl_push(&c.alts, ofs_buf_take(&first));
         sl_push(&c.keys, strdup(key));
         size_t groups = ofs_synonyms_each(syn, key, collect_member, &c);
         free(text);
         free(key);
         if (groups > 0 && !c.alts.oom && !c.keys.oom) {
-            sbuf b = {0};
+            ofs_buf b = {0};
             sb_join(&b, &c.alts, " OR ", 1);
-            *expr = sb_take(&b);
+            *expr = ofs_buf_take(&b);
             if (!*expr)
                 P->oom = 1;
             sl_free(&c.alts);
@@ -441,7 +376,7 @@ typedef struct {
     int drop_stop;   /* ofs_query_options.drop_stopwords */
     strlist title;   /* title: filters (always required) */
     strlist excl;    /* exclusions */
-    sbuf text;       /* ofs_query_text */
+    ofs_buf text;       /* ofs_query_text */
     strlist words;   /* ofs_query_word */
     size_t nstrings; /* items rendered so far, against MAX_CLAUSES */
     int oom;
@@ -471,12 +406,12 @@ static int has_clause(const clauses *C, const char *expr)
 static void add_positive(clauses *C, char *expr, int join, int stop)
 {
     if (join && C->pos.n > 0) {
-        sbuf b = {0};
-        sb_puts(&b, C->pos.v[C->pos.n - 1]);
-        sb_puts(&b, " OR ");
-        sb_puts(&b, expr);
+        ofs_buf b = {0};
+        ofs_buf_puts(&b, C->pos.v[C->pos.n - 1]);
+        ofs_buf_puts(&b, " OR ");
+        ofs_buf_puts(&b, expr);
         free(expr);
-        char *joined = sb_take(&b);
+        char *joined = ofs_buf_take(&b);
         if (!joined) {
             C->oom = 1;
             return;
@@ -509,8 +444,8 @@ static void add_text(parser *P, clauses *C, size_t i, size_t used)
     for (size_t j = i; j < i + used; j++) {
         const item *it = &P->items[j];
         if (C->text.n)
-            sb_putn(&C->text, " ", 1);
-        sb_puts(&C->text, it->text);
+            ofs_buf_add(&C->text, " ", 1);
+        ofs_buf_puts(&C->text, it->text);
         if (bare_word(it))
             sl_push(&C->words, strdup(it->text));
     }
@@ -567,11 +502,11 @@ static char *render(const clauses *C, int any, int *oom)
     size_t nparts = C->pos.n + C->title.n;
     if (nparts == 0)
         return NULL;
-    sbuf b = {0};
+    ofs_buf b = {0};
     size_t top = 0; /* top-level operands, to know when NOT needs parentheses */
     if (C->pos.n > 0) {
         if (any) {
-            sbuf a = {0};
+            ofs_buf a = {0};
             size_t kept = 0;
             for (size_t i = 0; i < C->pos.n; i++)
                 kept += !C->stop[i];
@@ -580,52 +515,52 @@ static char *render(const clauses *C, int any, int *oom)
                 if (skip_stop && C->stop[i])
                     continue;
                 if (n++)
-                    sb_puts(&a, " OR ");
-                sb_puts(&a, C->pos.v[i]);
+                    ofs_buf_puts(&a, " OR ");
+                ofs_buf_puts(&a, C->pos.v[i]);
             }
             int paren = (C->pos.n > 1 || C->nalts[0] > 1) && C->title.n > 0;
             if (paren)
-                sb_putn(&b, "(", 1);
-            sb_putn(&b, a.s ? a.s : "", a.n);
+                ofs_buf_add(&b, "(", 1);
+            ofs_buf_add(&b, a.s ? a.s : "", a.n);
             if (paren)
-                sb_putn(&b, ")", 1);
+                ofs_buf_add(&b, ")", 1);
             b.oom |= a.oom;
             free(a.s);
             top = (C->pos.n > 1 || C->nalts[0] > 1) && !paren ? 2 : 1;
         } else {
             for (size_t i = 0; i < C->pos.n; i++) {
                 if (i)
-                    sb_puts(&b, " AND ");
+                    ofs_buf_puts(&b, " AND ");
                 int paren = C->nalts[i] > 1 && nparts > 1;
                 if (paren)
-                    sb_putn(&b, "(", 1);
-                sb_puts(&b, C->pos.v[i]);
+                    ofs_buf_add(&b, "(", 1);
+                ofs_buf_puts(&b, C->pos.v[i]);
                 if (paren)
-                    sb_putn(&b, ")", 1);
+                    ofs_buf_add(&b, ")", 1);
             }
             top = C->pos.n > 1 || C->nalts[0] > 1 ? 2 : 1;
         }
     }
     for (size_t i = 0; i < C->title.n; i++) {
         if (b.n)
-            sb_puts(&b, " AND ");
-        sb_puts(&b, C->title.v[i]);
+            ofs_buf_puts(&b, " AND ");
+        ofs_buf_puts(&b, C->title.v[i]);
         top++;
     }
     if (C->excl.n > 0) {
-        sbuf x = {0};
+        ofs_buf x = {0};
         if (top > 1)
-            sb_putn(&x, "(", 1);
-        sb_putn(&x, b.s ? b.s : "", b.n);
+            ofs_buf_add(&x, "(", 1);
+        ofs_buf_add(&x, b.s ? b.s : "", b.n);
         if (top > 1)
-            sb_putn(&x, ")", 1);
-        sb_puts(&x, " NOT ");
+            ofs_buf_add(&x, ")", 1);
+        ofs_buf_puts(&x, " NOT ");
         sb_join(&x, &C->excl, " OR ", 1);
         x.oom |= b.oom;
         free(b.s);
         b = x;
     }
-    char *s = sb_take(&b);
+    char *s = ofs_buf_take(&b);
     if (!s)
         *oom = 1;
     return s;
@@ -653,7 +588,7 @@ static int finish(parser *P, clauses *C)
     int oom = 0;
     q->match_all = render(C, 0, &oom);
     q->match_any = render(C, 1, &oom);
-    q->text = sb_take(&C->text);
+    q->text = ofs_buf_take(&C->text);
     if (!q->text)
         oom = 1;
     q->words = C->words.v;

@@ -10,6 +10,7 @@
 #include "ofsearch/search.h"
 
 #include "internal.h"
+#include "text.h"
 #include "ofsearch/index.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
@@ -576,16 +577,11 @@ static char *marked_word(const char *t)
  * term itself when no occurrence can be found. Takes ownership of term. */
 static char *surface_form(ofs_searcher *s, char *term)
 {
-    char expr[600];
-    size_t n = 0;
-    expr[n++] = '"';
-    for (const char *p = term; *p && n < sizeof expr - 4; p++) {
-        if (*p == '"')
-            expr[n++] = '"';
-        expr[n++] = *p;
-    }
-    expr[n++] = '"';
-    expr[n] = '\0';
+    ofs_buf q = {0};
+    ofs_buf_quoted(&q, term);
+    char *expr = ofs_buf_take(&q);
+    if (!expr)
+        return term;
     sqlite3_stmt *st = s->st[ST_SURFACE];
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
@@ -596,35 +592,11 @@ static char *surface_form(ofs_searcher *s, char *term)
             word = marked_word((const char *)sqlite3_column_text(st, 1));
     }
     sqlite3_reset(st);
+    free(expr);
     if (!word)
         return term;
     free(term);
     return word;
-}
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = (b->n + n + 1) * 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
 }
 
 /* Builds the did-you-mean query: the query's text with each unknown word replaced by its
@@ -634,7 +606,7 @@ static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
     if (!s->tok || !s->cfg.did_you_mean)
         return NULL;
     size_t nw = ofs_query_nwords(q);
-    sbuf out = {0};
+    ofs_buf out = {0};
     int changed = 0;
     for (size_t i = 0; i < nw && i < 16; i++) {
         const char *w = ofs_query_word(q, i);
@@ -646,20 +618,21 @@ static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
         if (fix)
             fix = surface_form(s, fix);
         if (out.n)
-            sb_add(&out, " ", 1);
+            ofs_buf_add(&out, " ", 1);
         if (fix) {
-            sb_add(&out, fix, strlen(fix));
+            ofs_buf_add(&out, fix, strlen(fix));
             changed = 1;
             free(fix);
         } else {
-            sb_add(&out, w, strlen(w));
+            ofs_buf_add(&out, w, strlen(w));
         }
     }
-    if (!changed || out.oom) {
-        free(out.p);
+    char *text = ofs_buf_take(&out);
+    if (!changed) {
+        free(text);
         return NULL;
     }
-    return out.p;
+    return text;
 }
 
 /* ---- hits -------------------------------------------------------------------------------- */
@@ -673,21 +646,17 @@ static char *col_dup(sqlite3_stmt *st, int i)
 /* "Page title › parent headings"; the section's own title is shown apart. */
 static char *make_breadcrumb(const char *page_title, const char *headings)
 {
-    sbuf b = {0};
+    ofs_buf b = {0};
     size_t pl = strlen(page_title);
     int has_page = headings && strncmp(headings, page_title, pl) == 0;
     if (!has_page)
-        sb_add(&b, page_title, pl);
+        ofs_buf_add(&b, page_title, pl);
     if (headings && *headings) {
         if (!has_page && pl)
-            sb_add(&b, " › ", strlen(" › "));
-        sb_add(&b, headings, strlen(headings));
+            ofs_buf_add(&b, " › ", strlen(" › "));
+        ofs_buf_add(&b, headings, strlen(headings));
     }
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p ? b.p : strdup("");
+    return ofs_buf_take(&b);
 }
 
 static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *match, int64_t id,

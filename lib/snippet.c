@@ -3,6 +3,7 @@
  * (escaped, hits in <mark>) or ANSI colour. Output is always valid UTF-8 on one line.
  * Stateless apart from the call's own buffers, so any number of connections may use it at once. */
 #include "internal.h"
+#include "text.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -115,41 +116,13 @@ static void flush_space(out_buf *o)
     o->pending_space = 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. Kept local so snippet.c
- * stands alone as an extension piece. */
-static int utf8_len(const unsigned char *s, int n)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    int len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (int i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
 
 /* Writes one character of document text at z (at most n bytes available); returns the bytes
  * consumed. Whitespace and control characters (C0, DEL, C1: a stray ESC must not reach a
  * terminal) collapse into one space; invalid bytes become U+FFFD; HTML mode escapes. */
 static int put_char(out_buf *o, const unsigned char *z, int n, int mode)
 {
-    int k = utf8_len(z, n);
+    int k = (int)ofs_utf8_valid_len(z, n);
     unsigned c = z[0];
     int blank = (k == 1 && (c <= 0x20 || c == 0x7F)) || (k == 2 && c == 0xC2 && z[1] < 0xA0);
     if (blank) {

@@ -12,13 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shared with query.c (declared there; there is no private header for this module pair). */
-size_t ofs_utf8_valid_len(const unsigned char *s, size_t n);
-char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen);
-int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok);
-size_t ofs_synonyms_max_tokens(const ofs_synonyms *syn);
-size_t ofs_synonyms_each(const ofs_synonyms *syn, const char *key,
-                         void (*fn)(void *ctx, const char *text, const char *mkey), void *ctx);
+#include "synonyms.h"
+#include "text.h"
 
 /* Largest synonyms file accepted; a word list this big is surely a mistake. */
 #define SYN_MAX_FILE (16u << 20)
@@ -37,69 +32,6 @@ struct ofs_synonyms {
     size_t *by_key;      /* member indexes sorted by key, for binary search */
     size_t max_tokens;
 };
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there are not one.
- * Rejects overlongs, surrogates and code points past U+10FFFF. */
-size_t ofs_utf8_valid_len(const unsigned char *s, size_t n)
-{
-    if (n == 0)
-        return 0;
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else
-        return 0;
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
-
-/* A malloc'd, NUL-terminated copy of text where every invalid UTF-8 byte becomes U+FFFD and NUL
- * bytes become spaces, so the result is safe to embed anywhere text is expected. */
-char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen)
-{
-    if (len > (SIZE_MAX - 1) / 3)
-        return NULL;
-    char *out = malloc(len * 3 + 1);
-    if (!out)
-        return NULL;
-    const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, o = 0;
-    while (i < len) {
-        size_t k = ofs_utf8_valid_len(s + i, len - i);
-        if (k == 0) {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        } else if (s[i] == 0) {
-            out[o++] = ' ';
-            i++;
-        } else {
-            memcpy(out + o, s + i, k);
-            o += k;
-            i += k;
-        }
-    }
-    out[o] = 0;
-    if (outlen)
-        *outlen = o;
-    return out;
-}
 
 typedef struct {
     char *buf;
