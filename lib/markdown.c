@@ -42,6 +42,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "anchors.h"
 #include "frontmatter.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
@@ -832,21 +833,46 @@ static char *custom_id(md *m, const char *s, size_t *n)
     return id;
 }
 
+/* The anchor of a heading: its `{#id}`, else the page-unique slug of its text (counted in
+ * slugs). *h and *hn get the heading text without the `{#id}` (inside m->scratch). Shared with the
+ * HTML renderer (ofs_heading_anchor) so rendered ids always match the indexed anchors. NULL
+ * with m->oom set on OOM. */
+static char *heading_anchor(md *m, slugmap *slugs, cmark_node *node, const char **h, size_t *hn,
+                            int *custom)
+{
+    m->scratch.len = 0;
+    inline_text(m, node, &m->scratch, 0, NULL);
+    *h = m->scratch.p ? m->scratch.p : "";
+    *hn = m->scratch.len;
+    if (m->oom)
+        return NULL;
+    trim(h, hn);
+    char *id = custom_id(m, *h, hn);
+    *custom = id != NULL;
+    if (id || m->oom)
+        return id;
+    char *title = xstrdup(m, *h, *hn);
+    char *anchor = title ? slug_unique(slugs, title) : NULL;
+    free(title);
+    if (!anchor)
+        m->oom = 1;
+    return anchor;
+}
+
 static void on_heading(md *m, cmark_node *node)
 {
     int level = cmark_node_get_heading_level(node);
     if (level < 1 || level > 6)
         level = 6;
-    m->scratch.len = 0;
-    inline_text(m, node, &m->scratch, 0, NULL);
-    if (m->oom)
+    const char *h;
+    size_t hn;
+    int custom;
+    char *anchor = heading_anchor(m, &m->slugs, node, &h, &hn, &custom);
+    if (m->oom) {
+        free(anchor);
         return;
-    const char *h = m->scratch.p ? m->scratch.p : "";
-    size_t hn = m->scratch.len;
-    trim(&h, &hn);
-    char *id = custom_id(m, h, &hn);
+    }
     char *title = xstrdup(m, h, hn);
-    char *anchor = id ? id : (title ? slug_unique(&m->slugs, title) : NULL);
     if (!title || !anchor) {
         m->oom = 1;
         free(title);
@@ -1397,6 +1423,48 @@ static int build_page(md *m, ofs_frontmatter *fm, const char *filename, ofs_page
     if (!page->title || !page->description || !page->tags || !page->slug)
         return 0;
     return build_sections(m, page);
+}
+
+/* ---- anchors for the HTML renderer (anchors.h) --------------------------------------------- */
+
+struct ofs_slugger {
+    slugmap map;
+};
+
+ofs_slugger *ofs_slugger_new(void)
+{
+    return calloc(1, sizeof(ofs_slugger));
+}
+
+void ofs_slugger_free(ofs_slugger *sl)
+{
+    if (!sl)
+        return;
+    slug_free(&sl->map);
+    free(sl);
+}
+
+char *ofs_heading_anchor(ofs_slugger *sl, cmark_node *heading, int *custom)
+{
+    md m;
+    memset(&m, 0, sizeof m);
+    const char *h;
+    size_t hn;
+    *custom = 0;
+    char *anchor = heading_anchor(&m, &sl->map, heading, &h, &hn, custom);
+    free(m.scratch.p);
+    if (m.oom) {
+        free(anchor);
+        return NULL;
+    }
+    return anchor;
+}
+
+char *ofs_html_anchor(const char *tag, size_t n)
+{
+    md m;
+    memset(&m, 0, sizeof m);
+    return anchor_of_tag(&m, tag, n);
 }
 
 int ofs_markdown_parse(const char *src, size_t len, const char *filename,

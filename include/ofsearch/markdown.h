@@ -60,4 +60,12 @@ void ofs_page_free(ofs_page *page);
  * Malloc'd; duplicates are numbered by the caller's slugger (see markdown.c). */
 char *ofs_slugify(const char *text);
 
+/* Renders len bytes of Markdown (front matter dropped) as an HTML fragment for reading, parsed
+ * as ofs_markdown_parse parses it. Safe for untrusted pages: raw HTML is omitted and
+ * javascript:/vbscript:/file:/data: links are emptied (cmark without CMARK_OPT_UNSAFE); each
+ * heading gets id = the anchor the index holds for it, and `<a id|name="x">` tags whose id is
+ * [A-Za-z0-9_-] (up to 128 bytes) are kept as `<a id="x"></a>`. Invalid UTF-8 and NUL bytes
+ * become U+FFFD. *html is malloc'd (free()). Fails only on OOM. */
+int ofs_markdown_render_html(const char *src, size_t len, char **html, char **errmsg);
+
 #endif
