@@ -35,6 +35,8 @@ static const char usage[] =
     "  --synonyms FILE         synonyms file for query expansion (OFSEARCH_SYNONYMS)\n"
     "  --reload-interval S     seconds between index file checks, default 2, 0 disables\n"
     "                          (OFSEARCH_RELOAD_INTERVAL)\n"
+    "  --no-doc-pages          no /doc/ pages: urls of collections without a base URL stay\n"
+    "                          relative paths (OFSEARCH_NO_DOC_PAGES=1)\n"
     "  --version, --help\n";
 
 /* Strict decimal parse into [lo, hi]. */
@@ -161,6 +163,8 @@ static int apply_option(ofsd_config *cfg, const char *name, const char *val, int
         }
     } else if (strcmp(name, "log-queries") == 0) {
         cfg->log_queries = val ? truthy(val) : 1;
+    } else if (strcmp(name, "no-doc-pages") == 0) {
+        cfg->no_doc_pages = val ? truthy(val) : 1;
     } else if (strcmp(name, "synonyms") == 0) {
         return set_string(&cfg->synonyms_path, val);
     } else if (strcmp(name, "reload-interval") == 0) {
@@ -178,6 +182,7 @@ static int apply_option(ofsd_config *cfg, const char *name, const char *val, int
 static const char *const option_names[] = {
     "db", "listen", "threads", "max-query-bytes", "max-limit", "max-body-bytes",
     "max-connections", "timeout-ms", "cors-origin", "log-queries", "synonyms", "reload-interval",
+    "no-doc-pages",
 };
 
 static void env_name(const char *opt, char *buf, size_t size)
@@ -234,7 +239,7 @@ int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv)
         }
         memcpy(name, a + 2, nlen);
         name[nlen] = '\0';
-        if (strcmp(name, "log-queries") == 0 && !eq) {
+        if ((strcmp(name, "log-queries") == 0 || strcmp(name, "no-doc-pages") == 0) && !eq) {
             val = NULL;
         } else if (eq) {
             val = eq + 1;

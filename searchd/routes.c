@@ -1,6 +1,7 @@
 /* Request routing and the endpoints: the API (/api/search, /api/suggest, /api/stats), operations
- * (/healthz, /readyz, /metrics) and the embedded page (/, /opensearch.xml). Every answer is JSON
- * or a fixed document; every refusal is a JSON {error:{code,message}} with a fitting status. */
+ * (/healthz, /readyz, /metrics), the embedded page (/, /opensearch.xml) and, through docs.c, the
+ * /doc/ pages. Every answer is JSON or a fixed document; every refusal is a JSON
+ * {error:{code,message}} with a fitting status. */
 #include "searchd.h"
 
 #include <ctype.h>
@@ -32,7 +33,7 @@ static const struct {
 
 static const char *const route_names[OFSD_NROUTES] = {
     "/", "/api/search", "/api/suggest", "/api/stats", "/healthz", "/readyz", "/metrics",
-    "/opensearch.xml", "other",
+    "/opensearch.xml", "/doc/", "other",
 };
 
 const char *ofsd_route_name(ofsd_route r)
@@ -45,6 +46,8 @@ ofsd_route ofsd_route_of(const char *url)
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
         if (strcmp(url, routes[i].path) == 0)
             return routes[i].route;
+    if (strncmp(url, "/doc/", 5) == 0)
+        return OFSD_ROUTE_DOC;
     return OFSD_ROUTE_OTHER;
 }
 
@@ -149,8 +152,8 @@ static void add_cors(const ofsd_server *srv, struct MHD_Connection *c, const ofs
     MHD_add_response_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
 }
 
-static enum MHD_Result queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                             int status, struct MHD_Response *resp)
+enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                           int status, struct MHD_Response *resp)
 {
     if (!resp)
         return MHD_NO;
@@ -187,7 +190,7 @@ static struct MHD_Response *json_response(json_t *body)
 static enum MHD_Result respond_json(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
                                     int status, json_t *body)
 {
-    return queue(srv, c, rq, status, json_response(body));
+    return ofsd_queue(srv, c, rq, status, json_response(body));
 }
 
 enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
@@ -199,7 +202,7 @@ enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, o
         MHD_add_response_header(resp, "Allow", ALLOW_METHODS);
     if (resp && status == MHD_HTTP_SERVICE_UNAVAILABLE && strcmp(code, "overloaded") == 0)
         MHD_add_response_header(resp, "Connection", "close");
-    return queue(srv, c, rq, status, resp);
+    return ofsd_queue(srv, c, rq, status, resp);
 }
 
 static struct MHD_Response *static_response(const char *body, size_t n, const char *type)
@@ -343,12 +346,16 @@ static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
 
 /* ---- endpoints ---- */
 
-static json_t *hit_json(const ofs_hit *h)
+static json_t *hit_json(const ofs_hit *h, ofsd_doc_links *links)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o}", "collection", jstr(h->collection),
-                     "path", jstr(h->path), "url", jstr(h->url), "title", jstr(h->title),
-                     "breadcrumb", jstr(h->breadcrumb), "kind", jstr(h->kind), "score", h->score,
-                     "snippet", jstr(h->snippet));
+    char *doc = ofsd_doc_link_hit(links, h->collection, h->path, h->url);
+    json_t *j = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o}", "collection",
+                          jstr(h->collection), "path", jstr(h->path), "url",
+                          jstr(doc ? doc : h->url), "title", jstr(h->title), "breadcrumb",
+                          jstr(h->breadcrumb), "kind", jstr(h->kind), "score", h->score,
+                          "snippet", jstr(h->snippet));
+    free(doc);
+    return j;
 }
 
 static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
@@ -397,8 +404,10 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
         return r;
     }
     json_t *hits = json_array();
+    ofsd_doc_links *links = res && res->nhits ? ofsd_doc_links_new(srv) : NULL;
     for (size_t i = 0; res && i < res->nhits; i++)
-        json_array_append_new(hits, hit_json(&res->hits[i]));
+        json_array_append_new(hits, hit_json(&res->hits[i], links));
+    ofsd_doc_links_free(links);
     rq->hits = res ? (long)res->nhits : 0;
     json_t *body = json_pack("{s:s%, s:o, s:I, s:b, s:o, s:I, s:I, s:f}", "query", q, qn,
                              "hits", hits, "total", (json_int_t)(res ? res->total : 0),
@@ -441,9 +450,15 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
         }
     }
     json_t *items = json_array();
-    for (size_t i = 0; sg && i < sg->n; i++)
+    ofsd_doc_links *links = sg && sg->n ? ofsd_doc_links_new(srv) : NULL;
+    for (size_t i = 0; sg && i < sg->n; i++) {
+        const char *url = sg->urls ? sg->urls[i] : NULL;
+        char *doc = url ? ofsd_doc_link_url(links, url) : NULL;
         json_array_append_new(items, json_pack("{s:o, s:o}", "text", jstr(sg->items[i]), "url",
-                                               jstr(sg->urls ? sg->urls[i] : NULL)));
+                                               jstr(doc ? doc : url)));
+        free(doc);
+    }
+    ofsd_doc_links_free(links);
     rq->hits = sg ? (long)sg->n : 0;
     ofs_suggestions_free(sg);
     json_t *body = json_pack("{s:s%, s:o, s:f}", "query", q, qn, "suggestions", items, "took_ms",
@@ -474,7 +489,7 @@ static enum MHD_Result handle_stats(ofsd_server *srv, struct MHD_Connection *c, 
     }
     MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    return queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
 }
 
 static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
@@ -527,7 +542,7 @@ static enum MHD_Result handle_metrics(ofsd_server *srv, struct MHD_Connection *c
     }
     MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    return queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
 }
 
 static enum MHD_Result handle_page(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
@@ -540,7 +555,7 @@ static enum MHD_Result handle_page(ofsd_server *srv, struct MHD_Connection *c, o
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
-    return queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
 }
 
 /* The Host header if it looks like host[:port], else the bound address. */
@@ -586,7 +601,7 @@ static enum MHD_Result handle_opensearch(ofsd_server *srv, struct MHD_Connection
     }
     MHD_add_response_header(resp, "Content-Type",
                             "application/opensearchdescription+xml; charset=utf-8");
-    return queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
 }
 
 /* OPTIONS: a CORS preflight on the API, or a plain Allow answer. */
@@ -617,7 +632,7 @@ static enum MHD_Result handle_options(ofsd_server *srv, struct MHD_Connection *c
             return MHD_NO;
     }
     MHD_add_response_header(resp, "Allow", ALLOW_METHODS);
-    return queue(srv, c, rq, MHD_HTTP_NO_CONTENT, resp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_NO_CONTENT, resp);
 }
 
 enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
@@ -648,6 +663,11 @@ enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, o
         return handle_metrics(srv, c, rq);
     case OFSD_ROUTE_OPENSEARCH:
         return handle_opensearch(srv, c, rq);
+    case OFSD_ROUTE_DOC:
+        if (srv->cfg->no_doc_pages)
+            return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found",
+                                      "no such path");
+        return ofsd_handle_doc(srv, c, rq);
     default:
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
     }

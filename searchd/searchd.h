@@ -4,6 +4,7 @@
 #ifndef OFSD_SEARCHD_H
 #define OFSD_SEARCHD_H
 
+#include <ofsearch/index.h>
 #include <ofsearch/ofsearch.h>
 #include <ofsearch/search.h>
 
@@ -30,6 +31,7 @@ typedef struct {
     int log_queries;        /* include the query text in request log lines */
     char *synonyms_path;
     double reload_interval; /* seconds between index file checks; 0 disables */
+    int no_doc_pages;       /* no /doc/ route, urls left as the index has them */
 } ofsd_config;
 
 /* Fills cfg from the environment (OFSEARCH_*) and then argv. Returns 0, 1 after printing help or
@@ -48,6 +50,7 @@ typedef enum {
     OFSD_ROUTE_READYZ,
     OFSD_ROUTE_METRICS,
     OFSD_ROUTE_OPENSEARCH,
+    OFSD_ROUTE_DOC,
     OFSD_ROUTE_OTHER,
     OFSD_NROUTES
 } ofsd_route;
@@ -113,11 +116,16 @@ typedef struct {
     int counted;             /* in_flight was incremented */
     char method[8];
     char *q;                 /* query text for the log, with --log-queries */
+    char *raw_uri;           /* the request target as sent, before MHD decodes it (malloc'd) */
+    int begun;               /* begin_request ran */
 } ofsd_request;
 
 /* Handles a complete request (headers read, body drained): queues exactly one response. */
 enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
                                    const char *url, const char *method);
+/* Queues resp (destroyed here) with the common headers; NULL resp gives MHD_NO. */
+enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                           int status, struct MHD_Response *resp);
 /* Queues a JSON error {error:{code,message}}. */
 enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
                                    int status, const char *code, const char *message);
@@ -126,6 +134,27 @@ enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, o
  * reloaded; NULL with *why set (static text or srv-owned) when no index can be opened. *fresh is
  * 0 when an older searcher is kept because the newest index failed to open. */
 ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **why);
+
+/* The calling worker thread's index handle for the current generation (for collections and
+ * document sources), opened on first use; NULL with *why set when the index cannot be opened. */
+ofs_index *ofsd_worker_index(ofsd_server *srv, const char **why);
+
+/* ---- documents (docs.c): /doc/<collection>/<path> pages and the urls that lead to them ---- */
+
+/* GET /doc/…: the collection's Markdown file rendered as a page (route OFSD_ROUTE_DOC). */
+enum MHD_Result ofsd_handle_doc(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq);
+
+/* How hits of collections without a base URL are linked to /doc/ pages during one request. */
+typedef struct ofsd_doc_links ofsd_doc_links;
+/* NULL when doc pages are off, no collection lacks a base URL, or the index cannot be read:
+ * urls are then left as they are. */
+ofsd_doc_links *ofsd_doc_links_new(ofsd_server *srv);
+void ofsd_doc_links_free(ofsd_doc_links *dl);
+/* The /doc/ url for a search hit, or NULL to keep h_url (malloc'd). */
+char *ofsd_doc_link_hit(ofsd_doc_links *dl, const char *collection, const char *path,
+                        const char *url);
+/* The /doc/ url for a suggestion's url (which names no collection), or NULL to keep it. */
+char *ofsd_doc_link_url(ofsd_doc_links *dl, const char *url);
 
 /* ---- log (log.c): one JSON object per line on stderr ---- */
 
@@ -143,5 +172,9 @@ int ofsd_valid_utf8(const char *s, size_t n);
 extern const char ofsd_page_html[];
 extern const size_t ofsd_page_html_len;
 extern const char ofsd_page_csp[];
+/* The /doc/ page shell (doc_html.c, from doc.html): {{title}}, {{search}}, {{content}}. */
+extern const char ofsd_doc_html[];
+extern const size_t ofsd_doc_html_len;
+extern const char ofsd_doc_csp[];
 
 #endif

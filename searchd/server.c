@@ -23,6 +23,8 @@ typedef struct {
     unsigned tried_gen;  /* last generation an open was attempted for */
     int tried;
     char *error;         /* why the last open failed */
+    ofs_index *index;    /* for /doc/ pages and links, opened on first use */
+    unsigned index_gen;
 } ofsd_worker;
 
 static void worker_free(void *p)
@@ -31,21 +33,58 @@ static void worker_free(void *p)
     if (!w)
         return;
     ofs_searcher_close(w->searcher);
+    ofs_index_close(w->index);
     free(w->error);
     free(w);
 }
 
-ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **why)
+/* The calling thread's worker record, created on first use. */
+static ofsd_worker *worker_of(ofsd_server *srv)
 {
     ofsd_worker *w = pthread_getspecific(srv->worker_key);
     if (!w) {
         w = calloc(1, sizeof *w);
         if (!w || pthread_setspecific(srv->worker_key, w) != 0) {
             free(w);
-            *why = "out of memory";
-            *fresh = 0;
             return NULL;
         }
+    }
+    return w;
+}
+
+ofs_index *ofsd_worker_index(ofsd_server *srv, const char **why)
+{
+    ofsd_worker *w = worker_of(srv);
+    if (!w) {
+        *why = "out of memory";
+        return NULL;
+    }
+    unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
+    if (w->index && w->index_gen == gen)
+        return w->index;
+    /* A rebuilt index is a new file: the old handle would keep showing the old one. */
+    ofs_index_close(w->index);
+    w->index = NULL;
+    char *err = NULL;
+    if (ofs_index_open(srv->cfg->db_path, OFS_OPEN_READONLY, NULL, &w->index, &err) != OFS_OK) {
+        ofs_index_close(w->index);
+        w->index = NULL;
+        free(w->error);
+        w->error = err ? err : strdup("cannot open the index");
+        *why = w->error ? w->error : "cannot open the index";
+        return NULL;
+    }
+    w->index_gen = gen;
+    return w->index;
+}
+
+ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **why)
+{
+    ofsd_worker *w = worker_of(srv);
+    if (!w) {
+        *why = "out of memory";
+        *fresh = 0;
+        return NULL;
     }
     unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
     if (w->searcher && w->gen == gen) {
@@ -200,6 +239,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     ofsd_request *rq = *con_cls;
     if (!rq)
         return;
+    if (!rq->begun) { /* ended before the handler saw it (bad request line or headers) */
+        free(rq->raw_uri);
+        free(rq);
+        *con_cls = NULL;
+        return;
+    }
     double secs = ofsd_now_mono() - rq->t0;
     /* A request that ended without a response (client gone, timeout) keeps status 0. */
     (void)toe;
@@ -208,17 +253,32 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (rq->counted)
         atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
     free(rq->q);
+    free(rq->raw_uri);
     free(rq);
     *con_cls = NULL;
+}
+
+/* MHD's first sight of a request: the context is created here because only here is the target
+ * seen as sent — MHD hands the handler a decoded path, cut short at an encoded NUL, which the
+ * /doc/ route must not trust. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    ofsd_request *rq = calloc(1, sizeof *rq);
+    if (rq)
+        rq->raw_uri = strdup(uri ? uri : "");
+    return rq;
 }
 
 /* First call for a request: the context, and the checks that need no body. */
 static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c, const char *url,
                                      const char *method, void **con_cls)
 {
-    ofsd_request *rq = calloc(1, sizeof *rq);
+    ofsd_request *rq = *con_cls ? *con_cls : calloc(1, sizeof *rq);
     if (!rq)
         return MHD_NO;
+    rq->begun = 1;
     rq->t0 = ofsd_now_mono();
     rq->route = ofsd_route_of(url);
     rq->hits = -1;
@@ -251,7 +311,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)upload_data;
     ofsd_server *srv = cls;
     ofsd_request *rq = *con_cls;
-    if (!rq)
+    if (!rq || !rq->begun)
         return begin_request(srv, c, url, method, con_cls);
     if (*upload_data_size) {
         /* No route takes a body: count it against the limit and drop it. */
@@ -327,6 +387,7 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
         MHD_OPTION_END);

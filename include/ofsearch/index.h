@@ -107,4 +107,41 @@ typedef struct {
 int ofs_index_get_stats(ofs_index *idx, ofs_index_stats *st, char **errmsg);
 void ofs_index_stats_free(ofs_index_stats *st);
 
+/* ---- collections and document sources (for showing indexed pages, e.g. ofsearchd /doc/) ---- */
+
+typedef struct {
+    char *name;
+    char *root;     /* canonical path indexed: a directory, or the file of a one-file collection */
+    char *base_url; /* NULL when indexed without a base URL (urls are then relative paths) */
+} ofs_collection_info;
+
+/* All collections of the index, in id order. *out is malloc'd (NULL when *n is 0); free with
+ * ofs_collection_infos_free. */
+int ofs_index_collections(ofs_index *idx, ofs_collection_info **out, size_t *n, char **errmsg);
+void ofs_collection_infos_free(ofs_collection_info *v, size_t n);
+
+/* The name of the first collection without a base URL that holds a document at path (a
+ * suggestion's url minus its anchor is such a path). OFS_NOTFOUND when none; *collection
+ * malloc'd. */
+int ofs_index_find_document(ofs_index *idx, const char *path, char **collection, char **errmsg);
+
+/* Largest source ofs_index_read_source returns by default: the build's file limit. */
+#define OFS_SOURCE_MAX_BYTES (10L * 1024 * 1024)
+
+typedef struct {
+    char *text;  /* the file's bytes, NUL-terminated (may hold other NULs; use len) */
+    size_t len;
+    char *title; /* the indexed page title */
+} ofs_document_source;
+
+/* Reads the Markdown source of an indexed document from its collection's root, for showing it.
+ * Untrusted input is fine: path must be relative, '/'-separated, without empty, "." or ".."
+ * segments, backslashes or control characters (else OFS_INVALID); it must name a .md,
+ * .markdown or .mdx document of the collection in the index, and resolve (symlinks followed)
+ * to a regular file inside the root (else OFS_NOTFOUND); files over max_bytes (0: the default)
+ * give OFS_TOOLONG. On success free out with ofs_document_source_clear. */
+int ofs_index_read_source(ofs_index *idx, const char *collection, const char *path,
+                          size_t max_bytes, ofs_document_source *out, char **errmsg);
+void ofs_document_source_clear(ofs_document_source *src);
+
 #endif
