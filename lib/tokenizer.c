@@ -55,6 +55,7 @@ typedef struct {
 } stem_entry;
 
 struct ofs_tokenizer {
+    int reason;     /* of the running call: OFS_TOKENIZE_* */
     int diacritics; /* fold diacritics (1) or keep them (0) */
     int compounds;  /* emit parts of compounds (1) */
     struct sb_stemmer *stemmer;
@@ -372,6 +373,14 @@ static int emit(ofs_tokenizer *tok, const char *src, int32_t s, int32_t e, int f
     *emitted = 0;
     if (e - s > OFS_MAX_SEGMENT)
         return OFS_OK;
+    /* Auxiliary functions (snippets, highlight()) read only positions and offsets, never the
+     * token text: skip folding and stemming, most of a snippet's cost. For a short segment they
+     * cannot change whether a token is emitted (a segment with a letter never folds to nothing,
+     * and 16 bytes cannot fold to more than OFS_MAX_TOKEN), so positions stay exact. */
+    if ((tok->reason & OFS_TOKENIZE_AUX) && e - s <= 16) {
+        *emitted = 1;
+        return fn(ctx, flags, src + s, e - s, s, e);
+    }
     int32_t n = fold(tok, src + s, e - s);
     if (n < 0)
         return tok->failed = OFS_NOMEM;
@@ -572,7 +581,9 @@ static int segment(ofs_tokenizer *tok, const char *src, int32_t len, ofs_token_f
 int ofs_tokenizer_run(ofs_tokenizer *tok, int reason, const char *text, int len, ofs_token_fn fn,
                       void *ctx)
 {
-    (void)reason; /* documents and queries are tokenized identically: see emit_segment */
+    /* Documents and queries are tokenized identically (see emit_segment); only auxiliary
+     * functions' calls take a shortcut (see emit). */
+    tok->reason = reason;
     tok->failed = OFS_OK;
     if (len < 0 || (!text && len > 0))
         return tok->failed = OFS_INVALID;

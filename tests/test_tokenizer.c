@@ -350,8 +350,55 @@ static void test_fts5(void)
     sqlite3_close(db);
 }
 
+/* Records (start, end, flags) of each token: what auxiliary functions depend on. */
+typedef struct {
+    int v[3 * 512];
+    int n;
+} spans;
+
+static int on_span(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)t, (void)n;
+    spans *sp = ctx;
+    if (sp->n < 512) {
+        sp->v[3 * sp->n] = start;
+        sp->v[3 * sp->n + 1] = end;
+        sp->v[3 * sp->n + 2] = flags;
+        sp->n++;
+    }
+    return 0;
+}
+
+/* The AUX shortcut (no folding or stemming) must give exactly the offsets and positions of a
+ * document pass, or snippets would mark the wrong words. */
+static void test_aux_positions(void)
+{
+    const char *texts[] = {
+        "Ｏｐｅｒａｔｅ First runs ArgoCD; file.txt, foo_bar, v1.2.3 and k8s on café clusters.",
+        "Straße ﬁle Ελληνικά Русский ёлка 我们使用开源软件构建云服务 ระบบการค้นหาข้อความ",
+        "Running runners ran quickly through the e-mail @user #hashtag C++ 3.14 https://x.org/a",
+        "a supercalifragilisticexpialidocious_compound.with.parts and \xef\xbc\xa1 tail",
+    };
+    const char *opts[] = {"", "stem english", "diacritics 0 compounds 0"};
+    for (size_t o = 0; o < 3; o++) {
+        ofs_tokenizer *tok = make(opts[o]);
+        for (size_t i = 0; tok && i < sizeof texts / sizeof texts[0]; i++) {
+            static spans doc, aux;
+            memset(&doc, 0, sizeof doc);
+            memset(&aux, 0, sizeof aux);
+            int len = (int)strlen(texts[i]);
+            ofs_tokenizer_run(tok, OFS_TOKENIZE_DOCUMENT, texts[i], len, on_span, &doc);
+            ofs_tokenizer_run(tok, OFS_TOKENIZE_AUX, texts[i], len, on_span, &aux);
+            CHECK_MSG(doc.n == aux.n && !memcmp(doc.v, aux.v, sizeof(int) * 3 * (size_t)doc.n),
+                      "options '%s', text %zu: %d vs %d tokens", opts[o], i, doc.n, aux.n);
+        }
+        ofs_tokenizer_free(tok);
+    }
+}
+
 int main(void)
 {
+    test_aux_positions();
     test_scripts();
     test_normalization();
     test_stemming();

@@ -12,10 +12,11 @@ typedef struct ofs_tokenizer ofs_tokenizer;
 /* Flags passed to the token callback. */
 #define OFS_TOKEN_COLOCATED 0x0001 /* same position as the previous token (FTS5_TOKEN_COLOCATED) */
 
-/* Why text is tokenized; mirrors FTS5_TOKENIZE_DOCUMENT / _QUERY / _PREFIX. */
+/* Why text is tokenized; mirrors FTS5_TOKENIZE_DOCUMENT / _QUERY / _PREFIX / _AUX. */
 #define OFS_TOKENIZE_DOCUMENT 0x0004
 #define OFS_TOKENIZE_QUERY 0x0001
 #define OFS_TOKENIZE_PREFIX 0x0002
+#define OFS_TOKENIZE_AUX 0x0008 /* for an auxiliary function: offsets matter, token text not */
 
 /* Called once per token; token is folded text (not NUL-terminated), start/end are byte offsets
  * into the original input. A non-zero return stops tokenization and is returned by
