@@ -24,7 +24,8 @@ static void usage(FILE *out)
             "Builds or updates an index. A PATH is a directory of Markdown (.md, .markdown, .mdx),\n"
             "a Markdown file, or a .jsonl file (one {\"id\",\"title\",\"body\"|\"text\",\"url\"} per\n"
             "line); each becomes a collection named after its basename. Re-runs only re-parse\n"
-            "files that changed and drop documents whose files are gone.\n"
+            "files that changed and drop documents whose files are gone. With no PATH and no\n"
+            "--collection, an existing index is updated from the collections it holds.\n"
             "\n"
             "options:\n"
             "  --db PATH                  index file (default $OFSEARCH_DB or ofsearch.db)\n"
@@ -168,6 +169,31 @@ typedef struct {
     size_t nnames;
 } args;
 
+/* With no PATH and no --collection, an existing index is brought up to date with the
+ * collections it already holds (their stored roots and base URLs). Fills a->specs, pointing
+ * into *stored. Returns 0, or -1 with a message in *err. */
+static int stored_collections(args *a, ofs_collection_info **stored, size_t *n, char **err)
+{
+    if (access(a->db, F_OK) != 0)
+        return -1;
+    ofs_index *idx = NULL;
+    int rc = ofs_index_open(a->db, OFS_OPEN_READONLY, NULL, &idx, err);
+    if (rc == OFS_OK)
+        rc = ofs_index_collections(idx, stored, n, err);
+    ofs_index_close(idx);
+    if (rc != OFS_OK || *n == 0)
+        return -1;
+    ofs_collection_spec *specs = realloc(a->specs, *n * sizeof *specs);
+    if (!specs)
+        return -1;
+    a->specs = specs;
+    for (size_t i = 0; i < *n; i++)
+        a->specs[i] = (ofs_collection_spec){(*stored)[i].name, (*stored)[i].root,
+                                            (*stored)[i].base_url};
+    a->nspecs = *n;
+    return 0;
+}
+
 static int need_value(int i, int argc, const char *opt)
 {
     if (i + 1 >= argc) {
@@ -254,6 +280,8 @@ int cmd_index(int argc, char **argv)
     o.warn = on_warn;
     o.ctx = &u;
     args a = {.db = default_db_path()};
+    ofs_collection_info *stored = NULL; /* collections re-indexed when none are named */
+    size_t nstored = 0;
     a.specs = calloc((size_t)argc + 1, sizeof *a.specs);
     a.names = calloc((size_t)argc + 1, sizeof *a.names);
     int status = 2;
@@ -262,12 +290,14 @@ int cmd_index(int argc, char **argv)
         status = pr > 0 ? 0 : 2;
         goto out;
     }
-    if (a.nspecs == 0) {
-        fprintf(stderr, "ofsearch index: nothing to index (give a PATH or --collection)\n");
+    char *err = NULL;
+    if (a.nspecs == 0 && stored_collections(&a, &stored, &nstored, &err) != 0) {
+        fprintf(stderr, "ofsearch index: %s\n", err ? err : "nothing to index (give a PATH or "
+                                                             "--collection)");
+        free(err);
         goto out;
     }
     ofs_build_summary sum;
-    char *err = NULL;
     int rc;
     if (a.rebuild || access(a.db, F_OK) != 0) {
         /* A new index is built aside and renamed into place too: atomic and faster. */
@@ -292,6 +322,7 @@ int cmd_index(int argc, char **argv)
     print_summary(&sum, a.json);
     status = sum.failed ? 1 : 0;
 out:
+    ofs_collection_infos_free(stored, nstored);
     for (size_t i = 0; a.names && i < a.nnames; i++)
         free(a.names[i]);
     free(a.names);
