@@ -110,7 +110,7 @@ static void print_text(const ofs_results *r, int offset, int color)
             printf("   %s\n", h->snippet);
     }
     if (r->nhits)
-        printf("%s%zu of %s%ld results%s%s\n", dim, r->nhits, r->total >= 10000 ? "at least " : "",
+        printf("%s%zu of %s%ld results%s%s\n", dim, r->nhits, r->total >= OFS_TOTAL_CAP ? "at least " : "",
                r->total, r->relaxed ? " (some match only some of the words)" : "", off);
     else
         printf("%sNo results.%s\n", dim, off);

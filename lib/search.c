@@ -24,9 +24,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Counting matches is cheap next to ranking them, but not free: beyond this the total is an
- * estimate ("at least"). */
-#define OFS_COUNT_CAP 10000
 /* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
 #define OFS_MAX_WINDOW 2000
 
@@ -416,7 +413,7 @@ static int count_pass(ofs_searcher *s, const pass_args *a, long *total, char **e
     sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
     if (a->kind >= 0)
         sqlite3_bind_int(st, 2, a->kind);
-    sqlite3_bind_int(st, 3, OFS_COUNT_CAP);
+    sqlite3_bind_int(st, 3, OFS_TOTAL_CAP);
     if (a->collection)
         sqlite3_bind_text(st, 4, a->collection, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -759,7 +756,7 @@ static int query_tokens(ofs_searcher *s, const char *text)
 }
 
 /* The number of matches of a pass that returned `got` rows when asked for `want`: exact without
- * another statement when the pass ran dry, else counted (up to OFS_COUNT_CAP). */
+ * another statement when the pass ran dry, else counted (up to OFS_TOTAL_CAP). */
 static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want, long *total,
                       char **errmsg)
 {

@@ -55,6 +55,10 @@ typedef struct {
     int no_snippets;        /* skip snippet generation (eval runs) */
 } ofs_query_request;
 
+/* Matches are counted up to this many; a total equal to it means "at least this many". Counting
+ * every match of a common word would cost as much as a second search. */
+#define OFS_TOTAL_CAP 1000
+
 typedef struct {
     char *collection, *path, *docid, *url, *title, *breadcrumb, *kind, *snippet;
     double score;            /* higher is better */
@@ -63,7 +67,7 @@ typedef struct {
 typedef struct {
     ofs_hit *hits;
     size_t nhits;
-    long total;              /* estimated number of matching sections */
+    long total;              /* matching sections, counted up to OFS_TOTAL_CAP */
     int relaxed;             /* any-word matching was used */
     char *did_you_mean;      /* corrected query, or NULL */
     int corrected;           /* nothing matched the query as typed: hits are for did_you_mean */
