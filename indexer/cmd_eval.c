@@ -27,7 +27,9 @@ static void eval_usage(FILE *f)
         "       ofsearch eval --qrels FILE --run RUN [--run RUN2]... [--run-queries-only]\n"
         "Scores with trec_eval's definitions: MAP, nDCG@10, P@10, R@100, MRR@10 (docs/eval.md).\n"
         "SPEC is NAME or NAME:key=value,...; keys: db, w_title, w_headings, w_body, w_code,\n"
-        "w_meta, entry_boost, fallback, did_you_mean, synonyms (a file or 'none'), prefix.\n"
+        "w_meta, entry_boost, fallback (0/1/2), did_you_mean, synonyms (a file or 'none'),\n"
+        "prefix, ranker (bm25f|bm25), k1, b, proximity, stopwords, dedupe, common_share,\n"
+        "df_cache.\n"
         "Configurations after the first show deltas and a two-sided paired randomization test\n"
         "(10,000 permutations, fixed seed). Exit status: 0 done, 2 error.\n");
 }
@@ -67,7 +69,8 @@ static int set_key(eval_config *c, const char *key, const char *val)
                    {"w_body", &c->cfg.w_body},       {"w_code", &c->cfg.w_code},
                    {"w_meta", &c->cfg.w_meta},       {"entry_boost", &c->cfg.entry_boost},
                    {"k1", &c->cfg.k1},               {"b", &c->cfg.b},
-                   {"proximity", &c->cfg.proximity}};
+                   {"proximity", &c->cfg.proximity},
+                   {"common_share", &c->cfg.common_share}};
     for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++)
         if (!strcmp(key, weights[i].key))
             return parse_double(val, weights[i].field);
@@ -84,8 +87,9 @@ static int set_key(eval_config *c, const char *key, const char *val)
         return strcmp(val, "bm25") && strcmp(val, "bm25f") ? -1 : 0;
     }
     int *flags[] = {&c->cfg.fallback, &c->cfg.did_you_mean, &c->prefix, &c->cfg.drop_stopwords,
-                    &c->cfg.dedupe};
-    const char *names[] = {"fallback", "did_you_mean", "prefix", "stopwords", "dedupe"};
+                    &c->cfg.dedupe, &c->cfg.df_cache};
+    const char *names[] = {"fallback", "did_you_mean", "prefix", "stopwords", "dedupe",
+                           "df_cache"};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         if (!strcmp(key, names[i])) {
             if (parse_double(val, &d) || d < 0 || d > (i == 0 ? 2 : 1) || d != (int)d)

@@ -24,4 +24,14 @@ int ofs_doclens_column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const
                             int col, int *len);
 int ofs_rank_register_cached(fts5_api *api, const char *name, ofs_doclens *lens);
 
+/* Document frequencies of a query's phrases, in FTS5's phrase order, known before the query
+ * runs (-1: unknown, ofs_bm25f counts it itself). Passed to ofs_bm25f as a pointer argument of
+ * type OFS_PHRASE_DF_TYPE: counting a common word's rows costs more than scoring a page. */
+#define OFS_MAX_PHRASE_DF 64
+#define OFS_PHRASE_DF_TYPE "ofs_phrase_df"
+typedef struct {
+    int n;
+    long long df[OFS_MAX_PHRASE_DF];
+} ofs_phrase_df;
+
 #endif

@@ -451,6 +451,14 @@ static void add_text(parser *P, clauses *C, size_t i, size_t used)
     }
 }
 
+/* A word the any-word form can do without: a stop word, or one the caller calls common. */
+static int weak_word(const parser *P, const char *w)
+{
+    size_t n = strlen(w);
+    return (P->opts->drop_stopwords && ofs_is_stopword(w, n)) ||
+           (P->opts->is_common && P->opts->is_common(P->opts->common_ctx, w, n));
+}
+
 /* Turns items into clauses: a synonym run becomes one alternative group, OR joins neighbours. */
 static void build_clauses(parser *P, clauses *C)
 {
@@ -485,9 +493,7 @@ static void build_clauses(parser *P, clauses *C)
             else if (P->opts->dedupe && !join && has_clause(C, expr))
                 free(expr);
             else
-                add_positive(C, expr, join,
-                             used == 1 && bare_word(it) &&
-                                 ofs_is_stopword(it->text, strlen(it->text)));
+                add_positive(C, expr, join, used == 1 && bare_word(it) && weak_word(P, it->text));
         }
         join = 0;
         i += used - 1;
@@ -627,7 +633,7 @@ int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts,
         resolve_or_and_prefix(P);
     }
     clauses C = {0};
-    C.drop_stop = opts->drop_stopwords;
+    C.drop_stop = opts->drop_stopwords || opts->is_common;
     if (!P->oom)
         build_clauses(P, &C);
     int rc = P->oom || C.oom ? OFS_NOMEM : finish(P, &C);

@@ -1,5 +1,5 @@
-/* ofs_bm25f(fts, k1, b, w_title, w_headings, w_body, w_code, w_meta [, proximity]): BM25F
- * ranking as an FTS5
+/* ofs_bm25f(fts, k1, b, w_title, w_headings, w_body, w_code, w_meta [, proximity [, df]]):
+ * BM25F ranking as an FTS5
  * auxiliary function. FTS5's built-in bm25() scores each column on its own and adds the column
  * scores, so a word found in the title and the body saturates twice; BM25F first adds the
  * weighted, length-normalised term frequencies of all columns, then saturates once, and takes
@@ -135,7 +135,8 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
     return SQLITE_OK;
 }
 
-static rank_query *rank_query_new(const Fts5ExtensionApi *api, Fts5Context *fts, int *rc)
+static rank_query *rank_query_new(const Fts5ExtensionApi *api, Fts5Context *fts,
+                                  const ofs_phrase_df *known, int *rc)
 {
     rank_query *q = calloc(1, sizeof *q);
     if (!q) {
@@ -156,7 +157,10 @@ static rank_query *rank_query_new(const Fts5ExtensionApi *api, Fts5Context *fts,
     }
     for (int i = 0; *rc == SQLITE_OK && i < q->nphrase; i++) {
         sqlite3_int64 n = 0;
-        *rc = api->xQueryPhrase(fts, i, &n, count_row);
+        if (known && i < known->n && known->df[i] >= 0)
+            n = known->df[i];
+        else
+            *rc = api->xQueryPhrase(fts, i, &n, count_row);
         q->idf[i] = log(1.0 + ((double)nrow - (double)n + 0.5) / ((double)n + 0.5));
     }
     return q;
@@ -246,7 +250,9 @@ static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     int rc = SQLITE_OK;
     rank_query *q = api->xGetAuxdata(fts, 0);
     if (!q) {
-        q = rank_query_new(api, fts, &rc);
+        const ofs_phrase_df *known =
+            nval > 8 ? sqlite3_value_pointer(vals[8], OFS_PHRASE_DF_TYPE) : NULL;
+        q = rank_query_new(api, fts, known, &rc);
         if (rc == SQLITE_OK)
             rc = api->xSetAuxdata(fts, q, rank_query_free);
         else

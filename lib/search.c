@@ -40,10 +40,21 @@
 /* The base score, higher is better: BM25F (lib/rank.c) or FTS5's bm25(), negated. */
 #define SCORE                                                                                  \
     "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7)"                                     \
-    " ELSE ofs_bm25f_cached(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14) END)"
+    " ELSE ofs_bm25f_cached(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14, ?16) END)"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
        ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST__N };
+
+/* A word's document frequency, remembered for the searcher's life: ranking needs it for every
+ * query word, and counting the rows of a common word costs more than scoring the page. The
+ * searcher reads one snapshot of the index at a time; a long-lived searcher over an index updated
+ * in place may score with slightly old frequencies until it is reopened (ofsearchd reopens on
+ * every index change). */
+#define DF_SLOTS 4096
+typedef struct {
+    char *term;
+    long long df;
+} df_entry;
 
 struct ofs_searcher {
     sqlite3 *db;
@@ -52,6 +63,9 @@ struct ofs_searcher {
     ofs_tokenizer *tok; /* NULL when the index uses a tokenizer other than ofs */
     ofs_synonyms *syn;
     ofs_doclens *lens;  /* column sizes for ranking; NULL: ask FTS5 per row */
+    long nsections;     /* rows in the index when opened (for common_share) */
+    df_entry *df;       /* term -> document frequency, open addressing, DF_SLOTS slots */
+    int ndf;
     sqlite3_stmt *st[ST__N];
     int64_t deadline_ns; /* progress-handler deadline of the running search; 0 = none */
 };
@@ -115,6 +129,8 @@ void ofs_search_config_default(ofs_search_config *cfg)
     cfg->did_you_mean = 1;
     cfg->drop_stopwords = 1;
     cfg->dedupe = 0;
+    cfg->common_share = 0.3;
+    cfg->df_cache = 1;
     cfg->synonyms_path = NULL;
     cfg->max_query_bytes = 1024;
     cfg->max_limit = 100;
@@ -284,6 +300,9 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
         rc = prepare_all(s, errmsg);
     if (rc == OFS_OK && s->synonyms_path)
         rc = ofs_synonyms_load(s->synonyms_path, s->tok, &s->syn, errmsg);
+    long ndocs = 0;
+    if (rc == OFS_OK && ofs_searcher_counts(s, &ndocs, &s->nsections) != OFS_OK)
+        rc = ofs_set_error(errmsg, OFS_DB, "cannot count the index's sections");
     if (rc != OFS_OK) {
         ofs_searcher_close(s);
         return rc;
@@ -303,6 +322,9 @@ void ofs_searcher_close(ofs_searcher *s)
     ofs_tokenizer_free(s->tok);
     ofs_synonyms_free(s->syn);
     ofs_doclens_free(s->lens);
+    for (int i = 0; s->df && i < DF_SLOTS; i++)
+        free(s->df[i].term);
+    free(s->df);
     free(s->synonyms_path);
     free(s);
 }
@@ -360,6 +382,8 @@ static int db_error(ofs_searcher *s, char **errmsg)
     return ofs_set_error(errmsg, OFS_DB, "search failed: %s", sqlite3_errmsg(s->db));
 }
 
+static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out);
+
 /* Runs the ranked statement, appending up to `want` rows not already in `skip` to out. */
 static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked_list *skip,
                      ranked_list *out, char **errmsg)
@@ -381,6 +405,11 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     sqlite3_bind_double(st, 13, s->cfg.b);
     sqlite3_bind_double(st, 14, s->cfg.proximity);
     sqlite3_bind_int(st, 15, a->query_tokens);
+    ofs_phrase_df known;
+    if (s->cfg.df_cache && s->tok) {
+        phrase_dfs(s, a->match, &known);
+        sqlite3_bind_pointer(st, 16, &known, OFS_PHRASE_DF_TYPE, NULL);
+    }
     sqlite3_bind_int(st, 9, want + (int)(skip ? skip->n : 0));
     if (a->collection)
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
@@ -448,6 +477,17 @@ static int take_token(void *ctx, int flags, const char *t, int n, int start, int
     }
     return 0;
 }
+/* As take_token, but colocated tokens count too: a compound is not one plain term. */
+static int take_token_all(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    one_token *o = ctx;
+    if (flags & OFS_TOKEN_COLOCATED) {
+        o->n++;
+        return 0;
+    }
+    return take_token(ctx, flags, t, n, start, end);
+}
+
 
 /* Decodes UTF-8 into code points (the input is valid: it came out of the tokenizer). */
 static int to_codepoints(const char *s, int len, uint32_t *out, int max)
@@ -507,6 +547,87 @@ static long vocab_docs(ofs_searcher *s, const char *term)
     sqlite3_reset(st);
     return docs;
 }
+
+static unsigned long hash_term(const char *t)
+{
+    unsigned long h = 5381;
+    while (*t)
+        h = h * 33 + (unsigned char)*t++;
+    return h;
+}
+
+/* The document frequency of an indexed term, from the cache or the vocabulary. */
+static long long term_df(ofs_searcher *s, const char *term)
+{
+    if (!s->df && !(s->df = calloc(DF_SLOTS, sizeof *s->df)))
+        return vocab_docs(s, term);
+    unsigned long h = hash_term(term);
+    for (int k = 0; k < DF_SLOTS; k++) {
+        df_entry *e = &s->df[(h + (unsigned long)k) % DF_SLOTS];
+        if (!e->term) {
+            long long df = vocab_docs(s, term);
+            if (s->ndf < DF_SLOTS / 2 && (e->term = strdup(term))) { /* else: just don't keep it */
+                e->df = df;
+                s->ndf++;
+            }
+            return df;
+        }
+        if (!strcmp(e->term, term))
+            return e->df;
+    }
+    return vocab_docs(s, term);
+}
+
+/* Reads the next FTS5 string of expr at *p ("..." with "" for a quote) into buf; returns 1 when
+ * one was read, and tells whether a prefix `*` follows or a column filter `:` precedes it. */
+static int next_phrase(const char **p, char *buf, size_t cap, size_t *len, int *prefix,
+                       int *filtered)
+{
+    const char *q = strchr(*p, '"');
+    if (!q)
+        return 0;
+    const char *before = q;
+    while (before > *p && before[-1] == ' ')
+        before--;
+    *filtered = before > *p && before[-1] == ':';
+    size_t n = 0;
+    for (q++; *q; q++) {
+        if (*q == '"' && q[1] == '"')
+            q++;
+        else if (*q == '"')
+            break;
+        if (n + 1 < cap)
+            buf[n++] = *q;
+    }
+    buf[n] = '\0';
+    *len = n;
+    *prefix = *q == '"' && q[1] == '*';
+    *p = *q ? q + 1 : q;
+    return 1;
+}
+
+/* The document frequency of every phrase of a compiled expression, in FTS5's phrase order (the
+ * order of the strings in the text); -1 where it is not one plain indexed term (a phrase of
+ * several tokens, a compound, a prefix, a column filter): ofs_bm25f counts those itself. */
+static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out)
+{
+    char buf[512];
+    size_t len;
+    int prefix, filtered;
+    out->n = 0;
+    for (const char *p = expr; out->n < OFS_MAX_PHRASE_DF &&
+                               next_phrase(&p, buf, sizeof buf, &len, &prefix, &filtered);) {
+        long long df = -1;
+        one_token t = {.n = 0};
+        if (!prefix && !filtered && len < sizeof buf - 1) {
+            ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, buf, (int)len, take_token_all, &t);
+            if (t.n == 1 && t.len > 0)
+                df = term_df(s, t.buf);
+        }
+        out->df[out->n++] = df;
+    }
+}
+
 
 /* The closest vocabulary term to `word` (folded), or NULL. Candidates share the first character
  * (a typo there is rare, and it turns a vocabulary scan into a range scan); the distance allowed
@@ -737,6 +858,46 @@ static char *title_expression(const char *match)
     return t;
 }
 
+static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix, ofs_query **q,
+                       char **errmsg)
+{
+    ofs_query_options o = {.prefix_last = prefix,
+                           .max_bytes = s->cfg.max_query_bytes,
+                           .synonyms = s->syn,
+                           .tok = s->tok,
+                           .drop_stopwords = s->cfg.drop_stopwords,
+                           .dedupe = s->cfg.dedupe};
+    return ofs_query_parse(text, len, &o, q, errmsg);
+}
+
+/* is_common callback: the word folds to one indexed term found in at least common_share of the
+ * index's sections. */
+static int word_is_common(void *ctx, const char *word, size_t len)
+{
+    ofs_searcher *s = ctx;
+    one_token t = {.n = 0};
+    if (!s->tok || s->nsections <= 0 || len > 200)
+        return 0;
+    ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, word, (int)len, take_token, &t);
+    return t.n == 1 && t.len > 0 &&
+           (double)vocab_docs(s, t.buf) >= s->cfg.common_share * (double)s->nsections;
+}
+
+/* Parses text as parse_query does, with common words marked for the any-word form. */
+static int parse_query_common(ofs_searcher *s, const char *text, size_t len, int prefix,
+                              ofs_query **q)
+{
+    ofs_query_options o = {.prefix_last = prefix,
+                           .max_bytes = s->cfg.max_query_bytes,
+                           .synonyms = s->syn,
+                           .tok = s->tok,
+                           .drop_stopwords = s->cfg.drop_stopwords,
+                           .dedupe = s->cfg.dedupe,
+                           .is_common = word_is_common,
+                           .common_ctx = s};
+    return ofs_query_parse(text, len, &o, q, NULL);
+}
+
 static int count_position(void *ctx, int flags, const char *t, int n, int start, int end)
 {
     (void)t, (void)n, (void)start, (void)end;
@@ -771,9 +932,9 @@ static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want,
  * all-words matches first, then any-word matches when all-words found nothing (fallback 1) or
  * ran out before the page was full (fallback 2). Any-word queries over common words are the
  * most expensive kind, hence not the default for short pages. */
-static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_request *req,
-                      int kind, const char *collection, ranked_list *page, ofs_results *r,
-                      char **errmsg)
+static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_query *q,
+                      const ofs_query_request *req, int kind, const char *collection,
+                      ranked_list *page, ofs_results *r, char **errmsg)
 {
     const char *all = ofs_query_match_all(q);
     const char *any = ofs_query_match_any(q);
@@ -787,6 +948,13 @@ static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_reque
     if (rc == OFS_OK)
         rc = pass_total(s, &a, full.n, window, &r->total, errmsg);
     int relax = s->cfg.fallback == 2 ? full.n < (size_t)window : s->cfg.fallback && !full.n;
+    /* Topping up a page that already has all-words hits: words in a large share of the index
+     * add little but cost a score for most rows, so the any-word query leaves them out. */
+    ofs_query *lean = NULL;
+    if (rc == OFS_OK && relax && full.n > 0 && s->cfg.common_share > 0 &&
+        parse_query_common(s, text, len, req->prefix, &lean) == OFS_OK &&
+        ofs_query_match_any(lean))
+        any = ofs_query_match_any(lean);
     if (rc == OFS_OK && relax && any && strcmp(any, all)) {
         pass_args b = {any, collection, kind, nq};
         size_t before = full.n;
@@ -803,20 +971,10 @@ static int rank_query(ofs_searcher *s, const ofs_query *q, const ofs_query_reque
         if (ranked_push(page, full.v[i].id, full.v[i].score) != OFS_OK)
             rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     free(full.v);
+    ofs_query_free(lean);
     return rc;
 }
 
-static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix, ofs_query **q,
-                       char **errmsg)
-{
-    ofs_query_options o = {.prefix_last = prefix,
-                           .max_bytes = s->cfg.max_query_bytes,
-                           .synonyms = s->syn,
-                           .tok = s->tok,
-                           .drop_stopwords = s->cfg.drop_stopwords,
-                           .dedupe = s->cfg.dedupe};
-    return ofs_query_parse(text, len, &o, q, errmsg);
-}
 
 static int resolve_filters(const ofs_query_request *req, const ofs_query *q, int *kind,
                            const char **collection, char **errmsg)
@@ -881,7 +1039,7 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
         rc = resolve_filters(req, q, &kind, &collection, errmsg);
     ranked_list page = {0};
     if (rc == OFS_OK)
-        rc = rank_query(s, q, req, kind, collection, &page, r, errmsg);
+        rc = rank_query(s, req->q, req->qlen, q, req, kind, collection, &page, r, errmsg);
     const ofs_query *shown = q;
     ofs_query *fixed = NULL;
     if (rc == OFS_OK && r->total == 0 && ofs_query_match_all(q)) {
@@ -890,7 +1048,8 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
         if (r->did_you_mean &&
             parse_query(s, r->did_you_mean, strlen(r->did_you_mean), req->prefix, &fixed, NULL) ==
                 OFS_OK) {
-            rc = rank_query(s, fixed, req, kind, collection, &page, r, errmsg);
+            rc = rank_query(s, r->did_you_mean, strlen(r->did_you_mean), fixed, req, kind,
+                            collection, &page, r, errmsg);
             r->corrected = page.n > 0;
             if (page.n)
                 shown = fixed;

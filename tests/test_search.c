@@ -317,6 +317,43 @@ static void test_suggest(ofs_searcher *s)
     free(err);
 }
 
+/* Document frequencies remembered by the searcher must give exactly the scores ofs_bm25f gets
+ * by counting rows itself: the phrase order they are passed in must match FTS5's. */
+static void test_df_cache(void)
+{
+    ofs_search_config cfg;
+    ofs_search_config_default(&cfg);
+    cfg.synonyms_path = synpath;
+    ofs_searcher *cached = NULL, *counted = NULL;
+    CHECK_INT(ofs_searcher_open(dbpath, &cfg, &cached, NULL), OFS_OK);
+    cfg.df_cache = 0;
+    CHECK_INT(ofs_searcher_open(dbpath, &cfg, &counted, NULL), OFS_OK);
+    const char *queries[] = {"cluster", "zero cluster", "MOC", "\"open source services\"",
+                             "cluster -zero", "café OR runbook", "upgrad*", "title:upgrades cluster",
+                             "k8s scheduling", "Mass Open Cloud", "kubectl get pods",
+                             "open \"zero cluster\" -café services", "file.txt cluster",
+                             "the cluster of the zero", "xylophone cluster"};
+    for (size_t i = 0; cached && counted && i < sizeof queries / sizeof queries[0]; i++) {
+        for (int twice = 0; twice < 2; twice++) { /* the second time from the cache */
+            ofs_query_request req = {.q = queries[i], .limit = 20, .no_snippets = 1};
+            ofs_results *a = NULL, *b = NULL;
+            CHECK_INT(ofs_search(cached, &req, &a, NULL), OFS_OK);
+            CHECK_INT(ofs_search(counted, &req, &b, NULL), OFS_OK);
+            int same = a && b && a->nhits == b->nhits;
+            for (size_t k = 0; same && k < a->nhits; k++)
+                same = !strcmp(a->hits[k].url, b->hits[k].url) &&
+                       a->hits[k].score - b->hits[k].score < 1e-9 &&
+                       b->hits[k].score - a->hits[k].score < 1e-9;
+            CHECK_MSG(same, "query [%s]: cached and counted frequencies rank differently",
+                      queries[i]);
+            ofs_results_free(a);
+            ofs_results_free(b);
+        }
+    }
+    ofs_searcher_close(cached);
+    ofs_searcher_close(counted);
+}
+
 static void test_open_errors(void)
 {
     ofs_searcher *s = NULL;
@@ -352,6 +389,7 @@ int main(void)
         test_suggest(s);
     }
     ofs_searcher_close(s);
+    test_df_cache();
     test_open_errors();
     unlink(dbpath);
     return check_summary("search");

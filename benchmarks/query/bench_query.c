@@ -202,6 +202,13 @@ static figures run_ofs(ofs_searcher *s, char **qs, size_t n, size_t *errors)
         ofs_results_free(r);
         lat[i] = now_ms() - t;
     }
+    /* BENCH_DUMP=FILE: each query's latency, to look at the tail or the median closely. */
+    const char *dump = getenv("BENCH_DUMP");
+    FILE *df = dump && *dump ? fopen(dump, "w") : NULL;
+    for (size_t i = 0; df && i < n; i++)
+        fprintf(df, "%.3f\t%s\n", lat[i], qs[i]);
+    if (df)
+        fclose(df);
     figures f = summarize(lat, n, now_ms() - t0, hits);
     free(lat);
     return f;

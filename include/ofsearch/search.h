@@ -29,6 +29,10 @@ typedef struct {
     int did_you_mean;        /* suggest spellings for words with no hits */
     int drop_stopwords;      /* leave English stop words out of any-word matching */
     int dedupe;              /* a word repeated in the query counts once */
+    int df_cache;            /* remember words' document frequencies between searches
+                                (default 1; 0 counts them in every search) */
+    double common_share;     /* topping up a page (fallback 2), leave out words found in at
+                                least this share of sections (0: keep them) */
     const char *synonyms_path; /* synonyms file; NULL for none */
     size_t max_query_bytes;  /* longer queries fail with OFS_TOOLONG (default 1024) */
     int max_limit;           /* largest page size (default 100) */
