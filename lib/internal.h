@@ -13,6 +13,11 @@ int ofs_tokenizer_register_fts5(fts5_api *api);   /* tokenizer.c: the `ofs` toke
 int ofs_snippet_register_fts5(fts5_api *api);     /* snippet.c: ofs_snippet(fts, mode, ntokens) */
 int ofs_rank_register_fts5(fts5_api *api);        /* rank.c: ofs_bm25f(fts, k1, b, weights...) */
 
+/* tokenizer.c: turns the pure-ASCII segmentation shortcut off (1: on, the default), so tests can
+ * compare it with ICU's. */
+typedef struct ofs_tokenizer ofs_tokenizer;
+void ofs_tokenizer_set_ascii_fast(ofs_tokenizer *tok, int on);
+
 /* rank.c: every row's column sizes, loaded once from fts_docsize (NULL *out when the index is
  * empty or too large to cache), and an ofs_bm25f under another name that reads them. */
 typedef struct ofs_doclens ofs_doclens;

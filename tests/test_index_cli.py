@@ -153,8 +153,13 @@ def case_cli(ofs, ext, tmp):
     check(json.loads(run(ofs, "stats", "--db", db2, "--json").stdout)["collections"][0]["name"]
           == "clean-docs", "bare path named after its basename")
 
+    # no path: an existing index is updated from the collections it holds
+    p = run(ofs, "index", "--db", db2, "--json")
+    check(p.returncode == 0 and json.loads(p.stdout)["unchanged"] == 1,
+          "re-index stored collections: %d %s %s" % (p.returncode, p.stdout, p.stderr))
+
     # errors: exit 2 with a message
-    for args, needle in ((["index", "--db", db2], "nothing to index"),
+    for args, needle in ((["index", "--db", os.path.join(tmp, "none.db")], "nothing to index"),
                          (["index", "--db", db2, "--bogus", clean], "unknown option"),
                          (["index", "--db", db2, "--depth", "9", clean], "--depth"),
                          (["index", "--db", db2, "/nonexistent/ofs"], "/nonexistent/ofs"),

@@ -1,9 +1,9 @@
 /* Tests of the `ofs` tokenizer (lib/tokenizer.c): scripts, normalization, stemming, options,
  * technical compounds, hostile input, and FTS5 round trips through a real fts5 table. */
 #include "check.h"
-#include "internal.h"
 
 #include "ofsearch/ofsearch.h"
+#include "internal.h"
 #include "ofsearch/tokenizer.h"
 
 #include <sqlite3.h>
@@ -396,8 +396,44 @@ static void test_aux_positions(void)
     }
 }
 
+/* The pure-ASCII shortcut must draw exactly ICU's word boundaries: 30,000 random strings over
+ * every ASCII character (weighted towards letters, digits and the joining punctuation). */
+static void test_ascii_fast_path(void)
+{
+    static const char alphabet[] = "abcXYZ019 .,;:'_@#-/\"\t\n!?()[]{}<>=+*&%$~`^|";
+    ofs_tokenizer *fast = make(""), *icu = make("");
+    if (!fast || !icu)
+        return;
+    ofs_tokenizer_set_ascii_fast(icu, 0);
+    unsigned seed = 12345;
+    int mismatches = 0;
+    for (int iter = 0; iter < 30000; iter++) {
+        char text[48];
+        int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40;
+        for (int i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            text[i] = r % 4 == 0 ? (char)(32 + r / 4 % 95) : alphabet[r / 4 % (sizeof alphabet - 1)];
+        }
+        text[len] = '\0';
+        static collect a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        a.len_in = b.len_in = len;
+        ofs_tokenizer_run(fast, OFS_TOKENIZE_DOCUMENT, text, len, on_token, &a);
+        ofs_tokenizer_run(icu, OFS_TOKENIZE_DOCUMENT, text, len, on_token, &b);
+        if (strcmp(a.buf, b.buf) && mismatches++ < 5)
+            fprintf(stderr, "ascii fast path differs on [%s]:\n  fast: %s\n  icu:  %s\n", text,
+                    a.buf, b.buf);
+    }
+    CHECK_INT(mismatches, 0);
+    ofs_tokenizer_free(fast);
+    ofs_tokenizer_free(icu);
+}
+
 int main(void)
 {
+    test_ascii_fast_path();
     test_aux_positions();
     test_scripts();
     test_normalization();
