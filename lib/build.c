@@ -2,10 +2,12 @@
  * (size+mtime, then a content hash), re-parses only what changed, and writes everything in one
  * IMMEDIATE transaction, so readers keep the previous index until COMMIT and a killed indexer
  * leaves it intact. A producer thread reads+hashes+parses files while this thread inserts. */
+#include "internal.h"
 #include "store.h"
 
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
+#include "ofsearch/tokenizer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -398,6 +400,8 @@ static old_doc *find_old(old_docs *o, const char *path)
 
 /* ---- rows of one document, ready to insert ------------------------------------------------- */
 
+#define FTS_COLS 5 /* title, headings, body, code, meta */
+
 typedef struct {
     int kind, level;
     const char *title, *headings, *anchor, *body, *code, *meta;
@@ -410,14 +414,19 @@ typedef struct {
     size_t nsecs;
     ofs_page *page; /* owns the Markdown section strings */
     json_t *json;   /* owns the JSONL section strings */
+    ofs_token_stream **streams; /* FTS_COLS per section, tokenized ahead by a parser thread */
 } doc_rows;
 
 static void doc_rows_free(doc_rows *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->nsecs; i++)
+    for (size_t i = 0; i < d->nsecs; i++) {
         free(d->secs[i].url);
+        for (int c = 0; d->streams && c < FTS_COLS; c++)
+            ofs_token_stream_free(d->streams[i * FTS_COLS + c]);
+    }
+    free(d->streams);
     free(d->secs);
     free(d->docid);
     free(d->url);
@@ -684,9 +693,27 @@ typedef struct {
     const ofs_build_options *o;
     uint64_t seed;
     int force;
+    const char *tokopts; /* the index's ofs tokenizer options; NULL: don't tokenize ahead */
 } work;
 
-static result *process_file(const work *w, size_t fi)
+/* Tokenizes every FTS column of every section with tok, the way the index's FTS5 tokenizer
+ * will, so the inserting thread replays tokens instead of computing them. Best effort: on any
+ * failure the rows are inserted without streams and FTS5 tokenizes them itself. */
+static void tokenize_ahead(ofs_tokenizer *tok, doc_rows *d)
+{
+    if (!tok || !d->nsecs || !(d->streams = calloc(d->nsecs * FTS_COLS, sizeof *d->streams)))
+        return;
+    for (size_t i = 0; i < d->nsecs; i++) {
+        const sec_row *s = &d->secs[i];
+        const char *cols[FTS_COLS] = {s->title, s->headings, s->body, s->code, s->meta};
+        for (int c = 0; c < FTS_COLS; c++) {
+            const char *t = cols[c] ? cols[c] : "";
+            ofs_token_stream_record(tok, t, (int)strlen(t), &d->streams[i * FTS_COLS + c]);
+        }
+    }
+}
+
+static result *process_file(const work *w, size_t fi, ofs_tokenizer *tok)
 {
     result *r = calloc(1, sizeof *r);
     if (!r)
@@ -725,6 +752,8 @@ static result *process_file(const work *w, size_t fi)
                 fail(r, R_FAILED, "out of memory");
             else
                 r->status = R_PARSED;
+            if (r->rows)
+                tokenize_ahead(tok, r->rows);
             free(err);
         }
     }
@@ -744,11 +773,31 @@ typedef struct {
     size_t first, stride; /* this producer's share: todo[first], todo[first + stride], ... */
 } queue;
 
+/* A tokenizer for this parser thread with the index's options (handles are per thread), or NULL
+ * when the index uses another tokenizer. */
+static ofs_tokenizer *thread_tokenizer(const char *options)
+{
+    if (!options)
+        return NULL;
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", options);
+    const char *argv[32];
+    int argc = 0;
+    for (char *p = strtok(copy, " \t"); p && argc < 32; p = strtok(NULL, " \t"))
+        argv[argc++] = p;
+    int skip = argc > 0 && !strcmp(argv[0], "ofs");
+    ofs_tokenizer *tok = NULL;
+    if (ofs_tokenizer_new(argv + skip, argc - skip, &tok, NULL) != OFS_OK)
+        return NULL;
+    return tok;
+}
+
 static void *producer(void *arg)
 {
     queue *q = arg;
+    ofs_tokenizer *tok = thread_tokenizer(q->w.tokopts);
     for (size_t i = q->first; i < q->w.ntodo; i += q->stride) {
-        result *r = process_file(&q->w, q->w.todo[i]);
+        result *r = process_file(&q->w, q->w.todo[i], tok);
         pthread_mutex_lock(&q->mu);
         while (q->count == QUEUE_CAP && !q->cancel)
             pthread_cond_wait(&q->not_full, &q->mu);
@@ -768,6 +817,7 @@ static void *producer(void *arg)
     q->done = 1;
     pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->mu);
+    ofs_tokenizer_free(tok);
     return NULL;
 }
 
@@ -858,7 +908,11 @@ static int insert_sections(build *b, long long doc_id, const doc_rows *d, char *
         bind_text(st, 4, s->body);
         bind_text(st, 5, s->code);
         bind_text(st, 6, s->meta);
-        if (step_done(st) != SQLITE_OK)
+        if (d->streams) /* tokens computed by a parser thread: FTS5 replays them */
+            ofs_tokenizer_replay(d->streams + i * FTS_COLS, FTS_COLS);
+        int step = step_done(st);
+        ofs_tokenizer_replay(NULL, 0);
+        if (step != SQLITE_OK)
             return db_error(b, errmsg, "cannot index a section");
     }
     return OFS_OK;
@@ -966,6 +1020,23 @@ static void queue_cancel(queue *q)
     pthread_mutex_unlock(&q->mu);
 }
 
+/* The index's ofs tokenizer options ("stem english", "" for the defaults), malloc'd; NULL when
+ * the index uses a stock FTS5 tokenizer ("=unicode61 …") or the meta row is missing. */
+static char *ofs_tokenizer_options_of(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    char *opts = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'tokenizer'", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (v && v[0] != '=')
+            opts = strdup(v);
+    }
+    sqlite3_finalize(st);
+    return opts;
+}
+
 static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
 {
     const old_doc **per_file = calloc(c->nfiles + 1, sizeof *per_file);
@@ -993,7 +1064,8 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
     progress(b);
     /* Reading a file costs tens of microseconds of syscalls and I/O latency, so a few producers
      * each take every nq-th file; taking results round-robin keeps the file order. */
-    work w = {c, per_file, todo, ntodo, b->o, b->seed, c->force};
+    char *tokopts = ofs_tokenizer_options_of(b->db);
+    work w = {c, per_file, todo, ntodo, b->o, b->seed, c->force, tokopts};
     size_t nq = ntodo < 64 ? 1 : PRODUCERS;
     queue *qs = calloc(nq, sizeof *qs);
     pthread_t th[PRODUCERS];
@@ -1013,7 +1085,7 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
     int threaded = started == nq;
     for (size_t k = 0; rc == OFS_OK && k < ntodo; k++) {
         int eof = 0;
-        result *r = threaded ? queue_pop(&qs[k % nq], &eof) : process_file(&w, todo[k]);
+        result *r = threaded ? queue_pop(&qs[k % nq], &eof) : process_file(&w, todo[k], NULL);
         if (eof)
             break;
         if (!r) {
@@ -1036,6 +1108,7 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
     free(qs);
     free(per_file);
     free(todo);
+    free(tokopts);
     return rc;
 }
 

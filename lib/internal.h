@@ -18,6 +18,16 @@ int ofs_rank_register_fts5(fts5_api *api);        /* rank.c: ofs_bm25f(fts, k1, 
 typedef struct ofs_tokenizer ofs_tokenizer;
 void ofs_tokenizer_set_ascii_fast(ofs_tokenizer *tok, int on);
 
+/* tokenizer.c: the tokens of one text, recorded by any thread, replayed by the `ofs` FTS5
+ * tokenizer of the thread that inserts that text. The indexer's parser threads tokenize, the
+ * SQLite thread only inserts: tokenizing is the largest cost of a build after SQLite's own. */
+typedef struct ofs_token_stream ofs_token_stream;
+int ofs_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofs_token_stream **out);
+void ofs_token_stream_free(ofs_token_stream *ts);
+/* Until called again with n = 0, this thread's `ofs` tokenizers replay a stream instead of
+ * tokenizing when FTS5 asks for a document text equal to the stream's. */
+void ofs_tokenizer_replay(ofs_token_stream *const *streams, int n);
+
 /* rank.c: every row's column sizes, loaded once from fts_docsize (NULL *out when the index is
  * empty or too large to cache), and an ofs_bm25f under another name that reads them. */
 typedef struct ofs_doclens ofs_doclens;

@@ -674,6 +674,87 @@ int ofs_tokenizer_run(ofs_tokenizer *tok, int reason, const char *text, int len,
     return rc;
 }
 
+/* ---- recorded token streams ------------------------------------------------------------ */
+
+typedef struct {
+    int flags, start, end;
+    int32_t off, len; /* the token's text in buf */
+} rec_token;
+
+struct ofs_token_stream {
+    char *text; /* a copy of the text tokenized, to recognise it */
+    int len;
+    rec_token *t;
+    int32_t n, cap;
+    char *buf;
+    int32_t nbuf, capbuf;
+    int oom;
+};
+
+static int record_token(void *ctx, int flags, const char *token, int n, int start, int end)
+{
+    ofs_token_stream *ts = ctx;
+    if (grow((void **)&ts->t, &ts->cap, (int64_t)ts->n + 1, sizeof *ts->t) ||
+        grow((void **)&ts->buf, &ts->capbuf, (int64_t)ts->nbuf + n, 1)) {
+        ts->oom = 1;
+        return OFS_NOMEM;
+    }
+    memcpy(ts->buf + ts->nbuf, token, (size_t)n);
+    ts->t[ts->n++] = (rec_token){flags, start, end, ts->nbuf, n};
+    ts->nbuf += n;
+    return OFS_OK;
+}
+
+int ofs_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofs_token_stream **out)
+{
+    *out = NULL;
+    ofs_token_stream *ts = calloc(1, sizeof *ts);
+    if (!ts || !(ts->text = malloc((size_t)len + 1))) {
+        free(ts);
+        return OFS_NOMEM;
+    }
+    memcpy(ts->text, text, (size_t)len);
+    ts->len = len;
+    int rc = ofs_tokenizer_run(tok, OFS_TOKENIZE_DOCUMENT, text, len, record_token, ts);
+    if (rc || ts->oom) {
+        ofs_token_stream_free(ts);
+        return rc ? rc : OFS_NOMEM;
+    }
+    *out = ts;
+    return OFS_OK;
+}
+
+void ofs_token_stream_free(ofs_token_stream *ts)
+{
+    if (!ts)
+        return;
+    free(ts->text);
+    free(ts->t);
+    free(ts->buf);
+    free(ts);
+}
+
+/* Per thread, so parser threads and other connections are never affected. */
+static _Thread_local ofs_token_stream *const *replay_streams;
+static _Thread_local int replay_n;
+
+void ofs_tokenizer_replay(ofs_token_stream *const *streams, int n)
+{
+    replay_streams = n > 0 ? streams : NULL;
+    replay_n = n > 0 ? n : 0;
+}
+
+/* The recorded stream for this text, if the calling thread set one. */
+static const ofs_token_stream *find_replay(const char *text, int len)
+{
+    for (int i = 0; i < replay_n; i++) {
+        const ofs_token_stream *ts = replay_streams[i];
+        if (ts && ts->len == len && !memcmp(ts->text, text, (size_t)len))
+            return ts;
+    }
+    return NULL;
+}
+
 /* ---- FTS5 glue -------------------------------------------------------------------------- */
 
 static int fts5_create(void *unused, const char **argv, int argc, Fts5Tokenizer **out)
@@ -702,6 +783,15 @@ static int fts5_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *tex
                          int (*fn)(void *, int, const char *, int, int, int))
 {
     ofs_tokenizer *tok = (ofs_tokenizer *)t;
+    const ofs_token_stream *ts =
+        replay_n && (flags & FTS5_TOKENIZE_DOCUMENT) ? find_replay(text, len) : NULL;
+    if (ts) {
+        int rc = SQLITE_OK;
+        for (int32_t i = 0; i < ts->n && rc == SQLITE_OK; i++)
+            rc = fn(ctx, ts->t[i].flags, ts->buf + ts->t[i].off, ts->t[i].len, ts->t[i].start,
+                    ts->t[i].end);
+        return rc;
+    }
     int rc = ofs_tokenizer_run(tok, flags, text, len, fn, ctx);
     if (rc && tok->failed) /* our code, not the callback's SQLite code passed through */
         return tok->failed == OFS_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
