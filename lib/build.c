@@ -1616,16 +1616,22 @@ static int retire_old_wal(const char *path, char **errmsg)
     sqlite3 *db = NULL;
     int busy = 0, logged = 0, done = 0;
     sqlite3_stmt *st = NULL;
+    /* A WAL with no frames has nothing to replay into the new file, and truncating it would
+     * wait for every reader (a busy daemon always has some): check that first, passively. */
+    const char *modes[] = {"PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA wal_checkpoint(TRUNCATE)"};
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
         sqlite3_busy_timeout(db, 10000);
-        if (sqlite3_prepare_v2(db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &st, NULL) ==
-                SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW) {
-            busy = sqlite3_column_int(st, 0);
-            logged = sqlite3_column_int(st, 1);
-            done = 1;
+        for (int m = 0; m < 2 && !(done && !busy && logged == 0); m++) {
+            done = 0;
+            if (sqlite3_prepare_v2(db, modes[m], -1, &st, NULL) == SQLITE_OK &&
+                sqlite3_step(st) == SQLITE_ROW) {
+                busy = sqlite3_column_int(st, 0);
+                logged = sqlite3_column_int(st, 1);
+                done = 1;
+            }
+            sqlite3_finalize(st);
+            st = NULL;
         }
-        sqlite3_finalize(st);
     }
     sqlite3_close(db);
     if (!done || busy || logged > 0)

@@ -439,20 +439,24 @@ def test_reload_under_load(tmp, db, docs):
     stop = threading.Event()
     stats = {"ok": 0, "bad": []}
     threads = [threading.Thread(target=concurrent_load,
-                                args=(d, stop, stats, "log rotation", "Log rotation"))
+                                args=(d, stop, stats, "log rotation", "Log rotation"), daemon=True)
                for _ in range(100)]
     for t in threads:
         t.start()
     rebuilds = 0
     t_end = time.time() + 8
-    while time.time() < t_end:
-        build_index(db, docs, rebuild=True)
-        rebuilds += 1
-        time.sleep(0.1)
-    time.sleep(0.5)
-    stop.set()
-    for t in threads:
-        t.join()
+    try:  # a failed rebuild must end the clients too, or the test hangs instead of failing
+        while time.time() < t_end:
+            build_index(db, docs, rebuild=True)
+            rebuilds += 1
+            time.sleep(0.1)
+        time.sleep(0.5)
+    except RuntimeError as e:
+        check(False, "rebuild %d under load: %s" % (rebuilds + 1, e))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
     check(not stats["bad"], "100 clients during %d rebuilds: %d ok, %d bad %s" % (
         rebuilds, stats["ok"], len(stats["bad"]), stats["bad"][:3]))
     check(stats["ok"] > 200, "the load made progress (%d answers)" % stats["ok"])
