@@ -1574,14 +1574,23 @@ static int replaceable(const char *path, char **errmsg)
     if (st.st_size == 0)
         return OFS_OK;
     sqlite3 *db = NULL;
-    int ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-             sqlite3_exec(db, "SELECT value FROM meta WHERE key='schema_version'", NULL, NULL,
-                          NULL) == SQLITE_OK;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    /* Readers (a daemon) may hold the index's WAL locks for a moment: wait for them rather than
+     * mistake a busy index for a foreign file. */
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        rc = sqlite3_exec(db, "SELECT value FROM meta WHERE key='schema_version'", NULL, NULL,
+                          NULL);
+    }
+    char why[256];
+    snprintf(why, sizeof why, "%s", db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
-    if (!ok)
+    if (rc == SQLITE_OK)
+        return OFS_OK;
+    if (rc == SQLITE_NOTADB || rc == SQLITE_ERROR)
         return ofs_set_error(errmsg, OFS_INVALID,
                              "%s exists and is not an ofsearch index; not overwriting it", path);
-    return OFS_OK;
+    return ofs_set_error(errmsg, OFS_DB, "cannot check %s before replacing it: %s", path, why);
 }
 
 static void unlink_db_files(const char *path)

@@ -60,6 +60,7 @@ class Daemon:
     """ofsearchd on a free port; stderr goes to a file so a chatty log never blocks it."""
 
     def __init__(self, tmp, db, *extra, name="daemon"):
+        self.name = name
         self.errpath = os.path.join(tmp, name + ".stderr")
         self.err = open(self.errpath, "wb")
         args = [DAEMON, "--db", db, "--listen", "127.0.0.1:0", "--threads", "4"] + list(extra)
@@ -141,6 +142,8 @@ class Daemon:
         bad = [m for m in SANITIZER_MARKS if m in log]
         check(not bad, "no sanitizer report in the daemon's stderr" +
               (": " + log[-3000:] if bad else ""))
+        if rc != 0:  # say how it ended: the caller's check only sees "not 0"
+            print("note: %s daemon exit status %s; its log ends:\n%s" % (self.name, rc, log[-1500:]))
         return rc
 
 
