@@ -777,17 +777,8 @@ typedef struct {
  * when the index uses another tokenizer. */
 static ofs_tokenizer *thread_tokenizer(const char *options)
 {
-    if (!options)
-        return NULL;
-    char copy[512];
-    snprintf(copy, sizeof copy, "%s", options);
-    const char *argv[32];
-    int argc = 0;
-    for (char *p = strtok(copy, " \t"); p && argc < 32; p = strtok(NULL, " \t"))
-        argv[argc++] = p;
-    int skip = argc > 0 && !strcmp(argv[0], "ofs");
     ofs_tokenizer *tok = NULL;
-    if (ofs_tokenizer_new(argv + skip, argc - skip, &tok, NULL) != OFS_OK)
+    if (options && ofs_tokenizer_from_options(options, &tok, NULL) != OFS_OK)
         return NULL;
     return tok;
 }

@@ -186,14 +186,6 @@ static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
     sqlite3_result_double(ctx, title_share < query_share ? title_share : query_share);
 }
 
-static int split_options(char *opts, const char **argv, int max)
-{
-    int n = 0;
-    for (char *p = strtok(opts, " \t"); p && n < max; p = strtok(NULL, " \t"))
-        argv[n++] = p;
-    return n;
-}
-
 /* Creates the searcher's own tokenizer from the options recorded in the index, so query words
  * are folded exactly as the documents were. An index built with another tokenizer leaves
  * s->tok NULL: queries still work, did-you-mean is off. */
@@ -204,18 +196,12 @@ static int load_tokenizer(ofs_searcher *s, char **errmsg)
                                 NULL);
     if (rc != SQLITE_OK)
         return ofs_set_error(errmsg, OFS_DB, "not an ofsearch index: %s", sqlite3_errmsg(s->db));
-    char opts[512] = "ofs";
+    char opts[512] = "";
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
         snprintf(opts, sizeof opts, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    const char *argv[32];
-    int argc = split_options(opts, argv, 32);
-    int first = argc > 0 && strcmp(argv[0], "ofs") == 0;
-    if (argc > 0 && !first &&
-        (argv[0][0] == '=' || !strcmp(argv[0], "unicode61") || !strcmp(argv[0], "porter") ||
-         !strcmp(argv[0], "trigram") || !strcmp(argv[0], "ascii")))
-        return OFS_OK; /* a built-in FTS5 tokenizer (benchmark baselines): no folding here */
-    return ofs_tokenizer_new(argv + first, argc - first, &s->tok, errmsg);
+    rc = ofs_tokenizer_from_options(opts, &s->tok, errmsg);
+    return rc == OFS_NOTFOUND ? OFS_OK : rc; /* a stock FTS5 tokenizer: no folding here */
 }
 
 static int check_schema(ofs_searcher *s, char **errmsg)

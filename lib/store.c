@@ -191,22 +191,13 @@ char *ofs_store_tokenize_arg(const char *opts)
  * the tokenizer here first gives the user the tokenizer's own message, naming the bad option. */
 static int check_tokenizer_options(const char *options, char **errmsg)
 {
-    if (options[0] == '=')
-        return OFS_OK; /* a stock FTS5 tokenizer: FTS5 checks it */
-    char *copy = strdup(options);
-    if (!copy)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    const char *argv[64];
-    int argc = 0;
-    for (char *p = strtok(copy, " \t"); p && argc < 64; p = strtok(NULL, " \t"))
-        argv[argc++] = p;
-    int skip = argc > 0 && !strcmp(argv[0], "ofs");
     ofs_tokenizer *tok = NULL;
     char *err = NULL;
-    int rc = ofs_tokenizer_new(argv + skip, argc - skip, &tok, &err);
+    int rc = ofs_tokenizer_from_options(options, &tok, &err);
     ofs_tokenizer_free(tok);
-    free(copy);
-    if (rc != OFS_OK)
+    if (rc == OFS_NOTFOUND)
+        rc = OFS_OK; /* a stock FTS5 tokenizer: FTS5 checks it */
+    else if (rc != OFS_OK)
         rc = ofs_set_error(errmsg, OFS_INVALID, "tokenizer options '%s': %s", options,
                            err ? err : "invalid");
     free(err);

@@ -186,6 +186,26 @@ int ofs_tokenizer_new(const char *const *argv, int argc, ofs_tokenizer **out, ch
     return OFS_OK;
 }
 
+int ofs_tokenizer_from_options(const char *options, ofs_tokenizer **out, char **errmsg)
+{
+    *out = NULL;
+    if (!options)
+        options = "";
+    if (options[0] == '=')
+        return OFS_NOTFOUND;
+    char copy[512];
+    if (strlen(options) >= sizeof copy)
+        return ofs_set_error(errmsg, OFS_INVALID, "ofs tokenizer: options too long");
+    strcpy(copy, options);
+    const char *argv[64];
+    int argc = 0;
+    char *save = NULL;
+    for (char *p = strtok_r(copy, " \t", &save); p && argc < 64; p = strtok_r(NULL, " \t", &save))
+        argv[argc++] = p;
+    int skip = argc > 0 && !strcmp(argv[0], "ofs");
+    return ofs_tokenizer_new(argv + skip, argc - skip, out, errmsg);
+}
+
 void ofs_tokenizer_free(ofs_tokenizer *tok)
 {
     if (!tok)

@@ -469,8 +469,37 @@ static void test_replay(void)
     sqlite3_close(db);
 }
 
+/* Options strings as an index stores them. */
+static void test_from_options(void)
+{
+    const char *good[] = {"", "stem english", "ofs stem english", "  ofs\tdiacritics 0  ",
+                          "compounds 0 stem none"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        ofs_tokenizer *tok = NULL;
+        CHECK_MSG(ofs_tokenizer_from_options(good[i], &tok, NULL) == OFS_OK && tok, "[%s]",
+                  good[i]);
+        ofs_tokenizer_free(tok);
+    }
+    ofs_tokenizer *tok = NULL;
+    CHECK_INT(ofs_tokenizer_from_options("=unicode61 remove_diacritics 2", &tok, NULL),
+              OFS_NOTFOUND);
+    CHECK(tok == NULL);
+    char *err = NULL;
+    CHECK_INT(ofs_tokenizer_from_options("ofs bogus 1", &tok, &err), OFS_INVALID);
+    CHECK(tok == NULL && err && strstr(err, "bogus"));
+    free(err);
+    err = NULL;
+    char longopt[700];
+    memset(longopt, 'x', sizeof longopt - 1);
+    longopt[sizeof longopt - 1] = '\0';
+    CHECK_INT(ofs_tokenizer_from_options(longopt, &tok, &err), OFS_INVALID);
+    CHECK(tok == NULL);
+    free(err);
+}
+
 int main(void)
 {
+    test_from_options();
     test_replay();
     test_ascii_fast_path();
     test_aux_positions();

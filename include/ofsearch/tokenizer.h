@@ -29,6 +29,11 @@ typedef int (*ofs_token_fn)(void *ctx, int flags, const char *token, int ntoken,
 int ofs_tokenizer_new(const char *const *argv, int argc, ofs_tokenizer **out, char **errmsg);
 void ofs_tokenizer_free(ofs_tokenizer *tok);
 
+/* Creates a tokenizer from an options string as an index stores it ("stem english",
+ * "ofs diacritics 0"; a leading "ofs" is skipped, words are separated by blanks). A stock FTS5
+ * tokenizer ("=unicode61 ...") is OFS_NOTFOUND with no tokenizer: nothing of ours applies. */
+int ofs_tokenizer_from_options(const char *options, ofs_tokenizer **out, char **errmsg);
+
 /* Tokenizes len bytes of UTF-8 (invalid sequences and NUL bytes are tolerated). reason is one of
  * OFS_TOKENIZE_*. Not thread-safe per handle: use one handle per thread. */
 int ofs_tokenizer_run(ofs_tokenizer *tok, int reason, const char *text, int len, ofs_token_fn fn, void *ctx);
