@@ -138,12 +138,6 @@ static void progress(build *b)
     b->o->progress(b->o->ctx, &b->prog);
 }
 
-static int is_markdown_name(const char *name)
-{
-    const char *dot = strrchr(name, '.');
-    return dot && (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown") ||
-                   !strcasecmp(dot, ".mdx"));
-}
 
 static int add_file(coll *c, const char *rel, const struct stat *st)
 {
@@ -232,7 +226,7 @@ static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id
             (e->d_type == DT_DIR && (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))))
             continue;
         int is_dir_hint = e->d_type == DT_DIR || e->d_type == DT_LNK || e->d_type == DT_UNKNOWN;
-        if (!is_dir_hint && !is_markdown_name(e->d_name))
+        if (!is_dir_hint && !ofs_is_markdown_path(e->d_name))
             continue;
         struct stat st;
         char *childrel = *rel ? join_path(rel, e->d_name) : strdup(e->d_name);
@@ -241,7 +235,7 @@ static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id
             break;
         }
         if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) {
-            if (is_markdown_name(e->d_name)) {
+            if (ofs_is_markdown_path(e->d_name)) {
                 bwarn(b, dirpath, 0, "cannot stat %s: %s", e->d_name, strerror(errno));
                 b->sum->failed++;
             }
@@ -258,7 +252,7 @@ static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id
                 rc = push_str(stack, childrel);
                 childrel = NULL;
             }
-        } else if (S_ISREG(st.st_mode) && is_markdown_name(e->d_name)) {
+        } else if (S_ISREG(st.st_mode) && ofs_is_markdown_path(e->d_name)) {
             rc = add_file(c, childrel, &st);
         }
         free(childrel);

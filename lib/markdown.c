@@ -37,6 +37,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmark.h>
 #include <unicode/uchar.h>
@@ -1506,4 +1507,11 @@ int ofs_markdown_parse(const char *src, size_t len, const char *filename,
     }
     *out = page;
     return OFS_OK;
+}
+
+int ofs_is_markdown_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && !strchr(dot, '/') &&
+           (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown") || !strcasecmp(dot, ".mdx"));
 }

@@ -3,6 +3,7 @@
  * (ofsearchd's /doc/ route) when the collection has no website to link to. */
 #include "store.h"
 
+#include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 
 #include <errno.h>
@@ -124,12 +125,6 @@ static int path_is_plain(const char *p)
     return 1;
 }
 
-static int is_markdown_name(const char *p)
-{
-    const char *dot = strrchr(p, '.');
-    return dot && !strchr(dot, '/') &&
-           (!strcasecmp(dot, ".md") || !strcasecmp(dot, ".markdown") || !strcasecmp(dot, ".mdx"));
-}
 
 /* The indexed title and root of collection/path; OFS_NOTFOUND when not indexed. */
 static int lookup_document(ofs_index *idx, const char *collection, const char *path,
@@ -233,7 +228,7 @@ int ofs_index_read_source(ofs_index *idx, const char *collection, const char *pa
     memset(out, 0, sizeof *out);
     if (!collection || !path || !path_is_plain(path))
         return ofs_set_error(errmsg, OFS_INVALID, "not a plain relative path");
-    if (!is_markdown_name(path))
+    if (!ofs_is_markdown_path(path))
         return ofs_set_error(errmsg, OFS_NOTFOUND, "not a Markdown document");
     char *root = NULL;
     int rc = lookup_document(idx, collection, path, &out->title, &root, errmsg);

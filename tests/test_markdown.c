@@ -727,8 +727,18 @@ static void test_broken_inputs(void)
     }
 }
 
+static void test_markdown_path(void)
+{
+    CHECK(ofs_is_markdown_path("a.md") && ofs_is_markdown_path("dir/B.MARKDOWN"));
+    CHECK(ofs_is_markdown_path("x.Mdx") && ofs_is_markdown_path(".md"));
+    CHECK(!ofs_is_markdown_path("md") && !ofs_is_markdown_path("a.md.txt"));
+    CHECK(!ofs_is_markdown_path("dir.md/file") && !ofs_is_markdown_path(""));
+    CHECK(!ofs_is_markdown_path("notes.mdown"));
+}
+
 int main(void)
 {
+    test_markdown_path();
     if (!getenv("OFS_SOURCE_ROOT"))
         fprintf(stderr, "OFS_SOURCE_ROOT not set; looking for fixtures under ./tests\n");
     test_kinds_and_slugify();

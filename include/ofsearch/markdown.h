@@ -56,6 +56,10 @@ int ofs_markdown_parse(const char *src, size_t len, const char *filename,
                        const ofs_markdown_options *opts, ofs_page **out, char **errmsg);
 void ofs_page_free(ofs_page *page);
 
+/* 1 when the file name or path ends in .md, .markdown or .mdx (any case): the files indexed
+ * and served as Markdown. */
+int ofs_is_markdown_path(const char *path);
+
 /* The GitHub-style slug of a heading text (lower case, punctuation dropped, spaces to hyphens).
  * Malloc'd; duplicates are numbered by the caller's slugger (see markdown.c). */
 char *ofs_slugify(const char *text);
