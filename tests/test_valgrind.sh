@@ -36,6 +36,11 @@ check 1 search --db "$db" xylophonequartzzz
 check 0 search --db "$db" kubernetse
 check 0 search --db "$db" '"open source' 'NEAR(' '-' ':'
 check 2 search --db "$tmp/missing.db" x
+check 2 search --db "$db" --limit abc x
+check 2 search --db "$db" --limit 100000 x
+check 2 search --db "$db" --kind bogus x
+check 2 search --db "$db" "$(head -c 3000 /dev/zero | tr '\0' 'q')"
+check 2 search --db "$db"
 check 0 tokens 'Café file.txt 开源软件'
 check 2 tokens --bogus x
 check 0 stats --db "$db"
