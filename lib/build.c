@@ -1600,37 +1600,62 @@ static int fsync_path(const char *path, int dir)
     return rc;
 }
 
-/* An old WAL file left next to the target would be replayed onto the new file (SQLite cannot
- * tell they belong to different databases), so the old index is checkpointed and its WAL
- * truncated before the rename. */
-static int retire_old_wal(const char *path, char **errmsg)
+/* A WAL file left next to a missing index would be replayed onto the new file (SQLite cannot
+ * tell they belong to different databases): with no index there, nobody can be using it. */
+static void remove_orphan_wal(const char *path)
 {
-    if (access(path, F_OK) != 0)
-        return OFS_OK;
-    sqlite3 *db = NULL;
-    int busy = 0, logged = 0, done = 0;
-    sqlite3_stmt *st = NULL;
-    /* A WAL with no frames has nothing to replay into the new file, and truncating it would
-     * wait for every reader (a busy daemon always has some): check that first, passively. */
-    const char *modes[] = {"PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA wal_checkpoint(TRUNCATE)"};
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 10000);
-        for (int m = 0; m < 2 && !(done && !busy && logged == 0); m++) {
-            done = 0;
-            if (sqlite3_prepare_v2(db, modes[m], -1, &st, NULL) == SQLITE_OK &&
-                sqlite3_step(st) == SQLITE_ROW) {
-                busy = sqlite3_column_int(st, 0);
-                logged = sqlite3_column_int(st, 1);
-                done = 1;
-            }
-            sqlite3_finalize(st);
-            st = NULL;
+    char buf[PATH_MAX + 8];
+    snprintf(buf, sizeof buf, "%s-wal", path);
+    unlink(buf);
+    snprintf(buf, sizeof buf, "%s-shm", path);
+    unlink(buf);
+}
+
+/* Copies the freshly built index src over the live index at path, in one write transaction
+ * through the live file's own WAL. Renaming a new file over a live WAL database is not safe: its
+ * readers (a daemon) would keep the old file open while opening the new one, and both would
+ * share the one -wal/-shm pair that SQLite names after the path, so one file's WAL index gets
+ * reset under the other's readers. Copying costs a second write of the index, but readers see
+ * the old index or the new one through SQLite's own locking, and a crash leaves the old one. */
+static int copy_into_live(const char *src, const char *path, char **errmsg)
+{
+    sqlite3 *from = NULL, *to = NULL;
+    int rc = sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        /* A writer (another `ofsearch index`) may hold the write lock for a while. */
+        sqlite3_busy_timeout(to, 30000);
+        sqlite3_exec(to, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;", NULL, NULL,
+                     NULL);
+        sqlite3_backup *bk = sqlite3_backup_init(to, "main", from, "main");
+        if (!bk) {
+            rc = sqlite3_errcode(to);
+        } else {
+            do
+                rc = sqlite3_backup_step(bk, -1);
+            while (rc == SQLITE_OK);
+            int frc = sqlite3_backup_finish(bk);
+            rc = rc == SQLITE_DONE ? frc : rc;
         }
     }
-    sqlite3_close(db);
-    if (!done || busy || logged > 0)
-        return ofs_set_error(errmsg, OFS_DB, "cannot checkpoint %s before replacing it (a "
-                             "process is writing it?)", path);
+    char why[256];
+    snprintf(why, sizeof why, "%s",
+             to && sqlite3_errcode(to) != SQLITE_OK ? sqlite3_errmsg(to)
+             : from ? sqlite3_errmsg(from) : "out of memory");
+    if (rc == SQLITE_OK) {
+        /* Move the copy from the WAL into the file now, so readers stop paying for WAL lookups
+         * and the WAL does not stay as big as the index. Readers of the old snapshot can hold
+         * part of it back: whatever is left, the next writer's checkpoint finishes. */
+        sqlite3_busy_timeout(to, 2000);
+        sqlite3_exec(to, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    }
+    sqlite3_close(from);
+    sqlite3_close(to);
+    if (rc != SQLITE_OK)
+        return ofs_set_error(errmsg, OFS_DB, "cannot replace %s with the new index: %s", path,
+                             rc == SQLITE_BUSY ? "it is busy (another process is writing it)"
+                                               : why);
     return OFS_OK;
 }
 
@@ -1692,11 +1717,19 @@ int ofs_index_rebuild(const char *path, const char *tokenizer_options,
     ofs_index_close(idx);
     if (rc == OFS_OK && fsync_path(tmp, 0) != 0)
         rc = ofs_set_error(errmsg, OFS_IO, "cannot sync %s: %s", tmp, strerror(errno));
-    if (rc == OFS_OK)
-        rc = retire_old_wal(path, errmsg);
-    if (rc == OFS_OK && rename(tmp, path) != 0)
-        rc = ofs_set_error(errmsg, OFS_IO, "cannot rename %s to %s: %s", tmp, path,
-                           strerror(errno));
+    struct stat live;
+    int in_place = stat(path, &live) == 0 && live.st_size > 0;
+    if (rc == OFS_OK && in_place) {
+        rc = copy_into_live(tmp, path, errmsg);
+        unlink_db_files(tmp);
+        return rc; /* the live file's own commit made it durable */
+    }
+    if (rc == OFS_OK) {
+        remove_orphan_wal(path);
+        if (rename(tmp, path) != 0)
+            rc = ofs_set_error(errmsg, OFS_IO, "cannot rename %s to %s: %s", tmp, path,
+                               strerror(errno));
+    }
     if (rc != OFS_OK) {
         unlink_db_files(tmp);
         return rc;

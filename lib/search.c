@@ -43,7 +43,7 @@
     " ELSE ofs_bm25f_cached(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14, ?16) END)"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
-       ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST__N };
+       ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_DATA_VERSION, ST__N };
 
 /* A word's document frequency, remembered for the searcher's life: ranking needs it for every
  * query word, and counting the rows of a common word costs more than scoring the page. The
@@ -68,6 +68,7 @@ struct ofs_searcher {
     int ndf;
     sqlite3_stmt *st[ST__N];
     int64_t deadline_ns; /* progress-handler deadline of the running search; 0 = none */
+    sqlite3_int64 data_version; /* of the index when the caches above were read */
 };
 
 static const char *const sql_text[ST__N] = {
@@ -111,6 +112,7 @@ static const char *const sql_text[ST__N] = {
                    " WHERE f.fts MATCH ?1 AND s.kind IN (0, 2, 3)"
                    " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f.fts) LIMIT ?2",
     [ST_COUNTS] = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
 };
 
 void ofs_search_config_default(ofs_search_config *cfg)
@@ -204,6 +206,8 @@ static int load_tokenizer(ofs_searcher *s, char **errmsg)
     return rc == OFS_NOTFOUND ? OFS_OK : rc; /* a stock FTS5 tokenizer: no folding here */
 }
 
+static sqlite3_int64 data_version(ofs_searcher *s);
+
 static int check_schema(ofs_searcher *s, char **errmsg)
 {
     sqlite3_stmt *st = NULL;
@@ -293,9 +297,24 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
         ofs_searcher_close(s);
         return rc;
     }
+    s->data_version = data_version(s);
     sqlite3_progress_handler(s->db, 1000, on_progress, s);
     *out = s;
     return OFS_OK;
+}
+
+/* PRAGMA data_version: moves whenever another connection commits to the index; -1 on error. */
+static sqlite3_int64 data_version(ofs_searcher *s)
+{
+    sqlite3_stmt *st = s->st[ST_DATA_VERSION];
+    sqlite3_int64 v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_reset(st);
+    return v;
+}
+
+int ofs_searcher_changed(ofs_searcher *s)
+{
+    return data_version(s) != s->data_version;
 }
 
 void ofs_searcher_close(ofs_searcher *s)

@@ -275,8 +275,8 @@ void ofsd_config_free(ofsd_config *cfg)
     free(cfg->cors_origins);
 }
 
-/* What identifies the index file: a rebuild renames a new file over it (new inode); an in-place
- * checkpoint changes size or mtime. */
+/* What identifies a version of the index file: a commit changes the WAL's size or mtime, a
+ * checkpoint the file's; a file put there by other means has a new inode. */
 typedef struct {
     int exists;
     dev_t dev;
@@ -335,13 +335,12 @@ static void supervise(ofsd_server *srv, const ofsd_config *cfg, int sfd)
             return;
         }
         file_id now = file_id_of(cfg->db_path), now_wal = file_id_of(wal);
-        if (!file_id_same(&now, &last)) {
-            /* A new file (or one rewritten in place): workers must reopen. */
+        /* Open readers see every commit, but searchers cache what they read at open (document
+         * sizes, term frequencies, the tokenizer options a rebuild may change): reopen them. */
+        if (!file_id_same(&now, &last))
             ofsd_server_reload(srv, 1, now.exists ? "index file changed" : "index file missing");
-        } else if (!file_id_same(&now_wal, &last_wal)) {
-            /* Commits through the WAL are seen by open readers; only the snapshot is stale. */
-            ofsd_server_reload(srv, 0, "index updated");
-        }
+        else if (!file_id_same(&now_wal, &last_wal))
+            ofsd_server_reload(srv, 1, "index updated");
         last = now;
         last_wal = now_wal;
     }

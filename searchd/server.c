@@ -87,11 +87,14 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **wh
         return NULL;
     }
     unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
-    if (w->searcher && w->gen == gen) {
+    /* The index may change in place without the watch noticing yet (or with it off): a
+     * searcher whose caches are older than the index is reopened, like a new generation. */
+    int changed = w->searcher && w->gen == gen && ofs_searcher_changed(w->searcher);
+    if (w->searcher && w->gen == gen && !changed) {
         *fresh = 1;
         return w->searcher;
     }
-    if (!w->tried || w->tried_gen != gen) {
+    if (changed || !w->tried || w->tried_gen != gen) {
         /* A newer index: open it before touching the old one so a failed open keeps serving. */
         ofs_searcher *s = NULL;
         char *err = NULL;

@@ -14,11 +14,13 @@
 
 static char dbpath[512];
 static char synpath[512];
+static char docspath[512];
 
 static int build_index(const char *root)
 {
     char docs[512], other[512];
     snprintf(docs, sizeof docs, "%s/tests/fixtures/search/docs", root);
+    snprintf(docspath, sizeof docspath, "%s", docs);
     snprintf(other, sizeof other, "%s/tests/fixtures/search/other", root);
     snprintf(synpath, sizeof synpath, "%s/tests/fixtures/search/synonyms.txt", root);
     char tmpl[] = "/tmp/ofs-test-search-XXXXXX";
@@ -363,6 +365,37 @@ static void test_open_errors(void)
     free(err);
 }
 
+/* A rebuild lands in the live file while a searcher has it open: the searcher sees the new
+ * contents at once and says it should be reopened; a reopened one does not. */
+static void test_changed_by_rebuild(ofs_searcher *s)
+{
+    CHECK_INT(ofs_searcher_changed(s), 0);
+    int rc;
+    ofs_results *r = run(s, "kubernetes", NULL, "other", 0, OFS_SNIPPET_PLAIN, &rc);
+    CHECK(r && r->nhits > 0);
+    ofs_results_free(r);
+    ofs_collection_spec only_docs[] = {{"docs", docspath, "https://example.org/docs"}};
+    ofs_build_options o;
+    ofs_build_options_default(&o);
+    ofs_build_summary sum;
+    char *err = NULL;
+    CHECK_INT(ofs_index_rebuild(dbpath, NULL, only_docs, 1, &o, &sum, &err), OFS_OK);
+    free(err);
+    CHECK_INT(ofs_searcher_changed(s), 1);
+    r = run(s, "kubernetes", NULL, "other", 0, OFS_SNIPPET_PLAIN, &rc);
+    CHECK(rc == OFS_OK && r && r->nhits == 0);
+    ofs_results_free(r);
+    ofs_searcher *fresh = open_searcher();
+    CHECK(fresh != NULL);
+    if (fresh) {
+        CHECK_INT(ofs_searcher_changed(fresh), 0);
+        r = run(fresh, "kubernetes", NULL, NULL, 0, OFS_SNIPPET_PLAIN, &rc);
+        CHECK(rc == OFS_OK && r && r->nhits > 0);
+        ofs_results_free(r);
+    }
+    ofs_searcher_close(fresh);
+}
+
 int main(void)
 {
     const char *root = getenv("OFS_SOURCE_ROOT");
@@ -387,6 +420,7 @@ int main(void)
         test_relaxed_and_paging(s);
         test_hostile(s);
         test_suggest(s);
+        test_changed_by_rebuild(s);
     }
     ofs_searcher_close(s);
     test_df_cache();

@@ -80,8 +80,10 @@ typedef struct {
 int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nspecs,
                     const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg);
 
-/* Builds a fresh index of the given collections in a temporary file next to path, then renames
- * it over path atomically (a reader that has the old file open keeps it until it reopens).
+/* Builds a fresh index of the given collections in a temporary file next to path, then puts it
+ * in place atomically: renamed to path when there is no index yet, else copied into the live
+ * file in one transaction through its WAL (readers see the old index or the new one; renaming
+ * over a live WAL database would leave its readers sharing one -wal/-shm pair between two files).
  * The way to change tokenizer options or move to a new schema version. tokenizer_options as for
  * ofs_index_open ("=NAME ARGS" selects a stock FTS5 tokenizer as is, for baselines). path must
  * be missing, empty or an ofsearch index (of any schema version): anything else is refused. */

@@ -47,6 +47,11 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
                       char **errmsg);
 void ofs_searcher_close(ofs_searcher *s);
 
+/* 1 when the index has changed since s was opened (a commit by `ofsearch index`, a rebuild).
+ * Searches already see the new contents, but s keeps what it read at open (document sizes and
+ * frequencies for ranking, tokenizer options, counts): a long-lived caller reopens. ~1 µs. */
+int ofs_searcher_changed(ofs_searcher *s);
+
 typedef struct {
     const char *q;          /* the user's text, any bytes */
     size_t qlen;            /* 0: strlen(q) */
