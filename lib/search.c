@@ -43,7 +43,8 @@
     " ELSE ofs_bm25f_cached(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14, ?16) END)"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
-       ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_DATA_VERSION, ST__N };
+       ST_SNIPPET, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_DATA_VERSION, ST_BEGIN,
+       ST_COMMIT, ST__N };
 
 /* A word's document frequency, remembered for the searcher's life: ranking needs it for every
  * query word, and counting the rows of a common word costs more than scoring the page. The
@@ -113,6 +114,8 @@ static const char *const sql_text[ST__N] = {
                    " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f.fts) LIMIT ?2",
     [ST_COUNTS] = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
     [ST_DATA_VERSION] = "PRAGMA data_version",
+    [ST_BEGIN] = "BEGIN",
+    [ST_COMMIT] = "COMMIT",
 };
 
 void ofs_search_config_default(ofs_search_config *cfg)
@@ -1073,6 +1076,12 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
     return rc;
 }
 
+static void run_once(ofs_searcher *s, int which)
+{
+    sqlite3_step(s->st[which]);
+    sqlite3_reset(s->st[which]);
+}
+
 int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out, char **errmsg)
 {
     *out = NULL;
@@ -1085,7 +1094,13 @@ int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out,
     if (!r)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     s->deadline_ns = s->cfg.timeout_ms > 0 ? t0 + (int64_t)s->cfg.timeout_ms * 1000000 : 0;
+    /* One read transaction for the whole search: every statement sees the same snapshot, and
+     * the file and WAL locks are taken once instead of per statement (syscalls were a tenth of
+     * a median query's time). */
+    run_once(s, ST_BEGIN);
     rc = run_search(s, &r0, r, errmsg);
+    if (!sqlite3_get_autocommit(s->db))
+        run_once(s, ST_COMMIT); /* an interrupted search may already have ended it */
     s->deadline_ns = 0;
     if (rc != OFS_OK) {
         ofs_results_free(r);
