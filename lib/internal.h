@@ -41,12 +41,14 @@ int ofs_rank_register_cached(fts5_api *api, const char *name, ofs_doclens *lens)
 
 /* Document frequencies of a query's phrases, in FTS5's phrase order, known before the query
  * runs (-1: unknown, ofs_bm25f counts it itself). Passed to ofs_bm25f as a pointer argument of
- * type OFS_PHRASE_DF_TYPE: counting a common word's rows costs more than scoring a page. */
+ * type OFS_PHRASE_DF_TYPE: counting a common word's rows costs more than scoring a page. The
+ * same struct counts the rows scored, so a ranked pass needs no second count of its matches. */
 #define OFS_MAX_PHRASE_DF 64
 #define OFS_PHRASE_DF_TYPE "ofs_phrase_df"
 typedef struct {
     int n;
     long long df[OFS_MAX_PHRASE_DF];
+    long long rows; /* ofs_bm25f adds one per row it scores: a sorted pass counts its matches */
 } ofs_phrase_df;
 
 #endif

@@ -248,10 +248,11 @@ static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
         w[c] = 1.0;
     double prox = nval > 7 ? sqlite3_value_double(vals[7]) : 0.0;
     int rc = SQLITE_OK;
+    ofs_phrase_df *known = nval > 8 ? sqlite3_value_pointer(vals[8], OFS_PHRASE_DF_TYPE) : NULL;
+    if (known)
+        known->rows++;
     rank_query *q = api->xGetAuxdata(fts, 0);
     if (!q) {
-        const ofs_phrase_df *known =
-            nval > 8 ? sqlite3_value_pointer(vals[8], OFS_PHRASE_DF_TYPE) : NULL;
         q = rank_query_new(api, fts, known, &rc);
         if (rc == SQLITE_OK)
             rc = api->xSetAuxdata(fts, q, rank_query_free);

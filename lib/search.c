@@ -392,9 +392,11 @@ static int db_error(ofs_searcher *s, char **errmsg)
 
 static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out);
 
-/* Runs the ranked statement, appending up to `want` rows not already in `skip` to out. */
+/* Runs the ranked statement, appending up to `want` rows not already in `skip` to out; *matches
+ * is how many rows the statement scored (all that matched: it sorts them), or -1 when the
+ * ranking function cannot tell (FTS5's bm25()). */
 static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked_list *skip,
-                     ranked_list *out, char **errmsg)
+                     ranked_list *out, long long *matches, char **errmsg)
 {
     /* Joining sections costs a lookup per matching row: only when a filter needs it. */
     sqlite3_stmt *st = s->st[a->collection ? ST_RANK_COLL : a->kind >= 0 ? ST_RANK_KIND : ST_RANK];
@@ -413,11 +415,11 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     sqlite3_bind_double(st, 13, s->cfg.b);
     sqlite3_bind_double(st, 14, s->cfg.proximity);
     sqlite3_bind_int(st, 15, a->query_tokens);
-    ofs_phrase_df known;
-    if (s->cfg.df_cache && s->tok) {
+    ofs_phrase_df known = {.n = 0, .rows = 0};
+    if (s->cfg.df_cache && s->tok)
         phrase_dfs(s, a->match, &known);
-        sqlite3_bind_pointer(st, 16, &known, OFS_PHRASE_DF_TYPE, NULL);
-    }
+    sqlite3_bind_pointer(st, 16, &known, OFS_PHRASE_DF_TYPE, NULL);
+    *matches = -1;
     sqlite3_bind_int(st, 9, want + (int)(skip ? skip->n : 0));
     if (a->collection)
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
@@ -438,6 +440,8 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
         return rc;
     }
     sqlite3_reset(st);
+    if (s->cfg.ranker != OFS_RANK_FTS5_BM25)
+        *matches = known.rows;
     return OFS_OK;
 }
 
@@ -924,13 +928,18 @@ static int query_tokens(ofs_searcher *s, const char *text)
     return n;
 }
 
-/* The number of matches of a pass that returned `got` rows when asked for `want`: exact without
- * another statement when the pass ran dry, else counted (up to OFS_TOTAL_CAP). */
-static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want, long *total,
-                      char **errmsg)
+/* The number of matches of a pass (up to OFS_TOTAL_CAP) that returned `got` rows when asked for
+ * `want` and scored `matches` rows (-1: unknown): without another statement when the pass ran
+ * dry or counted them, else counted. */
+static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want,
+                      long long matches, long *total, char **errmsg)
 {
     if (got < (size_t)want) {
         *total = (long)got;
+        return OFS_OK;
+    }
+    if (matches >= 0) {
+        *total = matches < OFS_TOTAL_CAP ? (long)matches : OFS_TOTAL_CAP;
         return OFS_OK;
     }
     return count_pass(s, a, total, errmsg);
@@ -952,9 +961,10 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
     int nq = query_tokens(s, ofs_query_text(q));
     pass_args a = {all, collection, kind, nq};
     ranked_list full = {0};
-    int rc = rank_pass(s, &a, window, NULL, &full, errmsg);
+    long long matches = -1;
+    int rc = rank_pass(s, &a, window, NULL, &full, &matches, errmsg);
     if (rc == OFS_OK)
-        rc = pass_total(s, &a, full.n, window, &r->total, errmsg);
+        rc = pass_total(s, &a, full.n, window, matches, &r->total, errmsg);
     int relax = s->cfg.fallback == 2 ? full.n < (size_t)window : s->cfg.fallback && !full.n;
     /* Topping up a page that already has all-words hits: words in a large share of the index
      * add little but cost a score for most rows, so the any-word query leaves them out. */
@@ -967,9 +977,9 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
         pass_args b = {any, collection, kind, nq};
         size_t before = full.n;
         long total_any = 0;
-        rc = rank_pass(s, &b, window - (int)before, &full, &full, errmsg);
+        rc = rank_pass(s, &b, window - (int)before, &full, &full, &matches, errmsg);
         if (rc == OFS_OK)
-            rc = pass_total(s, &b, full.n, window, &total_any, errmsg);
+            rc = pass_total(s, &b, full.n, window, matches, &total_any, errmsg);
         if (rc == OFS_OK && full.n > before) {
             r->relaxed = 1;
             r->total = total_any > r->total ? total_any : r->total;
