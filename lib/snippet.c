@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "text.h"
 
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,19 +235,21 @@ static int *number_words(const positions *p, int *nwords)
     return word;
 }
 
+#define UNIT(word, pos) ((word) ? (word)[pos] : (pos))
+
 /* First word of the best window of w words: the one holding the most distinct phrases, then the
- * most hits; shifted so its hits sit in the middle. */
+ * most hits; shifted so its hits sit in the middle. word NULL: count token positions instead. */
 static int best_window(const hit *h, int nhits, const int *word, int nphrase, int nwords, int w)
 {
     if (nhits == 0 || nwords <= w)
         return 0;
     int *count = calloc((size_t)(nphrase > 0 ? nphrase : 1), sizeof *count);
     if (!count)
-        return word[h[0].pos];
+        return UNIT(word, h[0].pos);
     long best_score = -1;
     int best_i = 0, best_j = 1, distinct = 0;
     for (int i = 0, j = 0; i < nhits; i++) {
-        while (j < nhits && word[h[j].pos] < word[h[i].pos] + w) {
+        while (j < nhits && UNIT(word, h[j].pos) < UNIT(word, h[i].pos) + w) {
             if (h[j].phrase >= 0 && h[j].phrase < nphrase && count[h[j].phrase]++ == 0)
                 distinct++;
             j++;
@@ -261,7 +264,7 @@ static int best_window(const hit *h, int nhits, const int *word, int nphrase, in
             distinct--;
     }
     free(count);
-    int first = word[h[best_i].pos], last = word[h[best_j - 1].pos];
+    int first = UNIT(word, h[best_i].pos), last = UNIT(word, h[best_j - 1].pos);
     int start = first - (w - (last - first + 1)) / 2;
     if (start > nwords - w)
         start = nwords - w;
@@ -383,14 +386,17 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, 
     int rc = api->xColumnText(fts, col, &z, &n);
     if (rc != SQLITE_OK || !z || n <= 0)
         return rc;
-    /* No window reaches past the last hit by more than w tokens: tokenize no further. */
-    int last = -1;
-    for (int i = 0; i < ninst; i++) {
-        int ip, ic, io;
-        if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ic == col && io > last)
-            last = io;
-    }
-    positions p = {.textlen = n, .stop_at = (last < 0 ? 0 : last) + 2 * w + 2};
+    /* Tokenizing the text is most of a snippet's cost, and only the window is shown: find the
+     * best cluster by token positions first (known from xInst without tokenizing), and tokenize
+     * no further than a window of words can reach from it (a word spans one position, or a few
+     * for a compound such as file.txt). */
+    int nall = 0;
+    hit *all = collect_hits(api, fts, ninst, col, INT_MAX, &nall);
+    if (!all)
+        return SQLITE_NOMEM;
+    int from = best_window(all, nall, NULL, api->xPhraseCount(fts), INT_MAX / 2, w);
+    free(all);
+    positions p = {.textlen = n, .stop_at = from + 3 * w + 2};
     rc = api->xTokenize(fts, z, n, &p, on_token);
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
