@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,19 +150,131 @@ static int put_char(out_buf *o, const unsigned char *z, int n, int mode)
     return k;
 }
 
+/* The row's phrase instances, read once: from FTS5 (xInst, when the statement has a MATCH) or
+ * from a blob that ofs_insts() made of them in an earlier statement (see below). */
+typedef struct {
+    int phrase, col, off, size; /* size: tokens in the phrase */
+} inst;
+
+typedef struct {
+    inst *v;
+    int n;
+    int nphrase;
+} inst_list;
+
+static int insts_from_fts5(const Fts5ExtensionApi *api, Fts5Context *fts, inst_list *l)
+{
+    int ninst = 0;
+    if (api->xInstCount(fts, &ninst) != SQLITE_OK || ninst < 0)
+        ninst = 0;
+    l->nphrase = api->xPhraseCount(fts);
+    l->v = malloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *l->v);
+    if (!l->v)
+        return SQLITE_NOMEM;
+    for (int i = 0; i < ninst; i++) {
+        inst x;
+        if (api->xInst(fts, i, &x.phrase, &x.col, &x.off) != SQLITE_OK)
+            continue;
+        x.size = api->xPhraseSize(fts, x.phrase);
+        l->v[l->n++] = x;
+    }
+    return SQLITE_OK;
+}
+
+/* The blob: "OFSI", then little-endian uint16 nphrase, uint16 ninst, nphrase phrase sizes
+ * (uint8), ninst x (uint8 phrase, uint8 col, uint32 offset). Read from SQL, so anything may
+ * arrive: a blob that is not exactly that is refused. */
+#define INSTS_MAGIC "OFSI"
+#define INSTS_MAX 4096
+#define INSTS_MAX_PHRASE 255
+
+static unsigned get_u16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long get_u32(const unsigned char *p)
+{
+    return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 |
+           (unsigned long)p[3] << 24;
+}
+
+static int insts_from_blob(const unsigned char *b, int n, int ncol, inst_list *l)
+{
+    if (n < 8 || memcmp(b, INSTS_MAGIC, 4))
+        return SQLITE_MISMATCH;
+    int nphrase = (int)get_u16(b + 4), ninst = (int)get_u16(b + 6);
+    if (ninst > INSTS_MAX || n != 8 + nphrase + ninst * 6)
+        return SQLITE_MISMATCH;
+    const unsigned char *sizes = b + 8, *p = b + 8 + nphrase;
+    l->nphrase = nphrase;
+    l->v = malloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *l->v);
+    if (!l->v)
+        return SQLITE_NOMEM;
+    for (int i = 0; i < ninst; i++, p += 6) {
+        unsigned long off = get_u32(p + 2);
+        if (p[0] >= nphrase || p[1] >= ncol || off > (unsigned long)INT32_MAX / 2)
+            return SQLITE_MISMATCH;
+        l->v[l->n++] = (inst){p[0], p[1], (int)off, sizes[p[0]]};
+    }
+    return SQLITE_OK;
+}
+
+/* ofs_insts(fts): the row's phrase instances as a blob for ofs_snippet's third argument, NULL
+ * when there are too many to carry (ofs_snippet then needs the MATCH). Cheap enough to compute
+ * for every row a ranked statement sorts: it keeps the rows it returns from needing a second
+ * MATCH (an index lookup per phrase) to make their snippets. */
+static void ofs_insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                         int nval, sqlite3_value **vals)
+{
+    (void)nval, (void)vals;
+    int ninst = 0, nphrase = api->xPhraseCount(fts);
+    if (api->xInstCount(fts, &ninst) != SQLITE_OK || ninst > INSTS_MAX ||
+        nphrase > INSTS_MAX_PHRASE || api->xColumnCount(fts) > 255) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    int n = 8 + nphrase + ninst * 6;
+    unsigned char stack[512], *b = n <= (int)sizeof stack ? stack : malloc((size_t)n);
+    if (!b) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    memcpy(b, INSTS_MAGIC, 4);
+    b[4] = (unsigned char)nphrase, b[5] = (unsigned char)(nphrase >> 8);
+    b[6] = (unsigned char)ninst, b[7] = (unsigned char)(ninst >> 8);
+    for (int i = 0; i < nphrase; i++) {
+        int size = api->xPhraseSize(fts, i);
+        b[8 + i] = (unsigned char)(size < 0 ? 0 : size > 255 ? 255 : size);
+    }
+    unsigned char *p = b + 8 + nphrase;
+    int ok = 1;
+    for (int i = 0; ok && i < ninst; i++, p += 6) {
+        int ip, ic, io;
+        ok = api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ic >= 0 && io >= 0;
+        p[0] = (unsigned char)ip, p[1] = (unsigned char)ic;
+        for (int k = 0; k < 4; k++)
+            p[2 + k] = (unsigned char)((unsigned)io >> (8 * k));
+    }
+    if (ok)
+        sqlite3_result_blob(ctx, b, n, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(ctx);
+    if (b != stack)
+        free(b);
+}
+
 /* The column to show: the body if it has a hit, else the column with the most hits, else the
  * body (or the title when the body is empty). */
-static int pick_column(const Fts5ExtensionApi *api, Fts5Context *fts, int ninst)
+static int pick_column(const Fts5ExtensionApi *api, Fts5Context *fts, const inst_list *l)
 {
     int ncol = api->xColumnCount(fts);
     int *hits = calloc((size_t)(ncol > 0 ? ncol : 1), sizeof *hits);
     int best = -1;
     if (hits) {
-        for (int i = 0; i < ninst; i++) {
-            int ip, ic, io;
-            if (api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ic >= 0 && ic < ncol)
-                hits[ic]++;
-        }
+        for (int i = 0; i < l->n; i++)
+            if (l->v[i].col >= 0 && l->v[i].col < ncol)
+                hits[l->v[i].col]++;
         if (ncol > COL_BODY && hits[COL_BODY] > 0)
             best = COL_BODY;
         for (int c = 0; best != COL_BODY && c < ncol; c++)
@@ -189,18 +302,16 @@ static int cmp_hit(const void *a, const void *b)
     return x->pos != y->pos ? (x->pos > y->pos) - (x->pos < y->pos) : x->phrase - y->phrase;
 }
 
-/* The hits of column col (every token of a matched phrase), sorted by position. */
-static hit *collect_hits(const Fts5ExtensionApi *api, Fts5Context *fts, int ninst, int col,
-                         int npos, int *nhits)
+/* The hits of column col (every token of a matched phrase) below position npos, sorted. */
+static hit *collect_hits(const inst_list *l, int col, int npos, int *nhits)
 {
     int cap = 16, n = 0;
     hit *h = malloc((size_t)cap * sizeof *h);
-    for (int i = 0; h && i < ninst; i++) {
-        int ip, ic, io;
-        if (api->xInst(fts, i, &ip, &ic, &io) != SQLITE_OK || ic != col || io < 0)
+    for (int i = 0; h && i < l->n; i++) {
+        const inst *x = &l->v[i];
+        if (x->col != col || x->off < 0)
             continue;
-        int size = api->xPhraseSize(fts, ip);
-        for (int k = 0; k < (size > 0 ? size : 1) && io + k < npos; k++) {
+        for (int k = 0; k < (x->size > 0 ? x->size : 1) && x->off < npos - k; k++) {
             if (n == cap) {
                 hit *nh = realloc(h, (size_t)(cap *= 2) * sizeof *nh);
                 if (!nh) {
@@ -209,7 +320,7 @@ static hit *collect_hits(const Fts5ExtensionApi *api, Fts5Context *fts, int nins
                 }
                 h = nh;
             }
-            h[n++] = (hit){io + k, ip};
+            h[n++] = (hit){x->off + k, x->phrase};
         }
     }
     if (h)
@@ -279,26 +390,24 @@ static int cmp_span(const void *a, const void *b)
 
 /* Byte ranges to mark: each phrase instance of column col that falls in positions [s, e),
  * clipped to them, sorted and with overlaps merged. */
-static span *mark_ranges(const Fts5ExtensionApi *api, Fts5Context *fts, int ninst, int col,
-                         const positions *p, int s, int e, int *nr)
+static span *mark_ranges(const inst_list *l, int col, const positions *p, int s, int e, int *nr)
 {
-    span *r = malloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *r);
+    span *r = malloc((size_t)(l->n > 0 ? l->n : 1) * sizeof *r);
     int n = 0;
-    for (int i = 0; r && i < ninst; i++) {
-        int ip, ic, io;
-        if (api->xInst(fts, i, &ip, &ic, &io) != SQLITE_OK || ic != col || io < 0)
+    for (int i = 0; r && i < l->n; i++) {
+        const inst *x = &l->v[i];
+        if (x->col != col || x->off < 0)
             continue;
-        int size = api->xPhraseSize(fts, ip);
-        int a = io > s ? io : s, b = io + (size > 0 ? size : 1);
+        int a = x->off > s ? x->off : s, b = x->off + (x->size > 0 ? x->size : 1);
         if (b > e)
             b = e;
         if (a >= b)
             continue;
-        span x = p->v[a];
+        span y = p->v[a];
         for (int k = a + 1; k < b; k++)
-            if (p->v[k].end > x.end)
-                x.end = p->v[k].end;
-        r[n++] = x;
+            if (p->v[k].end > y.end)
+                y.end = p->v[k].end;
+        r[n++] = y;
     }
     if (!r)
         return NULL;
@@ -378,8 +487,8 @@ static int choose_window(const positions *p, const int *word, int nwords, const 
 }
 
 /* Builds the snippet of column col into o. */
-static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, int ninst,
-                        int mode, int w, out_buf *o)
+static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
+                        const inst_list *l, int mode, int w, out_buf *o)
 {
     const char *z = NULL;
     int n = 0;
@@ -387,14 +496,14 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, 
     if (rc != SQLITE_OK || !z || n <= 0)
         return rc;
     /* Tokenizing the text is most of a snippet's cost, and only the window is shown: find the
-     * best cluster by token positions first (known from xInst without tokenizing), and tokenize
-     * no further than a window of words can reach from it (a word spans one position, or a few
-     * for a compound such as file.txt). */
+     * best cluster by token positions first (known without tokenizing), and tokenize no further
+     * than a window of words can reach from it (a word spans one position, or a few for a
+     * compound such as file.txt). */
     int nall = 0;
-    hit *all = collect_hits(api, fts, ninst, col, INT_MAX, &nall);
+    hit *all = collect_hits(l, col, INT_MAX, &nall);
     if (!all)
         return SQLITE_NOMEM;
-    int from = best_window(all, nall, NULL, api->xPhraseCount(fts), INT_MAX / 2, w);
+    int from = best_window(all, nall, NULL, l->nphrase, INT_MAX / 2, w);
     free(all);
     positions p = {.textlen = n, .stop_at = from + 3 * w + 2};
     rc = api->xTokenize(fts, z, n, &p, on_token);
@@ -404,13 +513,12 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, 
         rc = SQLITE_NOMEM;
     int nwords = 0, nhits = 0, nr = 0;
     int *word = rc == SQLITE_OK ? number_words(&p, &nwords) : NULL;
-    hit *h = word ? collect_hits(api, fts, ninst, col, p.n, &nhits) : NULL;
+    hit *h = word ? collect_hits(l, col, p.n, &nhits) : NULL;
     span *r = NULL;
     if (rc == SQLITE_OK && h) {
         int s, e, b0, b1;
-        int cut = choose_window(&p, word, nwords, h, nhits, api->xPhraseCount(fts), w, n, &s, &e,
-                                &b0, &b1);
-        r = mark_ranges(api, fts, ninst, col, &p, s, e, &nr);
+        int cut = choose_window(&p, word, nwords, h, nhits, l->nphrase, w, n, &s, &e, &b0, &b1);
+        r = mark_ranges(l, col, &p, s, e, &nr);
         if (r) {
             if (s > 0)
                 out_puts(o, ellipsis);
@@ -428,24 +536,40 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col, 
     return rc;
 }
 
+/* ofs_snippet(fts, mode, ntokens [, insts]): insts, a blob from ofs_insts() of the same row in
+ * an earlier statement, stands in for the phrase instances of a MATCH, so the row can be read
+ * by rowid alone. */
 static void ofs_snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                            int nval, sqlite3_value **vals)
 {
     int mode = nval > 0 ? sqlite3_value_int(vals[0]) : MODE_PLAIN;
     int w = nval > 1 ? sqlite3_value_int(vals[1]) : DEFAULT_TOKENS;
-    if (nval > 2 || mode < MODE_PLAIN || mode > MODE_ANSI) {
-        sqlite3_result_error(ctx, "usage: ofs_snippet(fts, mode 0|1|2, ntokens)", -1);
+    if (nval > 3 || mode < MODE_PLAIN || mode > MODE_ANSI) {
+        sqlite3_result_error(ctx, "usage: ofs_snippet(fts, mode 0|1|2, ntokens [, insts])", -1);
         return;
     }
     if (w <= 0)
         w = DEFAULT_TOKENS;
     if (w > MAX_TOKENS)
         w = MAX_TOKENS;
-    int ninst = 0;
-    if (api->xInstCount(fts, &ninst) != SQLITE_OK)
-        ninst = 0;
+    inst_list l = {0};
+    int rc;
+    if (nval > 2 && sqlite3_value_type(vals[2]) != SQLITE_NULL) {
+        rc = sqlite3_value_type(vals[2]) == SQLITE_BLOB
+                 ? insts_from_blob(sqlite3_value_blob(vals[2]), sqlite3_value_bytes(vals[2]),
+                                   api->xColumnCount(fts), &l)
+                 : SQLITE_MISMATCH;
+        if (rc == SQLITE_MISMATCH) {
+            free(l.v);
+            sqlite3_result_error(ctx, "ofs_snippet: insts is not a blob from ofs_insts()", -1);
+            return;
+        }
+    } else
+        rc = insts_from_fts5(api, fts, &l);
     out_buf o = {0};
-    int rc = make_snippet(api, fts, pick_column(api, fts, ninst), ninst, mode, w, &o);
+    if (rc == SQLITE_OK)
+        rc = make_snippet(api, fts, pick_column(api, fts, &l), &l, mode, w, &o);
+    free(l.v);
     if (rc != SQLITE_OK) {
         free(o.s);
         sqlite3_result_error_code(ctx, rc);
@@ -461,5 +585,6 @@ int ofs_snippet_register_fts5(fts5_api *api)
 {
     if (!api)
         return SQLITE_ERROR;
-    return api->xCreateFunction(api, "ofs_snippet", NULL, ofs_snippet_fn, NULL);
+    int rc = api->xCreateFunction(api, "ofs_snippet", NULL, ofs_snippet_fn, NULL);
+    return rc == SQLITE_OK ? api->xCreateFunction(api, "ofs_insts", NULL, ofs_insts_fn, NULL) : rc;
 }

@@ -43,6 +43,70 @@ static int only_mark_tags(const char *s)
     return 1;
 }
 
+/* The snippet made from ofs_insts() of the matching row, read back by rowid alone (how the
+ * search makes page snippets), must be the very snippet of the MATCH. */
+static void check_insts_path(const char *match, int mode, int ntokens, const char *want)
+{
+    sqlite3_stmt *st = NULL, *sn = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT ofs_insts(t) FROM t WHERE t MATCH ?1", -1, &st, NULL),
+              SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT ofs_snippet(t, ?2, ?3, ?1) FROM t WHERE rowid = 1",
+                                 -1, &sn, NULL),
+              SQLITE_OK);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_type(st, 0), SQLITE_BLOB);
+    sqlite3_bind_value(sn, 1, sqlite3_column_value(st, 0));
+    sqlite3_bind_int(sn, 2, mode);
+    sqlite3_bind_int(sn, 3, ntokens);
+    CHECK_INT(sqlite3_step(sn), SQLITE_ROW);
+    const char *got = (const char *)sqlite3_column_text(sn, 0);
+    CHECK_MSG(got && !strcmp(got, want), "insts path [%s] != match path [%s] for %s",
+              got ? got : "(null)", want, match);
+    sqlite3_finalize(st);
+    sqlite3_finalize(sn);
+}
+
+/* Blobs that are not ofs_insts() output are refused with an error, never read out of bounds. */
+static void test_bad_insts(void)
+{
+    sqlite3_exec(db, "DELETE FROM t; INSERT INTO t(rowid, title, headings, body, code, meta)"
+                     " VALUES(1, 'T', '', 'some body text', '', '')", NULL, NULL, NULL);
+    static const struct {
+        const char *b;
+        int n;
+    } bad[] = {
+        {"", 0},
+        {"OFSI", 4},
+        {"XXXX\1\0\0\0\1", 9},
+        {"OFSI\1\0\1\0\1\5\0\0\0\0\0", 15},     /* phrase 5 of 1 */
+        {"OFSI\1\0\1\0\1\0\11\0\0\0\0", 15},    /* column 9 of 5 */
+        {"OFSI\1\0\1\0\1\0\2\0\0\0\x7f", 15},   /* offset 2^31-ish */
+        {"OFSI\1\0\2\0\1\0\2\0\0\0\0", 15},     /* says 2 instances, holds 1 */
+        {"OFSI\0\0\0\0junk", 12},                   /* trailing bytes */
+    };
+    sqlite3_stmt *st = NULL;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT ofs_snippet(t, 1, 30, ?1) FROM t WHERE rowid = 1", -1,
+                                 &st, NULL),
+              SQLITE_OK);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_blob(st, 1, bad[i].b, bad[i].n, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        CHECK_MSG(rc == SQLITE_ERROR && strstr(sqlite3_errmsg(db), "ofs_insts"),
+                  "bad blob %zu: rc %d %s", i, rc, sqlite3_errmsg(db));
+    }
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, "OFSI", -1, SQLITE_STATIC); /* text, not a blob */
+    CHECK_INT(sqlite3_step(st), SQLITE_ERROR);
+    /* A well-formed blob with a valid instance marks that token. */
+    sqlite3_reset(st);
+    sqlite3_bind_blob(st, 1, "OFSI\1\0\1\0\1\0\2\1\0\0\0", 15, SQLITE_STATIC);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "some <mark>body</mark> text");
+    sqlite3_finalize(st);
+}
+
 /* Inserts one row (columns title, headings, body, code, meta; len -1 = strlen) and returns the
  * snippet for match; NULL if the row does not match. Caller frees. */
 static char *snippet_n(const char *title, const char *body, int body_len, const char *code,
@@ -80,6 +144,8 @@ static char *snippet_n(const char *title, const char *body, int body_len, const 
         CHECK_MSG(rc == SQLITE_DONE, "snippet query failed: %s", sqlite3_errmsg(db));
     expect_error = 0;
     sqlite3_finalize(st);
+    if (out && match)
+        check_insts_path(match, mode, ntokens, out);
     return out;
 }
 
@@ -274,6 +340,7 @@ int main(void)
     test_window();
     test_columns();
     test_hostile_text();
+    test_bad_insts();
     sqlite3_close(db);
     return check_summary("snippet");
 }

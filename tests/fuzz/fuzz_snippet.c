@@ -1,7 +1,9 @@
 /* Fuzz target for ofs_snippet: the input's first line is a query (compiled by ofs_query_parse),
  * the rest a document whose columns are separated by \x1f (title, headings, body, code, meta).
  * Every snippet of a matching row must be valid UTF-8 on one line; in HTML mode the only '<' are
- * our <mark> tags, in ANSI mode the only escapes are our colour codes. */
+ * our <mark> tags, in ANSI mode the only escapes are our colour codes; the same snippet made
+ * from ofs_insts() by rowid (the search's way) must be identical; arbitrary instance blobs are
+ * refused or give a well-formed snippet. */
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/query.h"
 #include "ofsearch/tokenizer.h"
@@ -13,7 +15,7 @@
 #include <string.h>
 
 static sqlite3 *db;
-static sqlite3_stmt *ins, *sel;
+static sqlite3_stmt *ins, *sel, *by_rowid;
 static ofs_tokenizer *tok;
 
 static void fail(const char *what, const char *detail)
@@ -32,8 +34,10 @@ static void setup(void)
                      NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO t(rowid, title, headings, body, code, meta) "
                                "VALUES(1, ?1, ?2, ?3, ?4, ?5)", -1, &ins, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT ofs_snippet(t, ?2, ?3) FROM t WHERE t MATCH ?1", -1, &sel,
-                           NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(db, "SELECT ofs_snippet(t, ?2, ?3), ofs_insts(t) FROM t WHERE t MATCH ?1",
+                           -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT ofs_snippet(t, ?2, ?3, ?1) FROM t WHERE rowid = 1", -1,
+                           &by_rowid, NULL) != SQLITE_OK)
         fail("setup", db ? sqlite3_errmsg(db) : "no db");
 }
 
@@ -77,6 +81,42 @@ static void check_output(const char *s, int n, int mode)
     }
 }
 
+/* The row's instances carried to a rowid-only statement (the search's page snippets) give the
+ * very snippet of the MATCH. */
+static void same_by_rowid(const char *want, sqlite3_value *insts, int mode, int ntokens,
+                          const char *match)
+{
+    if (sqlite3_value_type(insts) == SQLITE_NULL)
+        return; /* too many instances to carry: the search falls back to the MATCH */
+    sqlite3_reset(by_rowid);
+    sqlite3_bind_value(by_rowid, 1, insts);
+    sqlite3_bind_int(by_rowid, 2, mode);
+    sqlite3_bind_int(by_rowid, 3, ntokens);
+    if (sqlite3_step(by_rowid) != SQLITE_ROW)
+        fail("snippet by rowid", sqlite3_errmsg(db));
+    const char *got = (const char *)sqlite3_column_text(by_rowid, 0);
+    if (!got || strcmp(got, want))
+        fail("snippet from ofs_insts differs from the MATCH's", match);
+    sqlite3_reset(by_rowid);
+}
+
+/* Arbitrary bytes as the instances blob: an error or a snippet, never a crash. */
+static void garbage_insts(const uint8_t *data, size_t size)
+{
+    unsigned char b[64] = "OFSI";
+    size_t n = size < sizeof b - 4 ? size : sizeof b - 4;
+    memcpy(b + 4, data, n);
+    sqlite3_reset(by_rowid);
+    sqlite3_bind_blob(by_rowid, 1, b, (int)(n + 4), SQLITE_STATIC);
+    sqlite3_bind_int(by_rowid, 2, 1);
+    sqlite3_bind_int(by_rowid, 3, 30);
+    if (sqlite3_step(by_rowid) == SQLITE_ROW) {
+        const char *s = (const char *)sqlite3_column_text(by_rowid, 0);
+        check_output(s ? s : "", sqlite3_column_bytes(by_rowid, 0), 1);
+    }
+    sqlite3_reset(by_rowid);
+}
+
 static void snippets(const char *match)
 {
     static const int ntokens[] = {30, 3, 1};
@@ -92,6 +132,7 @@ static void snippets(const char *match)
             if (!s)
                 fail("NULL snippet", match);
             check_output(s, n, mode);
+            same_by_rowid(s, sqlite3_column_value(sel, 1), mode, ntokens[mode], match);
         }
         if (rc != SQLITE_DONE)
             fail(sqlite3_errmsg(db), match);
@@ -136,6 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snippets(ofs_query_match_all(q));
     if (ofs_query_match_any(q))
         snippets(ofs_query_match_any(q));
+    garbage_insts(data, size);
     ofs_query_free(q);
     return 0;
 }
