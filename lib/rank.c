@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RANK_MAX_COLS 8
+#define RANK_MAX_COLS OFS_RANK_MAX_COLS
 #define LENS_COLS 5             /* title, headings, body, code, meta */
 #define LENS_MAX_ROWS 4000000   /* beyond this the cache would cost more memory than it saves */
 
@@ -176,10 +176,9 @@ static void rank_query_free(void *p)
 
 /* Weighted, length-normalised term frequency of every phrase in this row, into tf[nphrase]. */
 static int row_frequencies(const Fts5ExtensionApi *api, Fts5Context *fts, const rank_query *q,
-                           double b, const double *w, double *tf)
+                           const ofs_doclens *lens, double b, const double *w, double *tf)
 {
     double norm[RANK_MAX_COLS];
-    const ofs_doclens *lens = api->xUserData(fts);
     for (int c = 0; c < q->ncol; c++) {
         int len = 0;
         int rc = b > 0 ? column_size(api, fts, lens, c, &len) : SQLITE_OK;
@@ -236,19 +235,10 @@ static double proximity(const Fts5ExtensionApi *api, Fts5Context *fts, const ran
     return bonus;
 }
 
-static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                     int nval, sqlite3_value **vals)
+int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *lens,
+                  const ofs_bm25f_params *p, ofs_phrase_df *known, double *score)
 {
-    double k1 = nval > 0 ? sqlite3_value_double(vals[0]) : 1.2;
-    double b = nval > 1 ? sqlite3_value_double(vals[1]) : 0.75;
-    double w[RANK_MAX_COLS];
-    for (int c = 0; c < 5; c++)
-        w[c] = nval > 2 + c ? sqlite3_value_double(vals[2 + c]) : 1.0;
-    for (int c = 5; c < RANK_MAX_COLS; c++)
-        w[c] = 1.0;
-    double prox = nval > 7 ? sqlite3_value_double(vals[7]) : 0.0;
     int rc = SQLITE_OK;
-    ofs_phrase_df *known = nval > 8 ? sqlite3_value_pointer(vals[8], OFS_PHRASE_DF_TYPE) : NULL;
     if (known)
         known->rows++;
     rank_query *q = api->xGetAuxdata(fts, 0);
@@ -258,24 +248,43 @@ static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
             rc = api->xSetAuxdata(fts, q, rank_query_free);
         else
             rank_query_free(q);
+        if (rc != SQLITE_OK)
+            return rc;
     }
     double stack_tf[32], *tf = stack_tf;
-    if (rc == SQLITE_OK && q->nphrase > 32)
+    if (q->nphrase > 32)
         tf = calloc((size_t)q->nphrase, sizeof *tf);
     else
         memset(stack_tf, 0, sizeof stack_tf);
     if (!tf)
-        rc = SQLITE_NOMEM;
-    if (rc == SQLITE_OK)
-        rc = row_frequencies(api, fts, q, b, w, tf);
-    double score = 0;
+        return SQLITE_NOMEM;
+    rc = row_frequencies(api, fts, q, lens, p->b, p->w, tf);
+    double sum = 0;
     for (int i = 0; rc == SQLITE_OK && i < q->nphrase; i++)
         if (tf[i] > 0)
-            score += q->idf[i] * tf[i] * (k1 + 1.0) / (k1 + tf[i]);
-    if (rc == SQLITE_OK && prox > 0)
-        score += prox * proximity(api, fts, q, k1);
+            sum += q->idf[i] * tf[i] * (p->k1 + 1.0) / (p->k1 + tf[i]);
+    if (rc == SQLITE_OK && p->proximity > 0)
+        sum += p->proximity * proximity(api, fts, q, p->k1);
     if (tf != stack_tf)
         free(tf);
+    *score = sum;
+    return rc;
+}
+
+static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                     int nval, sqlite3_value **vals)
+{
+    ofs_bm25f_params p;
+    p.k1 = nval > 0 ? sqlite3_value_double(vals[0]) : 1.2;
+    p.b = nval > 1 ? sqlite3_value_double(vals[1]) : 0.75;
+    for (int c = 0; c < 5; c++)
+        p.w[c] = nval > 2 + c ? sqlite3_value_double(vals[2 + c]) : 1.0;
+    for (int c = 5; c < OFS_RANK_MAX_COLS; c++)
+        p.w[c] = 1.0;
+    p.proximity = nval > 7 ? sqlite3_value_double(vals[7]) : 0.0;
+    ofs_phrase_df *known = nval > 8 ? sqlite3_value_pointer(vals[8], OFS_PHRASE_DF_TYPE) : NULL;
+    double score = 0;
+    int rc = ofs_bm25f_row(api, fts, api->xUserData(fts), &p, known, &score);
     if (rc == SQLITE_OK)
         sqlite3_result_double(ctx, score);
     else

@@ -27,23 +27,25 @@
 /* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
 #define OFS_MAX_WINDOW 2000
 
-/* The entry boost: for term and FAQ entries, it grows with the square of the share of the title
- * the query covers (`MOC` lifts the entry titled "MOC" fully, "What is the MOC?" by a
- * sixteenth). The kind is looked up only for rows with a title hit: a join per matching row
- * would double the cost of ranking common words. */
+/* The entry boost for FTS5's bm25() (ofs_score applies the same one in C): for term and FAQ
+ * entries, it grows with the square of the share of the title the query covers (`MOC` lifts the
+ * entry titled "MOC" fully, "What is the MOC?" by a sixteenth). The kind is looked up only for
+ * rows with a title hit: a join per matching row would double the cost of ranking common words. */
 #define BOOST                                                                                  \
     "(CASE WHEN ?8 != 1.0 AND ofs_title_cover(f.fts, ?15) > 0"                                 \
     " AND (SELECT kind FROM sections WHERE id = f.rowid) >= 2"                                 \
     " THEN 1.0 + (?8 - 1.0) * ofs_title_cover(f.fts, ?15) * ofs_title_cover(f.fts, ?15)"      \
     " ELSE 1.0 END)"
 
-/* The base score, higher is better: BM25F (lib/rank.c) or FTS5's bm25(), negated. */
+/* The score, higher is better: ofs_score (BM25F of lib/rank.c with the entry boost, in one C
+ * call per row, its parameters in the searcher) or FTS5's bm25(), negated, with the boost in
+ * SQL. Then the row's phrase instances for its snippet, when it can still make the page. */
 #define SCORE                                                                                  \
-    "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7)"                                     \
-    " ELSE ofs_bm25f_cached(f.fts, ?12, ?13, ?3, ?4, ?5, ?6, ?7, ?14, ?16) END)"
+    "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * " BOOST " ELSE ofs_score(f.fts) END)"  \
+    " AS score, ofs_page_insts(f.fts)"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
-       ST_SNIPPET, ST_SNIPPET_INSTS, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_DATA_VERSION, ST_BEGIN,
+       ST_SNIPPET, ST_SNIPPET_INSTS, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_KIND, ST_DATA_VERSION, ST_BEGIN,
        ST_COMMIT, ST__N };
 
 /* A word's document frequency, remembered for the searcher's life: ranking needs it for every
@@ -56,6 +58,21 @@ typedef struct {
     char *term;
     long long df;
 } df_entry;
+
+/* The parameters of the ranked pass being stepped, read by ofs_score for every row, and its
+ * running top k: a row scoring below the k best so far can never make the page, so ofs_page_insts
+ * skips it (the insts of a row are needed only for its snippet). */
+typedef struct {
+    ofs_bm25f_params bm;
+    double entry_boost;
+    int nq;                 /* query tokens, for the title cover */
+    ofs_phrase_df *known;   /* phrase dfs, and the count of rows scored */
+    int k;
+    double *heap;           /* min-heap of the best k scores so far */
+    int nheap, heapcap;
+    sqlite3_int64 last_rowid;
+    int last_valid, last_competitive;
+} score_pass;
 
 struct ofs_searcher {
     sqlite3 *db;
@@ -70,24 +87,24 @@ struct ofs_searcher {
     sqlite3_stmt *st[ST__N];
     int64_t deadline_ns; /* progress-handler deadline of the running search; 0 = none */
     sqlite3_int64 data_version; /* of the index when the caches above were read */
+    unsigned char *kinds; /* section kind by rowid (0xff: not loaded), nkinds rows */
+    sqlite3_int64 nkinds;
+    score_pass pass;      /* what ofs_score needs for the statement being stepped */
 };
 
 static const char *const sql_text[ST__N] = {
     /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 entry boost, ?9 limit,
-     * ?10 collection, ?11 use FTS5 bm25(), ?12 k1, ?13 b, ?14 proximity, ?15 query tokens */
+     * ?10 collection, ?11 use FTS5 bm25(), ?15 query tokens (ofs_score reads s->pass) */
     [ST_RANK] =
-        "SELECT f.rowid, " SCORE " *"
-        " " BOOST
-        " AS score, ofs_insts(f.fts) FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score DESC LIMIT ?9",
+        "SELECT f.rowid, " SCORE
+        " FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score DESC LIMIT ?9",
     [ST_RANK_KIND] =
-        "SELECT f.rowid, " SCORE " *"
-        " " BOOST
-        " AS score, ofs_insts(f.fts) FROM fts f JOIN sections s ON s.id = f.rowid"
+        "SELECT f.rowid, " SCORE
+        " FROM fts f JOIN sections s ON s.id = f.rowid"
         " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score DESC LIMIT ?9",
     [ST_RANK_COLL] =
-        "SELECT f.rowid, " SCORE " *"
-        " " BOOST
-        " AS score, ofs_insts(f.fts) FROM fts f JOIN sections s ON s.id = f.rowid"
+        "SELECT f.rowid, " SCORE
+        " FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
         " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?10"
         " ORDER BY score DESC LIMIT ?9",
@@ -116,6 +133,7 @@ static const char *const sql_text[ST__N] = {
                    " WHERE f.fts MATCH ?1 AND s.kind IN (0, 2, 3)"
                    " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f.fts) LIMIT ?2",
     [ST_COUNTS] = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
+    [ST_KIND] = "SELECT kind FROM sections WHERE id = ?1",
     [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_BEGIN] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
@@ -165,16 +183,13 @@ static int on_progress(void *arg)
  * are one and the same (0..1): the share of the title's token positions that are query matches,
  * or of the query's tokens found in the title, whichever is smaller. "argo cd" covers the title
  * "Argo CD" fully; "argo cd application not syncing" covers it but is not it. */
-static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                           int nval, sqlite3_value **vals)
+static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *lens,
+                          int nq)
 {
     int ntok = 0, ninst = 0;
-    if (ofs_doclens_column_size(api, fts, api->xUserData(fts), 0, &ntok) != SQLITE_OK ||
-        ntok <= 0 ||
-        api->xInstCount(fts, &ninst) != SQLITE_OK) {
-        sqlite3_result_double(ctx, 0.0);
-        return;
-    }
+    if (ofs_doclens_column_size(api, fts, lens, 0, &ntok) != SQLITE_OK || ntok <= 0 ||
+        api->xInstCount(fts, &ninst) != SQLITE_OK)
+        return 0.0;
     unsigned char seen[256] = {0};
     int covered = 0, cap = ntok < 256 ? ntok : 256;
     for (int i = 0; i < ninst; i++) {
@@ -188,10 +203,128 @@ static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
                 covered++;
             }
     }
-    int nq = nval > 0 ? sqlite3_value_int(vals[0]) : 0;
     double title_share = (double)covered / cap;
     double query_share = nq > 0 ? (double)covered / nq : 1.0;
-    sqlite3_result_double(ctx, title_share < query_share ? title_share : query_share);
+    return title_share < query_share ? title_share : query_share;
+}
+
+static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                           int nval, sqlite3_value **vals)
+{
+    int nq = nval > 0 ? sqlite3_value_int(vals[0]) : 0;
+    sqlite3_result_double(ctx, title_cover(api, fts, api->xUserData(fts), nq));
+}
+
+/* The kind of section id: from the cache loaded at open, else from the table. */
+static int row_kind(ofs_searcher *s, sqlite3_int64 id)
+{
+    if (id >= 0 && id < s->nkinds && s->kinds[id] != 0xff)
+        return s->kinds[id];
+    sqlite3_stmt *st = s->st[ST_KIND];
+    sqlite3_bind_int64(st, 1, id);
+    int kind = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    return kind;
+}
+
+/* Keeps the k best scores in a min-heap; returns whether score is among them. */
+static int top_k_admit(score_pass *p, double score)
+{
+    double *h = p->heap;
+    if (p->nheap < p->k) {
+        int i = p->nheap++;
+        for (; i > 0 && h[(i - 1) / 2] > score; i = (i - 1) / 2)
+            h[i] = h[(i - 1) / 2];
+        h[i] = score;
+        return 1;
+    }
+    if (p->k <= 0 || score < h[0])
+        return 0;
+    int i = 0; /* replace the root, sift down */
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= p->nheap)
+            break;
+        if (c + 1 < p->nheap && h[c + 1] < h[c])
+            c++;
+        if (h[c] >= score)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = score;
+    return 1;
+}
+
+/* ofs_score(fts): the row's BM25F times the entry boost, with the searcher's parameters
+ * (s->pass). One C call per row where SQL expressions cost several function calls, argument
+ * conversions and a subquery: the ranked pass is most of a search, and this is its inner loop. */
+static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                     int nval, sqlite3_value **vals)
+{
+    (void)nval, (void)vals;
+    ofs_searcher *s = api->xUserData(fts);
+    score_pass *p = &s->pass;
+    double score = 0;
+    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score);
+    if (rc != SQLITE_OK) {
+        sqlite3_result_error_code(ctx, rc);
+        return;
+    }
+    sqlite3_int64 id = api->xRowid(fts);
+    if (p->entry_boost != 1.0) {
+        double c = title_cover(api, fts, s->lens, p->nq);
+        if (c > 0 && row_kind(s, id) >= 2)
+            score *= 1.0 + (p->entry_boost - 1.0) * c * c;
+    }
+    p->last_rowid = id;
+    p->last_valid = 1;
+    p->last_competitive = top_k_admit(p, score);
+    sqlite3_result_double(ctx, score);
+}
+
+/* ofs_page_insts(fts): ofs_insts() of the row, or NULL when ofs_score just ranked it out of
+ * the page. */
+static void fn_page_insts(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                          int nval, sqlite3_value **vals)
+{
+    (void)nval, (void)vals;
+    ofs_searcher *s = api->xUserData(fts);
+    const score_pass *p = &s->pass;
+    if (p->last_valid && p->last_rowid == api->xRowid(fts) && !p->last_competitive)
+        sqlite3_result_null(ctx);
+    else
+        ofs_insts_result(api, fts, ctx);
+}
+
+/* Section kinds by rowid, one byte each, read once like the document sizes: the entry boost
+ * needs the kind of every row with a title hit. */
+static int load_kinds(ofs_searcher *s)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 maxid = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM sections", -1, &st, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        maxid = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (maxid < 0 || maxid >= 16 * 1024 * 1024)
+        return SQLITE_OK; /* empty, or too big to be worth it: ask the table */
+    if (!(s->kinds = malloc((size_t)maxid + 1)))
+        return SQLITE_NOMEM;
+    memset(s->kinds, 0xff, (size_t)maxid + 1);
+    s->nkinds = maxid + 1;
+    if (sqlite3_prepare_v2(s->db, "SELECT id, kind FROM sections", -1, &st, NULL) != SQLITE_OK)
+        return SQLITE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 id = sqlite3_column_int64(st, 0);
+        int kind = sqlite3_column_int(st, 1);
+        if (id >= 0 && id < s->nkinds && kind >= 0 && kind < 0xff)
+            s->kinds[id] = (unsigned char)kind;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 /* Creates the searcher's own tokenizer from the options recorded in the index, so query words
@@ -285,12 +418,16 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
     if (rc == OFS_OK && ofs_doclens_load(s->db, &s->lens) != SQLITE_OK)
         rc = ofs_set_error(errmsg, OFS_DB, "cannot read the index's document sizes: %s",
                            sqlite3_errmsg(s->db));
+    if (rc == OFS_OK && load_kinds(s) != SQLITE_OK)
+        rc = ofs_set_error(errmsg, OFS_DB, "cannot read the index's section kinds: %s",
+                           sqlite3_errmsg(s->db));
     fts5_api *api = rc == OFS_OK ? ofs_fts5_api(s->db) : NULL;
     if (rc == OFS_OK &&
         (!api ||
          api->xCreateFunction(api, "ofs_title_cover", s->lens, fn_title_cover, NULL) !=
              SQLITE_OK ||
-         ofs_rank_register_cached(api, "ofs_bm25f_cached", s->lens) != SQLITE_OK))
+         api->xCreateFunction(api, "ofs_score", s, fn_score, NULL) != SQLITE_OK ||
+         api->xCreateFunction(api, "ofs_page_insts", s, fn_page_insts, NULL) != SQLITE_OK))
         rc = ofs_set_error(errmsg, OFS_DB, "cannot register the ranking functions");
     if (rc == OFS_OK)
         rc = prepare_all(s, errmsg);
@@ -333,6 +470,8 @@ void ofs_searcher_close(ofs_searcher *s)
     ofs_tokenizer_free(s->tok);
     ofs_synonyms_free(s->syn);
     ofs_doclens_free(s->lens);
+    free(s->kinds);
+    free(s->pass.heap);
     for (int i = 0; s->df && i < DF_SLOTS; i++)
         free(s->df[i].term);
     free(s->df);
@@ -412,6 +551,32 @@ static int db_error(ofs_searcher *s, char **errmsg)
 
 static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out);
 
+/* Sets what ofs_score reads for the pass about to run. */
+static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofs_phrase_df *known,
+                      int k)
+{
+    score_pass *p = &s->pass;
+    p->bm.k1 = s->cfg.k1;
+    p->bm.b = s->cfg.b;
+    p->bm.proximity = s->cfg.proximity;
+    for (int c = 0; c < OFS_RANK_MAX_COLS; c++)
+        p->bm.w[c] = c < 5 ? w[c] : 1.0;
+    p->entry_boost = s->cfg.entry_boost;
+    p->nq = a->query_tokens;
+    p->known = known;
+    p->k = k;
+    p->nheap = 0;
+    p->last_valid = 0;
+    if (k > p->heapcap) {
+        double *h = realloc(p->heap, (size_t)k * sizeof *h);
+        if (!h)
+            return OFS_NOMEM;
+        p->heap = h;
+        p->heapcap = k;
+    }
+    return OFS_OK;
+}
+
 /* Runs the ranked statement, appending up to `want` rows not already in `skip` to out; *matches
  * is how many rows the statement scored (all that matched: it sorts them), or -1 when the
  * ranking function cannot tell (FTS5's bm25()). */
@@ -431,16 +596,15 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
         sqlite3_bind_double(st, 3 + i, w[i]);
     sqlite3_bind_double(st, 8, s->cfg.entry_boost);
     sqlite3_bind_int(st, 11, s->cfg.ranker == OFS_RANK_FTS5_BM25);
-    sqlite3_bind_double(st, 12, s->cfg.k1);
-    sqlite3_bind_double(st, 13, s->cfg.b);
-    sqlite3_bind_double(st, 14, s->cfg.proximity);
     sqlite3_bind_int(st, 15, a->query_tokens);
     ofs_phrase_df known = {.n = 0, .rows = 0};
     if (s->cfg.df_cache && s->tok)
         phrase_dfs(s, a->match, &known);
-    sqlite3_bind_pointer(st, 16, &known, OFS_PHRASE_DF_TYPE, NULL);
     *matches = -1;
-    sqlite3_bind_int(st, 9, want + (int)(skip ? skip->n : 0));
+    int k = want + (int)(skip ? skip->n : 0);
+    if (start_pass(s, a, w, &known, k) != OFS_OK)
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    sqlite3_bind_int(st, 9, k);
     if (a->collection)
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
     int rc, added = 0;
@@ -451,10 +615,12 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
         if (ranked_push(out, id, sqlite3_column_double(st, 1), sqlite3_column_blob(st, 2),
                         sqlite3_column_bytes(st, 2)) != OFS_OK) {
             sqlite3_reset(st);
+            s->pass.known = NULL;
             return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
         }
         added++;
     }
+    s->pass.known = NULL; /* it lives on this stack frame */
     if (added < want && rc != SQLITE_DONE) {
         rc = db_error(s, errmsg);
         sqlite3_reset(st);

@@ -224,10 +224,8 @@ static int insts_from_blob(const unsigned char *b, int n, int ncol, inst_list *l
  * when there are too many to carry (ofs_snippet then needs the MATCH). Cheap enough to compute
  * for every row a ranked statement sorts: it keeps the rows it returns from needing a second
  * MATCH (an index lookup per phrase) to make their snippets. */
-static void ofs_insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                         int nval, sqlite3_value **vals)
+void ofs_insts_result(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx)
 {
-    (void)nval, (void)vals;
     int ninst = 0, nphrase = api->xPhraseCount(fts);
     if (api->xInstCount(fts, &ninst) != SQLITE_OK || ninst > INSTS_MAX ||
         nphrase > INSTS_MAX_PHRASE || api->xColumnCount(fts) > 255) {
@@ -579,6 +577,13 @@ static void ofs_snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
         sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
     else
         sqlite3_result_text(ctx, o.s, (int)o.n, free);
+}
+
+static void ofs_insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                         int nval, sqlite3_value **vals)
+{
+    (void)nval, (void)vals;
+    ofs_insts_result(api, fts, ctx);
 }
 
 int ofs_snippet_register_fts5(fts5_api *api)
