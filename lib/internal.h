@@ -53,14 +53,15 @@ typedef struct {
 
 /* BM25F of the current row (see rank.c), for rankers written in C: the same score as
  * ofs_bm25f(fts, k1, b, w..., proximity, known), without going through SQL values. known may
- * be NULL; its rows counter is bumped. */
+ * be NULL; its rows counter is bumped. title_hits (may be NULL): phrase instances in column 0. */
 #define OFS_RANK_MAX_COLS 8
 typedef struct {
     double k1, b, proximity;
     double w[OFS_RANK_MAX_COLS];
 } ofs_bm25f_params;
 int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *lens,
-                  const ofs_bm25f_params *p, ofs_phrase_df *known, double *score);
+                  const ofs_bm25f_params *p, ofs_phrase_df *known, double *score,
+                  int *title_hits);
 
 /* snippet.c: sets ctx's result to the current row's phrase instances as ofs_insts() does. */
 void ofs_insts_result(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx);

@@ -176,7 +176,8 @@ static void rank_query_free(void *p)
 
 /* Weighted, length-normalised term frequency of every phrase in this row, into tf[nphrase]. */
 static int row_frequencies(const Fts5ExtensionApi *api, Fts5Context *fts, const rank_query *q,
-                           const ofs_doclens *lens, double b, const double *w, double *tf)
+                           const ofs_doclens *lens, double b, const double *w, double *tf,
+                           int *title_hits)
 {
     double norm[RANK_MAX_COLS];
     for (int c = 0; c < q->ncol; c++) {
@@ -193,6 +194,8 @@ static int row_frequencies(const Fts5ExtensionApi *api, Fts5Context *fts, const 
         rc = api->xInst(fts, k, &phrase, &col, &off);
         if (rc == SQLITE_OK && phrase >= 0 && phrase < q->nphrase && col >= 0 && col < q->ncol)
             tf[phrase] += norm[col];
+        if (rc == SQLITE_OK && col == 0)
+            (*title_hits)++;
     }
     return rc;
 }
@@ -236,9 +239,12 @@ static double proximity(const Fts5ExtensionApi *api, Fts5Context *fts, const ran
 }
 
 int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *lens,
-                  const ofs_bm25f_params *p, ofs_phrase_df *known, double *score)
+                  const ofs_bm25f_params *p, ofs_phrase_df *known, double *score, int *title_hits)
 {
-    int rc = SQLITE_OK;
+    int rc = SQLITE_OK, ignored = 0;
+    if (!title_hits)
+        title_hits = &ignored;
+    *title_hits = 0;
     if (known)
         known->rows++;
     rank_query *q = api->xGetAuxdata(fts, 0);
@@ -258,7 +264,7 @@ int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_docle
         memset(stack_tf, 0, sizeof stack_tf);
     if (!tf)
         return SQLITE_NOMEM;
-    rc = row_frequencies(api, fts, q, lens, p->b, p->w, tf);
+    rc = row_frequencies(api, fts, q, lens, p->b, p->w, tf, title_hits);
     double sum = 0;
     for (int i = 0; rc == SQLITE_OK && i < q->nphrase; i++)
         if (tf[i] > 0)
@@ -284,7 +290,7 @@ static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     p.proximity = nval > 7 ? sqlite3_value_double(vals[7]) : 0.0;
     ofs_phrase_df *known = nval > 8 ? sqlite3_value_pointer(vals[8], OFS_PHRASE_DF_TYPE) : NULL;
     double score = 0;
-    int rc = ofs_bm25f_row(api, fts, api->xUserData(fts), &p, known, &score);
+    int rc = ofs_bm25f_row(api, fts, api->xUserData(fts), &p, known, &score, NULL);
     if (rc == SQLITE_OK)
         sqlite3_result_double(ctx, score);
     else

@@ -72,6 +72,7 @@ typedef struct {
     int nheap, heapcap;
     sqlite3_int64 last_rowid;
     int last_valid, last_competitive;
+    int title_hits;         /* of the row being scored */
 } score_pass;
 
 struct ofs_searcher {
@@ -266,13 +267,14 @@ static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     ofs_searcher *s = api->xUserData(fts);
     score_pass *p = &s->pass;
     double score = 0;
-    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score);
+    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &p->title_hits);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
         return;
     }
     sqlite3_int64 id = api->xRowid(fts);
-    if (p->entry_boost != 1.0) {
+    /* Only rows matched in the title can be boosted: most rows of a common word are not. */
+    if (p->entry_boost != 1.0 && p->title_hits) {
         double c = title_cover(api, fts, s->lens, p->nq);
         if (c > 0 && row_kind(s, id) >= 2)
             score *= 1.0 + (p->entry_boost - 1.0) * c * c;
@@ -1085,7 +1087,7 @@ static int word_is_common(void *ctx, const char *word, size_t len)
         return 0;
     ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, word, (int)len, take_token, &t);
     return t.n == 1 && t.len > 0 &&
-           (double)vocab_docs(s, t.buf) >= s->cfg.common_share * (double)s->nsections;
+           (double)term_df(s, t.buf) >= s->cfg.common_share * (double)s->nsections;
 }
 
 /* Parses text as parse_query does, with common words marked for the any-word form. */

@@ -3,6 +3,8 @@
  * and polls the index file so a rebuilt index is picked up without a restart. */
 #include "searchd.h"
 
+#include <sqlite3.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -348,6 +350,9 @@ static void supervise(ofsd_server *srv, const ofsd_config *cfg, int sfd)
 
 int main(int argc, char **argv)
 {
+    /* SQLite's memory statistics take a global mutex on every allocation, which the search
+     * workers then contend for; nothing here reads them. Must precede any other SQLite call. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     ofsd_config cfg;
     int rc = ofsd_config_parse(&cfg, argc, argv);
     if (rc != 0) {

@@ -164,6 +164,10 @@ enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_requ
     if (atomic_load_explicit(&srv->draining, memory_order_relaxed))
         MHD_add_response_header(resp, "Connection", "close"); /* keep-alive would delay exit */
     rq->status = status;
+    if (rq->deferred) { /* on a worker: libmicrohttpd's thread queues it when resumed */
+        rq->pending = resp;
+        return MHD_YES;
+    }
     enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -404,10 +408,9 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
         return r;
     }
     json_t *hits = json_array();
-    ofsd_doc_links *links = res && res->nhits ? ofsd_doc_links_new(srv) : NULL;
+    ofsd_doc_links *links = res && res->nhits ? ofsd_worker_doc_links(srv) : NULL;
     for (size_t i = 0; res && i < res->nhits; i++)
         json_array_append_new(hits, hit_json(&res->hits[i], links));
-    ofsd_doc_links_free(links);
     rq->hits = res ? (long)res->nhits : 0;
     json_t *body = json_pack("{s:s%, s:o, s:I, s:b, s:o, s:I, s:I, s:f}", "query", q, qn,
                              "hits", hits, "total", (json_int_t)(res ? res->total : 0),
@@ -450,7 +453,7 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
         }
     }
     json_t *items = json_array();
-    ofsd_doc_links *links = sg && sg->n ? ofsd_doc_links_new(srv) : NULL;
+    ofsd_doc_links *links = sg && sg->n ? ofsd_worker_doc_links(srv) : NULL;
     for (size_t i = 0; sg && i < sg->n; i++) {
         const char *url = sg->urls ? sg->urls[i] : NULL;
         char *doc = url ? ofsd_doc_link_url(links, url) : NULL;
@@ -458,7 +461,6 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
                                                jstr(doc ? doc : url)));
         free(doc);
     }
-    ofsd_doc_links_free(links);
     rq->hits = sg ? (long)sg->n : 0;
     ofs_suggestions_free(sg);
     json_t *body = json_pack("{s:s%, s:o, s:f}", "query", q, qn, "suggestions", items, "took_ms",

@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -73,6 +74,16 @@ typedef struct {
     char *error;            /* why not ok (malloc'd) */
 } ofsd_index_info;
 
+/* ---- the search workers' queue (jobs.c): lock-free, FIFO, bounded ---- */
+
+typedef struct ofsd_jobs ofsd_jobs;
+ofsd_jobs *ofsd_jobs_new(size_t capacity);
+void ofsd_jobs_free(ofsd_jobs *q);
+/* 0, or -1 when full. job must not be NULL. */
+int ofsd_jobs_push(ofsd_jobs *q, void *job);
+/* Waits for a job and takes it (in push order). */
+void *ofsd_jobs_pop(ofsd_jobs *q);
+
 /* ---- the server (server.c) ---- */
 
 typedef struct ofsd_server {
@@ -88,6 +99,10 @@ typedef struct ofsd_server {
     atomic_int connections;          /* open TCP connections */
     atomic_ulong reloads, reload_failures;
     atomic_int draining;             /* shutting down: answers close their connection */
+
+    ofsd_jobs *jobs;                 /* requests waiting for a search worker */
+    pthread_t *workers;
+    int nworkers;
 
     pthread_mutex_t info_lock;       /* guards info: only /api/stats, /metrics, reload use it */
     ofsd_index_info info;
@@ -118,6 +133,11 @@ typedef struct {
     char *q;                 /* query text for the log, with --log-queries */
     char *raw_uri;           /* the request target as sent, before MHD decodes it (malloc'd) */
     int begun;               /* begin_request ran */
+    /* Requests that search go to a worker: the connection is suspended meanwhile, and the
+     * response the worker made waits here until libmicrohttpd's thread queues it. */
+    struct MHD_Connection *conn;
+    int deferred;            /* a worker is handling it, or has */
+    struct MHD_Response *pending;
 } ofsd_request;
 
 /* Handles a complete request (headers read, body drained): queues exactly one response. */
@@ -150,6 +170,9 @@ typedef struct ofsd_doc_links ofsd_doc_links;
  * urls are then left as they are. */
 ofsd_doc_links *ofsd_doc_links_new(ofsd_server *srv);
 void ofsd_doc_links_free(ofsd_doc_links *dl);
+/* The calling worker's links for the current index generation (owned by the worker; the index
+ * is read once per generation, not per request), or NULL. */
+ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv);
 /* The /doc/ url for a search hit, or NULL to keep h_url (malloc'd). */
 char *ofsd_doc_link_hit(ofsd_doc_links *dl, const char *collection, const char *path,
                         const char *url);

@@ -25,6 +25,9 @@ typedef struct {
     char *error;         /* why the last open failed */
     ofs_index *index;    /* for /doc/ pages and links, opened on first use */
     unsigned index_gen;
+    ofsd_doc_links *links; /* hits' /doc/ links, worked out once per generation */
+    unsigned links_gen;
+    int links_known;
 } ofsd_worker;
 
 static void worker_free(void *p)
@@ -33,6 +36,7 @@ static void worker_free(void *p)
     if (!w)
         return;
     ofs_searcher_close(w->searcher);
+    ofsd_doc_links_free(w->links);
     ofs_index_close(w->index);
     free(w->error);
     free(w);
@@ -76,6 +80,22 @@ ofs_index *ofsd_worker_index(ofsd_server *srv, const char **why)
     }
     w->index_gen = gen;
     return w->index;
+}
+
+ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv)
+{
+    ofsd_worker *w = worker_of(srv);
+    if (!w)
+        return NULL;
+    unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
+    if (w->links_known && w->links_gen == gen)
+        return w->links;
+    /* Links hold the worker's index handle, which a new generation reopens. */
+    ofsd_doc_links_free(w->links);
+    w->links = ofsd_doc_links_new(srv);
+    w->links_gen = gen;
+    w->links_known = 1;
+    return w->links;
 }
 
 ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **why)
@@ -305,6 +325,72 @@ static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c,
     return MHD_YES;
 }
 
+/* Routes that search run on the workers; the rest are answered on libmicrohttpd's thread. */
+static int needs_worker(const ofsd_request *rq, const char *method)
+{
+    return (rq->route == OFSD_ROUTE_SEARCH || rq->route == OFSD_ROUTE_SUGGEST ||
+            rq->route == OFSD_ROUTE_DOC) &&
+           (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+}
+
+/* Back on libmicrohttpd's thread after the worker resumed the connection. */
+static enum MHD_Result queue_pending(struct MHD_Connection *c, ofsd_request *rq)
+{
+    struct MHD_Response *resp = rq->pending;
+    rq->pending = NULL;
+    if (!resp)
+        return MHD_NO; /* the worker could not make one (out of memory): close */
+    enum MHD_Result r = MHD_queue_response(c, (unsigned)rq->status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+/* A search worker: takes requests in arrival order, answers each with the same route code the
+ * other requests use, and hands the connection back. Its searcher is thread-specific data. */
+static void *worker_main(void *arg)
+{
+    ofsd_server *srv = arg;
+    for (;;) {
+        void *job = ofsd_jobs_pop(srv->jobs);
+        if (job == (void *)srv) /* the stop sentinel */
+            break;
+        ofsd_request *rq = job;
+        ofsd_route_request(srv, rq->conn, rq, NULL, rq->method);
+        MHD_resume_connection(rq->conn);
+    }
+    worker_free(pthread_getspecific(srv->worker_key));
+    pthread_setspecific(srv->worker_key, NULL);
+    return NULL;
+}
+
+static int start_workers(ofsd_server *srv, int n, size_t capacity)
+{
+    if (!(srv->jobs = ofsd_jobs_new(capacity)) || !(srv->workers = calloc((size_t)n,
+                                                                          sizeof *srv->workers)))
+        return -1;
+    for (; srv->nworkers < n; srv->nworkers++)
+        if (pthread_create(&srv->workers[srv->nworkers], NULL, worker_main, srv) != 0)
+            return -1;
+    return 0;
+}
+
+/* Lets the workers finish what is queued, then ends them. */
+static void stop_workers(ofsd_server *srv)
+{
+    for (int i = 0; srv->jobs && i < srv->nworkers; i++)
+        while (ofsd_jobs_push(srv->jobs, srv) != 0) {
+            struct timespec ts = {0, 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    for (int i = 0; i < srv->nworkers; i++)
+        pthread_join(srv->workers[i], NULL);
+    free(srv->workers);
+    srv->workers = NULL;
+    srv->nworkers = 0;
+    ofsd_jobs_free(srv->jobs);
+    srv->jobs = NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -327,6 +413,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rq->body_too_large)
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
                                   "request body too large");
+    if (rq->deferred)
+        return queue_pending(c, rq);
+    if (needs_worker(rq, method)) {
+        /* Suspend first: the worker may finish and resume before push even returns. */
+        rq->conn = c;
+        rq->deferred = 1;
+        MHD_suspend_connection(c);
+        if (ofsd_jobs_push(srv->jobs, rq) == 0)
+            return MHD_YES;
+        MHD_resume_connection(c);
+        rq->deferred = 0;
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
+                                  "too many requests waiting; retry later");
+    }
     return ofsd_route_request(srv, c, rq, url, method);
 }
 
@@ -363,8 +463,16 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
 
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
+    /* One thread does the HTTP (parsing and sending are cheap next to a search); searches
+     * queue for the workers. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    size_t max_conns = (size_t)cfg->max_connections + HARD_CONNECTION_MARGIN;
+    if (start_workers(srv, cfg->threads, max_conns + 1) != 0) {
+        fprintf(stderr, "ofsearchd: cannot start %d worker threads\n", cfg->threads);
+        stop_workers(srv);
+        return -1;
+    }
     struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, cfg->host, &sin->sin_addr) == 1) {
@@ -383,9 +491,7 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, /* first, so every message goes through it */
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)(cfg->max_connections + HARD_CONNECTION_MARGIN * cfg->threads),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conns,
         MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
@@ -396,6 +502,7 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
         MHD_OPTION_END);
     if (!srv->mhd) {
         fprintf(stderr, "ofsearchd: cannot listen on %s:%d\n", cfg->host, cfg->port);
+        stop_workers(srv);
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
@@ -418,6 +525,9 @@ void ofsd_server_stop(ofsd_server *srv, int drain_ms)
         snprintf(msg, sizeof msg, "%d requests still in flight", left);
         ofsd_log_event("warn", "drain_timeout", msg);
     }
+    /* Suspended connections must be resumed before libmicrohttpd stops: the workers finish
+     * every queued request first (each is bounded by the search time budget). */
+    stop_workers(srv);
     MHD_stop_daemon(srv->mhd);
     if (lsock != MHD_INVALID_SOCKET)
         close(lsock);
