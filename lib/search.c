@@ -75,6 +75,28 @@ typedef struct {
     int title_hits;         /* of the row being scored */
 } score_pass;
 
+/* The index's vocabulary in memory, sorted as FTS5 keeps it. Did-you-mean compares a word with
+ * every term that starts with the same character, and fts5vocab computes each term's row count
+ * by walking its postings: 3 ms a word on tldr-pages, where reading all 90k terms once costs
+ * 70 ms. A searcher that corrects words often (a daemon's) reads them once; one that corrects
+ * a word or two (the CLI) keeps asking fts5vocab. */
+#define VOCAB_AFTER_CALLS 3
+#define VOCAB_MAX_TERMS 4000000
+typedef struct {
+    char *text;               /* the terms, NUL-separated */
+    size_t *off;              /* term i starts at text + off[i] */
+    long *docs;
+    size_t n;
+    int state;                /* 0 not tried, 1 loaded, -1 failed or too big */
+} vocab_cache;
+
+static void vocab_free(vocab_cache *v)
+{
+    free(v->text);
+    free(v->off);
+    free(v->docs);
+}
+
 struct ofs_searcher {
     sqlite3 *db;
     ofs_search_config cfg;
@@ -91,6 +113,8 @@ struct ofs_searcher {
     unsigned char *kinds; /* section kind by rowid (0xff: not loaded), nkinds rows */
     sqlite3_int64 nkinds;
     score_pass pass;      /* what ofs_score needs for the statement being stepped */
+    vocab_cache vocab;    /* every term and its rows, once did-you-mean is used often */
+    int spell_calls;
 };
 
 static const char *const sql_text[ST__N] = {
@@ -477,6 +501,7 @@ void ofs_searcher_close(ofs_searcher *s)
     for (int i = 0; s->df && i < DF_SLOTS; i++)
         free(s->df[i].term);
     free(s->df);
+    vocab_free(&s->vocab);
     free(s->synonyms_path);
     free(s);
 }
@@ -833,13 +858,96 @@ static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out)
 /* The closest vocabulary term to `word` (folded), or NULL. Candidates share the first character
  * (a typo there is rare, and it turns a vocabulary scan into a range scan); the distance allowed
  * grows with length; ties go to the more frequent term. */
+static int vocab_load(ofs_searcher *s)
+{
+    vocab_cache *v = &s->vocab;
+    ofs_buf text = {0};
+    size_t cap = 0;
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(s->db, "SELECT term, doc FROM temp.ofs_vocab", -1, &st, NULL) ==
+             SQLITE_OK;
+    int rc = SQLITE_DONE;
+    while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (v->n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            size_t *off = cap <= VOCAB_MAX_TERMS ? realloc(v->off, cap * sizeof *off) : NULL;
+            long *docs = off ? realloc(v->docs, cap * sizeof *docs) : NULL;
+            if (off)
+                v->off = off;
+            if (!docs) {
+                ok = 0;
+                break;
+            }
+            v->docs = docs;
+        }
+        v->off[v->n] = text.n;
+        v->docs[v->n] = (long)sqlite3_column_int64(st, 1);
+        ofs_buf_add(&text, (const char *)sqlite3_column_blob(st, 0),
+                    (size_t)sqlite3_column_bytes(st, 0));
+        ofs_buf_add(&text, "", 1);
+        v->n++;
+    }
+    if (rc != SQLITE_DONE)
+        ok = 0;
+    sqlite3_finalize(st);
+    v->text = ofs_buf_take(&text);
+    if (!ok || (v->n && !v->text)) {
+        free(v->text), free(v->off), free(v->docs);
+        memset(v, 0, sizeof *v);
+        v->state = -1;
+        return 0;
+    }
+    v->state = 1;
+    return 1;
+}
+
+/* First index of a term >= key (byte order, as FTS5 sorts). */
+static size_t vocab_lower_bound(const vocab_cache *v, const char *key)
+{
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v->text + v->off[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A candidate of closest_term: keeps it when nearer (or as near and in more rows). */
+typedef struct {
+    const uint32_t *wcp;
+    int nw, wlen, max;
+    char *best;
+    int best_d;
+    long best_docs;
+} closest;
+
+static void consider(closest *c, const char *t, int tlen, long docs)
+{
+    uint32_t ccp[64];
+    if (!t || tlen > 4 * 64 || abs(tlen - c->wlen) > 2 * c->max * 4)
+        return;
+    int nc = to_codepoints(t, tlen, ccp, 64);
+    int d = edit_distance(c->wcp, c->nw, ccp, nc, c->best_d < c->max ? c->best_d : c->max);
+    if (d <= c->max && (d < c->best_d || (d == c->best_d && docs > c->best_docs))) {
+        char *copy = strndup(t, (size_t)tlen);
+        if (copy) {
+            free(c->best);
+            c->best = copy;
+            c->best_d = d;
+            c->best_docs = docs;
+        }
+    }
+}
+
 static char *closest_term(ofs_searcher *s, const char *word, int wlen)
 {
-    uint32_t wcp[64], ccp[64];
+    uint32_t wcp[64];
     int nw = to_codepoints(word, wlen, wcp, 64);
     if (nw < 3 || nw >= 64)
         return NULL;
-    int max = nw <= 4 ? 1 : 2;
     int first = 1;
     while (first < wlen && ((unsigned char)word[first] & 0xC0) == 0x80)
         first++;
@@ -849,33 +957,29 @@ static char *closest_term(ofs_searcher *s, const char *word, int wlen)
     memcpy(hi, word, (size_t)first);
     hi[first] = '\0';
     hi[first - 1]++; /* the next string after every term starting with lo */
+    closest c = {.wcp = wcp, .nw = nw, .wlen = wlen, .max = nw <= 4 ? 1 : 2};
+    c.best_d = c.max + 1;
+    if (s->vocab.state == 0 && ++s->spell_calls >= VOCAB_AFTER_CALLS)
+        vocab_load(s);
+    if (s->vocab.state == 1) {
+        const vocab_cache *v = &s->vocab;
+        for (size_t i = vocab_lower_bound(v, lo); i < v->n; i++) {
+            const char *t = v->text + v->off[i];
+            if (strcmp(t, hi) >= 0)
+                break;
+            consider(&c, t, (int)strlen(t), v->docs[i]);
+        }
+        return c.best;
+    }
     sqlite3_stmt *st = s->st[ST_VOCAB_RANGE];
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
-    char *best = NULL;
-    int best_d = max + 1;
-    long best_docs = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(st, 0);
-        int tlen = sqlite3_column_bytes(st, 0);
-        if (!t || tlen > 4 * 64 || abs(tlen - wlen) > 2 * max * 4)
-            continue;
-        int nc = to_codepoints(t, tlen, ccp, 64);
-        int d = edit_distance(wcp, nw, ccp, nc, best_d < max ? best_d : max);
-        long docs = sqlite3_column_int64(st, 1);
-        if (d <= max && (d < best_d || (d == best_d && docs > best_docs))) {
-            char *copy = strdup(t);
-            if (copy) {
-                free(best);
-                best = copy;
-                best_d = d;
-                best_docs = docs;
-            }
-        }
-    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+        consider(&c, (const char *)sqlite3_column_text(st, 0), sqlite3_column_bytes(st, 0),
+                 (long)sqlite3_column_int64(st, 1));
     sqlite3_reset(st);
-    return best;
+    return c.best;
 }
 
 /* The first marked word (between \1 and \2) of a highlight() text, lower-cased, or NULL. */
