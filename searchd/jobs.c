@@ -5,9 +5,11 @@
  * decile of answers took twice as long as with one queue.) The queue is a bounded ring of
  * sequence-numbered slots (Dmitry Vyukov's MPMC design): pushing and popping are one
  * compare-and-swap each and take no lock; a semaphore counts the jobs so idle workers sleep. */
-#include "searchd.h"
+#include "jobs.h"
 
 #include <errno.h>
+#include <semaphore.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,7 +10,6 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -74,15 +73,7 @@ typedef struct {
     char *error;            /* why not ok (malloc'd) */
 } ofsd_index_info;
 
-/* ---- the search workers' queue (jobs.c): lock-free, FIFO, bounded ---- */
-
-typedef struct ofsd_jobs ofsd_jobs;
-ofsd_jobs *ofsd_jobs_new(size_t capacity);
-void ofsd_jobs_free(ofsd_jobs *q);
-/* 0, or -1 when full. job must not be NULL. */
-int ofsd_jobs_push(ofsd_jobs *q, void *job);
-/* Waits for a job and takes it (in push order). */
-void *ofsd_jobs_pop(ofsd_jobs *q);
+#include "jobs.h"
 
 /* ---- the server (server.c) ---- */
 
