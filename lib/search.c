@@ -115,6 +115,7 @@ struct ofs_searcher {
     score_pass pass;      /* what ofs_score needs for the statement being stepped */
     vocab_cache vocab;    /* every term and its rows, once did-you-mean is used often */
     int spell_calls;
+    int stale;            /* the index changed since open: the caches above are not used */
 };
 
 static const char *const sql_text[ST__N] = {
@@ -233,17 +234,24 @@ static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const o
     return title_share < query_share ? title_share : query_share;
 }
 
+/* The document sizes read at open, or NULL (ask FTS5) once the index has changed since. */
+static const ofs_doclens *lens_of(const ofs_searcher *s)
+{
+    return s->stale ? NULL : s->lens;
+}
+
 static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                            int nval, sqlite3_value **vals)
 {
     int nq = nval > 0 ? sqlite3_value_int(vals[0]) : 0;
-    sqlite3_result_double(ctx, title_cover(api, fts, api->xUserData(fts), nq));
+    const ofs_searcher *s = api->xUserData(fts);
+    sqlite3_result_double(ctx, title_cover(api, fts, lens_of(s), nq));
 }
 
 /* The kind of section id: from the cache loaded at open, else from the table. */
 static int row_kind(ofs_searcher *s, sqlite3_int64 id)
 {
-    if (id >= 0 && id < s->nkinds && s->kinds[id] != 0xff)
+    if (!s->stale && id >= 0 && id < s->nkinds && s->kinds[id] != 0xff)
         return s->kinds[id];
     sqlite3_stmt *st = s->st[ST_KIND];
     sqlite3_bind_int64(st, 1, id);
@@ -291,7 +299,7 @@ static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     ofs_searcher *s = api->xUserData(fts);
     score_pass *p = &s->pass;
     double score = 0;
-    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &p->title_hits);
+    int rc = ofs_bm25f_row(api, fts, lens_of(s), &p->bm, p->known, &score, &p->title_hits);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
         return;
@@ -299,7 +307,7 @@ static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     sqlite3_int64 id = api->xRowid(fts);
     /* Only rows matched in the title can be boosted: most rows of a common word are not. */
     if (p->entry_boost != 1.0 && p->title_hits) {
-        double c = title_cover(api, fts, s->lens, p->nq);
+        double c = title_cover(api, fts, lens_of(s), p->nq);
         if (c > 0 && row_kind(s, id) >= 2)
             score *= 1.0 + (p->entry_boost - 1.0) * c * c;
     }
@@ -450,7 +458,7 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
     fts5_api *api = rc == OFS_OK ? ofs_fts5_api(s->db) : NULL;
     if (rc == OFS_OK &&
         (!api ||
-         api->xCreateFunction(api, "ofs_title_cover", s->lens, fn_title_cover, NULL) !=
+         api->xCreateFunction(api, "ofs_title_cover", s, fn_title_cover, NULL) !=
              SQLITE_OK ||
          api->xCreateFunction(api, "ofs_score", s, fn_score, NULL) != SQLITE_OK ||
          api->xCreateFunction(api, "ofs_page_insts", s, fn_page_insts, NULL) != SQLITE_OK))
@@ -483,7 +491,14 @@ static sqlite3_int64 data_version(ofs_searcher *s)
 
 int ofs_searcher_changed(ofs_searcher *s)
 {
-    return data_version(s) != s->data_version;
+    if (!s->stale && data_version(s) != s->data_version)
+        s->stale = 1;
+    return s->stale;
+}
+
+int ofs_searcher_stale(const ofs_searcher *s)
+{
+    return s->stale;
 }
 
 void ofs_searcher_close(ofs_searcher *s)
@@ -785,6 +800,8 @@ static unsigned long hash_term(const char *t)
 /* The document frequency of an indexed term, from the cache or the vocabulary. */
 static long long term_df(ofs_searcher *s, const char *term)
 {
+    if (s->stale)
+        return vocab_docs(s, term);
     if (!s->df && !(s->df = calloc(DF_SLOTS, sizeof *s->df)))
         return vocab_docs(s, term);
     unsigned long h = hash_term(term);
@@ -959,9 +976,9 @@ static char *closest_term(ofs_searcher *s, const char *word, int wlen)
     hi[first - 1]++; /* the next string after every term starting with lo */
     closest c = {.wcp = wcp, .nw = nw, .wlen = wlen, .max = nw <= 4 ? 1 : 2};
     c.best_d = c.max + 1;
-    if (s->vocab.state == 0 && ++s->spell_calls >= VOCAB_AFTER_CALLS)
+    if (s->vocab.state == 0 && !s->stale && ++s->spell_calls >= VOCAB_AFTER_CALLS)
         vocab_load(s);
-    if (s->vocab.state == 1) {
+    if (s->vocab.state == 1 && !s->stale) {
         const vocab_cache *v = &s->vocab;
         for (size_t i = vocab_lower_bound(v, lo); i < v->n; i++) {
             const char *t = v->text + v->off[i];
@@ -1408,6 +1425,10 @@ int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out,
      * the file and WAL locks are taken once instead of per statement (syscalls were a tenth of
      * a median query's time). */
     run_once(s, ST_BEGIN);
+    /* The transaction's first read: if another connection changed the index since open, the
+     * caches no longer describe it, and this search and the next do without them. */
+    if (!s->stale && data_version(s) != s->data_version)
+        s->stale = 1;
     rc = run_search(s, &r0, r, errmsg);
     if (!sqlite3_get_autocommit(s->db))
         run_once(s, ST_COMMIT); /* an interrupted search may already have ended it */

@@ -108,8 +108,9 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **wh
     }
     unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
     /* The index may change in place without the watch noticing yet (or with it off): a
-     * searcher whose caches are older than the index is reopened, like a new generation. */
-    int changed = w->searcher && w->gen == gen && ofs_searcher_changed(w->searcher);
+     * searcher whose last search found the index newer than its caches is reopened, like a new
+     * generation (asking the index itself would cost a transaction per request). */
+    int changed = w->searcher && w->gen == gen && ofs_searcher_stale(w->searcher);
     if (w->searcher && w->gen == gen && !changed) {
         *fresh = 1;
         return w->searcher;

@@ -406,9 +406,14 @@ static void test_changed_by_rebuild(ofs_searcher *s)
     char *err = NULL;
     CHECK_INT(ofs_index_rebuild(dbpath, NULL, only_docs, 1, &o, &sum, &err), OFS_OK);
     free(err);
-    CHECK_INT(ofs_searcher_changed(s), 1);
+    CHECK_INT(ofs_searcher_stale(s), 0); /* nothing has looked yet */
     r = run(s, "kubernetes", NULL, "other", 0, OFS_SNIPPET_PLAIN, &rc);
     CHECK(rc == OFS_OK && r && r->nhits == 0);
+    ofs_results_free(r);
+    CHECK_INT(ofs_searcher_stale(s), 1); /* the search noticed, and ranked without the caches */
+    CHECK_INT(ofs_searcher_changed(s), 1);
+    r = run(s, "kubernetes", NULL, NULL, 0, OFS_SNIPPET_PLAIN, &rc);
+    CHECK(rc == OFS_OK && r && r->nhits > 0 && !strcmp(r->hits[0].collection, "docs"));
     ofs_results_free(r);
     ofs_searcher *fresh = open_searcher();
     CHECK(fresh != NULL);

@@ -48,9 +48,12 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
 void ofs_searcher_close(ofs_searcher *s);
 
 /* 1 when the index has changed since s was opened (a commit by `ofsearch index`, a rebuild).
- * Searches already see the new contents, but s keeps what it read at open (document sizes and
- * frequencies for ranking, tokenizer options, counts): a long-lived caller reopens. ~1 µs. */
+ * Searches see the new contents at once; from the first one that notices the change, s stops
+ * using what it cached at open (document sizes, section kinds, term frequencies, vocabulary),
+ * so results stay right but cost more: a long-lived caller reopens. Reads the index (a few
+ * system calls); ofs_searcher_stale() only says what the last search or check saw, for free. */
 int ofs_searcher_changed(ofs_searcher *s);
+int ofs_searcher_stale(const ofs_searcher *s);
 
 typedef struct {
     const char *q;          /* the user's text, any bytes */
