@@ -5,8 +5,10 @@
  * Ranking is bm25() with per-column weights, multiplied by a boost for glossary terms and FAQ
  * entries whose title matches the query as a whole. When the all-words query finds nothing
  * (or, if configured, fewer hits than the page needs), any-word matches follow ("relaxed").
- * Snippets are computed only for the rows of the page, in a second statement per hit, because
- * SQLite evaluates result columns for every sorted row. */
+ * Each search runs in one read transaction. Ranking is one C call per matching row (ofs_score);
+ * snippets are computed only for the rows of the page, in a second statement per hit that reads
+ * the row by rowid with the phrase instances the ranked pass kept for it (ofs_page_insts),
+ * because SQLite evaluates result columns for every sorted row. */
 #include "ofsearch/search.h"
 
 #include "internal.h"
