@@ -4,12 +4,14 @@
 # throughput (benchmarks/bench_query) measured in the same run on the same queries as the
 # ceiling ratio. Prints requests/s, p50/p99 latency and the daemon's peak RSS.
 # usage: benchmarks/load/run.sh [BUILD_DIR]   (needs ../shared/corpora/tldr-pages.tar.xz, wrk)
-# env: THREADS (daemon worker threads, default nproc), CONNECTIONS (32), DURATION (10s)
+# env: THREADS (daemon worker threads, default nproc), CONNECTIONS (32), DURATION (10s),
+#      WRK_THREADS (2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 tarball=${TLDR_TARBALL:-../shared/corpora/tldr-pages.tar.xz}
 connections=${CONNECTIONS:-32}
+wrk_threads=${WRK_THREADS:-2}
 duration=${DURATION:-10s}
 threads=${THREADS:-$(nproc)}
 [ -f "$tarball" ] || { echo "skip: $tarball not found"; exit 0; }
@@ -41,10 +43,10 @@ url=${url%/}
 [ -n "$url" ] || { echo "ofsearchd did not start:"; cat "$log"; exit 1; }
 
 lua=benchmarks/load/queries.lua
-wrk -t2 -c"$connections" -d2s -s "$lua" "$url" -- "$queries" >/dev/null   # warm-up
+wrk -t"$wrk_threads" -c"$connections" -d2s -s "$lua" "$url" -- "$queries" >/dev/null   # warm-up
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 cpu0=$(cpu_ticks)
-result=$(wrk -t2 -c"$connections" -d"$duration" --timeout 5s -s "$lua" "$url" -- "$queries" | grep '^LOAD')
+result=$(wrk -t"$wrk_threads" -c"$connections" -d"$duration" --timeout 5s -s "$lua" "$url" -- "$queries" | grep '^LOAD')
 cpu1=$(cpu_ticks)
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 kill -TERM "$pid"
