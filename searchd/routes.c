@@ -51,42 +51,6 @@ ofsd_route ofsd_route_of(const char *url)
     return OFSD_ROUTE_OTHER;
 }
 
-int ofsd_valid_utf8(const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c == 0)
-            return 0;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        unsigned cp, min;
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2, cp = c & 0x1F, min = 0x80;
-        else if (c >= 0xE0 && c <= 0xEF)
-            len = 3, cp = c & 0x0F, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4)
-            len = 4, cp = c & 0x07, min = 0x10000;
-        else
-            return 0;
-        if (i + len > n)
-            return 0;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += len;
-    }
-    return 1;
-}
-
 /* A JSON string for library output; invalid UTF-8 (should not happen) becomes U+FFFD. */
 static json_t *jstr(const char *s)
 {
@@ -173,15 +137,20 @@ enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_requ
     return r;
 }
 
+static struct MHD_Response *text_json_response(char *s, size_t n);
+
 static struct MHD_Response *json_response(json_t *body)
 {
     char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
     json_decref(body);
-    if (!s)
-        return NULL;
-    size_t n = strlen(s);
-    s[n] = '\0';
-    struct MHD_Response *resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
+    return s ? text_json_response(s, strlen(s)) : NULL;
+}
+
+/* A response of JSON text s (n bytes, malloc'd: the response takes it). */
+static struct MHD_Response *text_json_response(char *s, size_t n)
+{
+    struct MHD_Response *resp =
+        s ? MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE) : NULL;
     if (!resp) {
         free(s);
         return NULL;
@@ -350,16 +319,28 @@ static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
 
 /* ---- endpoints ---- */
 
-static json_t *hit_json(const ofs_hit *h, ofsd_doc_links *links)
+/* One hit of the search response. */
+static void hit_write(ofsd_jw *w, const ofs_hit *h, ofsd_doc_links *links)
 {
     char *doc = ofsd_doc_link_hit(links, h->collection, h->path, h->url);
-    json_t *j = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o}", "collection",
-                          jstr(h->collection), "path", jstr(h->path), "url",
-                          jstr(doc ? doc : h->url), "title", jstr(h->title), "breadcrumb",
-                          jstr(h->breadcrumb), "kind", jstr(h->kind), "score", h->score,
-                          "snippet", jstr(h->snippet));
+    ofsd_jw_lit(w, "{\"collection\":");
+    ofsd_jw_str(w, h->collection);
+    ofsd_jw_lit(w, ",\"path\":");
+    ofsd_jw_str(w, h->path);
+    ofsd_jw_lit(w, ",\"url\":");
+    ofsd_jw_str(w, doc ? doc : h->url);
+    ofsd_jw_lit(w, ",\"title\":");
+    ofsd_jw_str(w, h->title);
+    ofsd_jw_lit(w, ",\"breadcrumb\":");
+    ofsd_jw_str(w, h->breadcrumb);
+    ofsd_jw_lit(w, ",\"kind\":");
+    ofsd_jw_str(w, h->kind);
+    ofsd_jw_lit(w, ",\"score\":");
+    ofsd_jw_num(w, h->score);
+    ofsd_jw_lit(w, ",\"snippet\":");
+    ofsd_jw_str(w, h->snippet);
+    ofsd_jw_lit(w, "}");
     free(doc);
-    return j;
 }
 
 static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
@@ -407,19 +388,35 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
         free(err);
         return r;
     }
-    json_t *hits = json_array();
     ofsd_doc_links *links = res && res->nhits ? ofsd_worker_doc_links(srv) : NULL;
-    for (size_t i = 0; res && i < res->nhits; i++)
-        json_array_append_new(hits, hit_json(&res->hits[i], links));
     rq->hits = res ? (long)res->nhits : 0;
-    json_t *body = json_pack("{s:s%, s:o, s:I, s:b, s:o, s:I, s:I, s:f}", "query", q, qn,
-                             "hits", hits, "total", (json_int_t)(res ? res->total : 0),
-                             "relaxed", res ? res->relaxed : 0,
-                             "did_you_mean", jstr(res ? res->did_you_mean : NULL),
-                             "offset", (json_int_t)offset, "limit", (json_int_t)limit,
-                             "took_ms", took);
+    ofsd_jw w = {0};
+    ofsd_jw_lit(&w, "{\"query\":");
+    ofsd_jw_strn(&w, q, qn);
+    ofsd_jw_lit(&w, ",\"hits\":[");
+    for (size_t i = 0; res && i < res->nhits; i++) {
+        if (i)
+            ofsd_jw_lit(&w, ",");
+        hit_write(&w, &res->hits[i], links);
+    }
+    ofsd_jw_lit(&w, "],\"total\":");
+    ofsd_jw_int(&w, res ? res->total : 0);
+    ofsd_jw_lit(&w, res && res->relaxed ? ",\"relaxed\":true" : ",\"relaxed\":false");
+    ofsd_jw_lit(&w, ",\"did_you_mean\":");
+    ofsd_jw_str(&w, res ? res->did_you_mean : NULL);
+    ofsd_jw_lit(&w, ",\"offset\":");
+    ofsd_jw_int(&w, offset);
+    ofsd_jw_lit(&w, ",\"limit\":");
+    ofsd_jw_int(&w, limit);
+    ofsd_jw_lit(&w, ",\"took_ms\":");
+    ofsd_jw_num(&w, took);
+    ofsd_jw_lit(&w, "}");
     ofs_results_free(res);
-    return respond_json(srv, c, rq, MHD_HTTP_OK, body);
+    if (w.oom) {
+        free(w.s);
+        return MHD_NO;
+    }
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, text_json_response(w.s, w.n));
 }
 
 static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c,
