@@ -47,24 +47,39 @@ static void emit(json_t *o)
     free(line);
 }
 
+/* Written with the search response's JSON writer rather than a jansson tree: one line per
+ * request is on every request's path. */
 void ofsd_log_request(const ofsd_server *srv, const ofsd_request *rq, double duration_ms)
 {
     char now[40];
     iso_now(now, sizeof now);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f}", "time", now, "level",
-                          rq->status >= 500 ? "error" : "info", "method", rq->method, "route",
-                          ofsd_route_name(rq->route), "status", rq->status, "duration_ms",
-                          duration_ms);
-    if (!o)
-        return;
-    if (rq->hits >= 0)
-        json_object_set_new(o, "hits", json_integer(rq->hits));
-    if (srv->cfg->log_queries && rq->q) {
-        json_t *q = json_string(rq->q); /* NULL when the (truncated) text is not UTF-8 */
-        if (q)
-            json_object_set_new(o, "q", q);
+    ofsd_jw w = {0};
+    ofsd_jw_lit(&w, "{\"time\":");
+    ofsd_jw_str(&w, now);
+    ofsd_jw_lit(&w, rq->status >= 500 ? ",\"level\":\"error\",\"method\":"
+                                      : ",\"level\":\"info\",\"method\":");
+    ofsd_jw_str(&w, rq->method);
+    ofsd_jw_lit(&w, ",\"route\":");
+    ofsd_jw_str(&w, ofsd_route_name(rq->route));
+    ofsd_jw_lit(&w, ",\"status\":");
+    ofsd_jw_int(&w, rq->status);
+    ofsd_jw_lit(&w, ",\"duration_ms\":");
+    ofsd_jw_num(&w, duration_ms);
+    if (rq->hits >= 0) {
+        ofsd_jw_lit(&w, ",\"hits\":");
+        ofsd_jw_int(&w, rq->hits);
     }
-    emit(o);
+    /* A (truncated) query that is not UTF-8 is left out, as jansson would refuse it. */
+    if (srv->cfg->log_queries && rq->q && ofsd_valid_utf8(rq->q, strlen(rq->q))) {
+        ofsd_jw_lit(&w, ",\"q\":");
+        ofsd_jw_str(&w, rq->q);
+    }
+    ofsd_jw_lit(&w, "}\n");
+    if (!w.oom) {
+        ssize_t k = write(STDERR_FILENO, w.s, w.n);
+        (void)k; /* nothing sensible to do when stderr is gone */
+    }
+    free(w.s);
 }
 
 void ofsd_log_event(const char *level, const char *event, const char *msg)
