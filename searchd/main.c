@@ -23,7 +23,7 @@ static const char usage[] =
     "  --db PATH               index file built by `ofsearch index` (OFSEARCH_DB)\n"
     "  --listen ADDR:PORT      bind address, default 127.0.0.1:8080; port 0 picks one\n"
     "                          (OFSEARCH_LISTEN; IPv6 as [::1]:8080)\n"
-    "  --threads N             worker threads, default: number of CPUs (OFSEARCH_THREADS)\n"
+    "  --threads N             search worker threads, default: CPUs + 1 (OFSEARCH_THREADS)\n"
     "  --max-query-bytes N     longest q accepted, default 1024 (OFSEARCH_MAX_QUERY_BYTES)\n"
     "  --max-limit N           largest limit accepted, default 100 (OFSEARCH_MAX_LIMIT)\n"
     "  --max-body-bytes N      largest request body, default 16384 (OFSEARCH_MAX_BODY_BYTES)\n"
@@ -200,8 +200,11 @@ int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv)
     memset(cfg, 0, sizeof *cfg);
     strcpy(cfg->host, "127.0.0.1");
     cfg->port = 8080;
+    /* One search worker per CPU, plus one: while a worker waits for the HTTP thread to hand it
+     * the next request, another keeps the core busy (wrk, 32 clients, 2 CPUs: 3 workers served
+     * 5% more than 2 with p99 still under 20 ms; 4 pushed p99 over it). */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->threads = ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 2;
+    cfg->threads = ncpu > 0 ? (int)(ncpu > 63 ? 64 : ncpu + 1) : 3;
     cfg->max_query_bytes = 1024;
     cfg->max_limit = 100;
     cfg->max_body_bytes = 16384;

@@ -4,7 +4,7 @@
 # throughput (benchmarks/bench_query) measured in the same run on the same queries as the
 # ceiling ratio. Prints requests/s, p50/p99 latency and the daemon's peak RSS.
 # usage: benchmarks/load/run.sh [BUILD_DIR]   (needs ../shared/corpora/tldr-pages.tar.xz, wrk)
-# env: THREADS (daemon worker threads, default nproc), CONNECTIONS (32), DURATION (10s),
+# env: THREADS (daemon search workers, default nproc + 1), CONNECTIONS (32), DURATION (10s),
 #      WRK_THREADS (2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +13,7 @@ tarball=${TLDR_TARBALL:-../shared/corpora/tldr-pages.tar.xz}
 connections=${CONNECTIONS:-32}
 wrk_threads=${WRK_THREADS:-2}
 duration=${DURATION:-10s}
-threads=${THREADS:-$(nproc)}
+threads=${THREADS:-$(( $(nproc) + 1 ))}  # ofsearchd's own default
 [ -f "$tarball" ] || { echo "skip: $tarball not found"; exit 0; }
 command -v wrk >/dev/null || { echo "skip: wrk not installed (Debian package 'wrk')"; exit 0; }
 ninja -C "$build" indexer/ofsearch searchd/ofsearchd benchmarks/bench_query >/dev/null
