@@ -94,6 +94,8 @@ typedef struct ofsd_server {
     ofsd_jobs *jobs;                 /* requests waiting for a search worker */
     pthread_t *workers;
     int nworkers;
+    atomic_int workers_stopping;     /* set before the stop sentinels are queued */
+    atomic_int pushing;              /* the HTTP thread is between that check and its push */
 
     pthread_mutex_t info_lock;       /* guards info: only /api/stats, /metrics, reload use it */
     ofsd_index_info info;

@@ -378,6 +378,11 @@ static int start_workers(ofsd_server *srv, int n, size_t capacity)
 /* Lets the workers finish what is queued, then ends them. */
 static void stop_workers(ofsd_server *srv)
 {
+    atomic_store(&srv->workers_stopping, 1);
+    while (atomic_load(&srv->pushing) > 0) {
+        struct timespec ts = {0, 100 * 1000};
+        nanosleep(&ts, NULL);
+    }
     for (int i = 0; srv->jobs && i < srv->nworkers; i++)
         while (ofsd_jobs_push(srv->jobs, srv) != 0) {
             struct timespec ts = {0, 1000 * 1000};
@@ -417,16 +422,30 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rq->deferred)
         return queue_pending(c, rq);
     if (needs_worker(rq, method)) {
-        /* Suspend first: the worker may finish and resume before push even returns. */
-        rq->conn = c;
-        rq->deferred = 1;
-        MHD_suspend_connection(c);
-        if (ofsd_jobs_push(srv->jobs, rq) == 0)
+        /* A job queued behind the workers' stop sentinels would leave its connection suspended
+         * for ever (and libmicrohttpd refuses to stop with one): announce the push, then check;
+         * stop_workers sets the flag, then waits for announced pushes (both sequentially
+         * consistent, so one of the two sees the other). */
+        atomic_fetch_add(&srv->pushing, 1);
+        int pushed = 0;
+        if (!atomic_load(&srv->workers_stopping)) {
+            /* Suspend first: the worker may finish and resume before push even returns. */
+            rq->conn = c;
+            rq->deferred = 1;
+            MHD_suspend_connection(c);
+            pushed = ofsd_jobs_push(srv->jobs, rq) == 0;
+            if (!pushed) {
+                MHD_resume_connection(c);
+                rq->deferred = 0;
+            }
+        }
+        atomic_fetch_sub(&srv->pushing, 1);
+        if (pushed)
             return MHD_YES;
-        MHD_resume_connection(c);
-        rq->deferred = 0;
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
-                                  "too many requests waiting; retry later");
+                                  atomic_load(&srv->workers_stopping)
+                                      ? "shutting down; retry later"
+                                      : "too many requests waiting; retry later");
     }
     return ofsd_route_request(srv, c, rq, url, method);
 }
