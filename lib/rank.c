@@ -179,23 +179,28 @@ static int row_frequencies(const Fts5ExtensionApi *api, Fts5Context *fts, const 
                            const ofs_doclens *lens, double b, const double *w, double *tf,
                            int *title_hits)
 {
+    /* A column's length normalisation is worked out when the row first has a hit in it: most
+     * rows match in one or two of the five columns, and this runs for every matching row. */
     double norm[RANK_MAX_COLS];
-    for (int c = 0; c < q->ncol; c++) {
-        int len = 0;
-        int rc = b > 0 ? column_size(api, fts, lens, c, &len) : SQLITE_OK;
-        if (rc != SQLITE_OK)
-            return rc;
-        norm[c] = w[c] / (1.0 - b + b * (double)len / q->avglen[c]);
-    }
+    unsigned char have[RANK_MAX_COLS] = {0};
     int ninst = 0;
     int rc = api->xInstCount(fts, &ninst);
     for (int k = 0; rc == SQLITE_OK && k < ninst; k++) {
         int phrase, col, off;
         rc = api->xInst(fts, k, &phrase, &col, &off);
-        if (rc == SQLITE_OK && phrase >= 0 && phrase < q->nphrase && col >= 0 && col < q->ncol)
-            tf[phrase] += norm[col];
-        if (rc == SQLITE_OK && col == 0)
+        if (rc != SQLITE_OK)
+            break;
+        if (col == 0)
             (*title_hits)++;
+        if (phrase < 0 || phrase >= q->nphrase || col < 0 || col >= q->ncol)
+            continue;
+        if (!have[col]) {
+            int len = 0;
+            rc = b > 0 ? column_size(api, fts, lens, col, &len) : SQLITE_OK;
+            norm[col] = w[col] / (1.0 - b + b * (double)len / q->avglen[col]);
+            have[col] = 1;
+        }
+        tf[phrase] += norm[col];
     }
     return rc;
 }
