@@ -117,7 +117,7 @@ struct ofs_searcher {
     score_pass pass;      /* what ofs_score needs for the statement being stepped */
     vocab_cache vocab;    /* every term and its rows, once did-you-mean is used often */
     int spell_calls;
-    int stale;            /* the index changed since open: the caches above are not used */
+    int stale;            /* the index changed since open: sizes and kinds were dropped */
 };
 
 static const char *const sql_text[ST__N] = {
@@ -236,24 +236,18 @@ static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const o
     return title_share < query_share ? title_share : query_share;
 }
 
-/* The document sizes read at open, or NULL (ask FTS5) once the index has changed since. */
-static const ofs_doclens *lens_of(const ofs_searcher *s)
-{
-    return s->stale ? NULL : s->lens;
-}
-
 static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                            int nval, sqlite3_value **vals)
 {
     int nq = nval > 0 ? sqlite3_value_int(vals[0]) : 0;
     const ofs_searcher *s = api->xUserData(fts);
-    sqlite3_result_double(ctx, title_cover(api, fts, lens_of(s), nq));
+    sqlite3_result_double(ctx, title_cover(api, fts, s->lens, nq));
 }
 
 /* The kind of section id: from the cache loaded at open, else from the table. */
 static int row_kind(ofs_searcher *s, sqlite3_int64 id)
 {
-    if (!s->stale && id >= 0 && id < s->nkinds && s->kinds[id] != 0xff)
+    if (id >= 0 && id < s->nkinds && s->kinds[id] != 0xff)
         return s->kinds[id];
     sqlite3_stmt *st = s->st[ST_KIND];
     sqlite3_bind_int64(st, 1, id);
@@ -301,7 +295,7 @@ static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     ofs_searcher *s = api->xUserData(fts);
     score_pass *p = &s->pass;
     double score = 0;
-    int rc = ofs_bm25f_row(api, fts, lens_of(s), &p->bm, p->known, &score, &p->title_hits);
+    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &p->title_hits);
     if (rc != SQLITE_OK) {
         sqlite3_result_error_code(ctx, rc);
         return;
@@ -309,7 +303,7 @@ static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     sqlite3_int64 id = api->xRowid(fts);
     /* Only rows matched in the title can be boosted: most rows of a common word are not. */
     if (p->entry_boost != 1.0 && p->title_hits) {
-        double c = title_cover(api, fts, lens_of(s), p->nq);
+        double c = title_cover(api, fts, s->lens, p->nq);
         if (c > 0 && row_kind(s, id) >= 2)
             score *= 1.0 + (p->entry_boost - 1.0) * c * c;
     }
@@ -491,10 +485,40 @@ static sqlite3_int64 data_version(ofs_searcher *s)
     return v;
 }
 
+static void df_clear(ofs_searcher *s)
+{
+    for (int i = 0; s->df && i < DF_SLOTS; i++) {
+        free(s->df[i].term);
+        s->df[i].term = NULL;
+    }
+    s->ndf = 0;
+}
+
+/* If another connection changed the index since the caches were read, forgets them: document
+ * sizes and section kinds are then asked of the index per row (the searcher stays right, but
+ * slower until reopened: it is marked stale), term frequencies and the vocabulary are read anew
+ * from the current contents. */
+static void check_version(ofs_searcher *s)
+{
+    sqlite3_int64 v = data_version(s);
+    if (v < 0 || v == s->data_version)
+        return;
+    ofs_doclens_free(s->lens);
+    s->lens = NULL;
+    free(s->kinds);
+    s->kinds = NULL;
+    s->nkinds = 0;
+    df_clear(s);
+    vocab_free(&s->vocab);
+    memset(&s->vocab, 0, sizeof s->vocab);
+    s->spell_calls = 0;
+    s->data_version = v;
+    s->stale = 1;
+}
+
 int ofs_searcher_changed(ofs_searcher *s)
 {
-    if (!s->stale && data_version(s) != s->data_version)
-        s->stale = 1;
+    check_version(s);
     return s->stale;
 }
 
@@ -515,8 +539,7 @@ void ofs_searcher_close(ofs_searcher *s)
     ofs_doclens_free(s->lens);
     free(s->kinds);
     free(s->pass.heap);
-    for (int i = 0; s->df && i < DF_SLOTS; i++)
-        free(s->df[i].term);
+    df_clear(s);
     free(s->df);
     vocab_free(&s->vocab);
     free(s->synonyms_path);
@@ -802,8 +825,6 @@ static unsigned long hash_term(const char *t)
 /* The document frequency of an indexed term, from the cache or the vocabulary. */
 static long long term_df(ofs_searcher *s, const char *term)
 {
-    if (s->stale)
-        return vocab_docs(s, term);
     if (!s->df && !(s->df = calloc(DF_SLOTS, sizeof *s->df)))
         return vocab_docs(s, term);
     unsigned long h = hash_term(term);
@@ -978,9 +999,9 @@ static char *closest_term(ofs_searcher *s, const char *word, int wlen)
     hi[first - 1]++; /* the next string after every term starting with lo */
     closest c = {.wcp = wcp, .nw = nw, .wlen = wlen, .max = nw <= 4 ? 1 : 2};
     c.best_d = c.max + 1;
-    if (s->vocab.state == 0 && !s->stale && ++s->spell_calls >= VOCAB_AFTER_CALLS)
+    if (s->vocab.state == 0 && ++s->spell_calls >= VOCAB_AFTER_CALLS)
         vocab_load(s);
-    if (s->vocab.state == 1 && !s->stale) {
+    if (s->vocab.state == 1) {
         const vocab_cache *v = &s->vocab;
         for (size_t i = vocab_lower_bound(v, lo); i < v->n; i++) {
             const char *t = v->text + v->off[i];
@@ -1188,18 +1209,6 @@ static char *title_expression(const char *match)
     return t;
 }
 
-static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix, ofs_query **q,
-                       char **errmsg)
-{
-    ofs_query_options o = {.prefix_last = prefix,
-                           .max_bytes = s->cfg.max_query_bytes,
-                           .synonyms = s->syn,
-                           .tok = s->tok,
-                           .drop_stopwords = s->cfg.drop_stopwords,
-                           .dedupe = s->cfg.dedupe};
-    return ofs_query_parse(text, len, &o, q, errmsg);
-}
-
 /* is_common callback: the word folds to one indexed term found in at least common_share of the
  * index's sections. */
 static int word_is_common(void *ctx, const char *word, size_t len)
@@ -1213,9 +1222,10 @@ static int word_is_common(void *ctx, const char *word, size_t len)
            (double)term_df(s, t.buf) >= s->cfg.common_share * (double)s->nsections;
 }
 
-/* Parses text as parse_query does, with common words marked for the any-word form. */
-static int parse_query_common(ofs_searcher *s, const char *text, size_t len, int prefix,
-                              ofs_query **q)
+/* Compiles text with the searcher's options; with mark_common, words in a large share of the
+ * index are marked so the any-word form leaves them out. */
+static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix,
+                       int mark_common, ofs_query **q, char **errmsg)
 {
     ofs_query_options o = {.prefix_last = prefix,
                            .max_bytes = s->cfg.max_query_bytes,
@@ -1223,9 +1233,9 @@ static int parse_query_common(ofs_searcher *s, const char *text, size_t len, int
                            .tok = s->tok,
                            .drop_stopwords = s->cfg.drop_stopwords,
                            .dedupe = s->cfg.dedupe,
-                           .is_common = word_is_common,
-                           .common_ctx = s};
-    return ofs_query_parse(text, len, &o, q, NULL);
+                           .is_common = mark_common ? word_is_common : NULL,
+                           .common_ctx = mark_common ? s : NULL};
+    return ofs_query_parse(text, len, &o, q, errmsg);
 }
 
 static int count_position(void *ctx, int flags, const char *t, int n, int start, int end)
@@ -1288,7 +1298,7 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
      * add little but cost a score for most rows, so the any-word query leaves them out. */
     ofs_query *lean = NULL;
     if (rc == OFS_OK && relax && full.n > 0 && s->cfg.common_share > 0 &&
-        parse_query_common(s, text, len, req->prefix, &lean) == OFS_OK &&
+        parse_query(s, text, len, req->prefix, 1, &lean, NULL) == OFS_OK &&
         ofs_query_match_any(lean))
         any = ofs_query_match_any(lean);
     if (rc == OFS_OK && relax && any && strcmp(any, all)) {
@@ -1369,7 +1379,7 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
                       char **errmsg)
 {
     ofs_query *q = NULL;
-    int rc = parse_query(s, req->q, req->qlen, req->prefix, &q, errmsg);
+    int rc = parse_query(s, req->q, req->qlen, req->prefix, 0, &q, errmsg);
     int kind = -1;
     const char *collection = NULL;
     if (rc == OFS_OK)
@@ -1382,9 +1392,8 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
     if (rc == OFS_OK && r->total == 0 && ofs_query_match_all(q)) {
         r->did_you_mean = suggest_spelling(s, q);
         /* Nothing matched as typed: answer the corrected query, as a user would retype it. */
-        if (r->did_you_mean &&
-            parse_query(s, r->did_you_mean, strlen(r->did_you_mean), req->prefix, &fixed, NULL) ==
-                OFS_OK) {
+        if (r->did_you_mean && parse_query(s, r->did_you_mean, strlen(r->did_you_mean),
+                                           req->prefix, 0, &fixed, NULL) == OFS_OK) {
             rc = rank_query(s, r->did_you_mean, strlen(r->did_you_mean), fixed, req, kind,
                             collection, &page, r, errmsg);
             r->corrected = page.n > 0;
@@ -1427,10 +1436,8 @@ int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out,
      * the file and WAL locks are taken once instead of per statement (syscalls were a tenth of
      * a median query's time). */
     run_once(s, ST_BEGIN);
-    /* The transaction's first read: if another connection changed the index since open, the
-     * caches no longer describe it, and this search and the next do without them. */
-    if (!s->stale && data_version(s) != s->data_version)
-        s->stale = 1;
+    /* The transaction's first read: has another connection changed the index since? */
+    check_version(s);
     rc = run_search(s, &r0, r, errmsg);
     if (!sqlite3_get_autocommit(s->db))
         run_once(s, ST_COMMIT); /* an interrupted search may already have ended it */
@@ -1503,7 +1510,7 @@ int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     }
     ofs_query *q = NULL;
-    int rc = parse_query(s, prefix ? prefix : "", prefix ? len : 0, 1, &q, errmsg);
+    int rc = parse_query(s, prefix ? prefix : "", prefix ? len : 0, 1, 0, &q, errmsg);
     char *match = NULL;
     if (rc == OFS_OK && ofs_query_match_all(q)) {
         match = title_expression(ofs_query_match_all(q));
