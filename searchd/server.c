@@ -442,10 +442,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         atomic_fetch_sub(&srv->pushing, 1);
         if (pushed)
             return MHD_YES;
+        if (atomic_load(&srv->workers_stopping))
+            return MHD_NO; /* exiting: close, as for any request that arrives after the stop */
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
-                                  atomic_load(&srv->workers_stopping)
-                                      ? "shutting down; retry later"
-                                      : "too many requests waiting; retry later");
+                                  "too many requests waiting; retry later");
     }
     return ofsd_route_request(srv, c, rq, url, method);
 }
