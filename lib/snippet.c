@@ -39,9 +39,7 @@ typedef struct {
 } positions;
 
 typedef struct {
-    char *s;
-    size_t n, cap;
-    int oom;
+    ofs_buf b;
     int pending_space; /* whitespace seen since the last character written */
 } out_buf;
 
@@ -86,23 +84,7 @@ static int on_token(void *ctx, int tflags, const char *token, int ntoken, int st
 
 static void out_put(out_buf *o, const char *s, size_t n)
 {
-    if (o->oom)
-        return;
-    if (o->n + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 256;
-        while (cap < o->n + n + 1)
-            cap *= 2;
-        char *ns = realloc(o->s, cap);
-        if (!ns) {
-            o->oom = 1;
-            return;
-        }
-        o->s = ns;
-        o->cap = cap;
-    }
-    memcpy(o->s + o->n, s, n);
-    o->n += n;
-    o->s[o->n] = 0;
+    ofs_buf_add(&o->b, s, n);
 }
 
 static void out_puts(out_buf *o, const char *s)
@@ -113,7 +95,7 @@ static void out_puts(out_buf *o, const char *s)
 /* Writes a pending space, unless nothing has been written yet (no leading space). */
 static void flush_space(out_buf *o)
 {
-    if (o->pending_space && o->n > 0)
+    if (o->pending_space && o->b.n > 0)
         out_put(o, " ", 1);
     o->pending_space = 0;
 }
@@ -525,7 +507,7 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
                 out_puts(o, ellipsis);
         }
     }
-    if (rc == SQLITE_OK && (!word || !h || !r || o->oom))
+    if (rc == SQLITE_OK && (!word || !h || !r || o->b.oom))
         rc = SQLITE_NOMEM;
     free(r);
     free(h);
@@ -569,14 +551,14 @@ static void ofs_snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
         rc = make_snippet(api, fts, pick_column(api, fts, &l), &l, mode, w, &o);
     free(l.v);
     if (rc != SQLITE_OK) {
-        free(o.s);
+        free(o.b.s);
         sqlite3_result_error_code(ctx, rc);
         return;
     }
-    if (!o.s)
+    if (!o.b.s)
         sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
     else
-        sqlite3_result_text(ctx, o.s, (int)o.n, free);
+        sqlite3_result_text(ctx, o.b.s, (int)o.b.n, free);
 }
 
 static void ofs_insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,

@@ -34,34 +34,15 @@ struct ofs_synonyms {
 };
 
 typedef struct {
-    char *buf;
-    size_t n, cap;
+    ofs_buf b;   /* the key; b.s stays NULL while no token was added */
     size_t ntok;
-    int oom;
 } fold_ctx;
 
 static void fold_append(fold_ctx *f, const char *s, size_t n)
 {
-    if (f->oom)
-        return;
-    size_t need = f->n + n + 2;
-    if (need > f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 64;
-        while (cap < need)
-            cap *= 2;
-        char *nb = realloc(f->buf, cap);
-        if (!nb) {
-            f->oom = 1;
-            return;
-        }
-        f->buf = nb;
-        f->cap = cap;
-    }
     if (f->ntok > 0)
-        f->buf[f->n++] = ' ';
-    memcpy(f->buf + f->n, s, n);
-    f->n += n;
-    f->buf[f->n] = 0;
+        ofs_buf_add(&f->b, " ", 1);
+    ofs_buf_add(&f->b, s, n);
     f->ntok++;
 }
 
@@ -75,7 +56,7 @@ static int fold_token(void *ctx, int flags, const char *token, int ntoken, int s
         return 0;
     if (ntoken > 0)
         fold_append(ctx, token, (size_t)ntoken);
-    return ((fold_ctx *)ctx)->oom ? OFS_NOMEM : 0;
+    return ((fold_ctx *)ctx)->b.oom ? OFS_NOMEM : 0;
 }
 
 /* Folds text into a lookup key: its tokens joined by single spaces (tok), or its
@@ -90,9 +71,9 @@ int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **k
         if (len > (size_t)0x7fffffff)
             return OFS_TOOLONG;
         int rc = ofs_tokenizer_run(tok, OFS_TOKENIZE_QUERY, text, (int)len, fold_token, &f);
-        if (rc != 0 || f.oom) {
-            free(f.buf);
-            return f.oom ? OFS_NOMEM : (rc == OFS_NOMEM ? OFS_NOMEM : OFS_ERROR);
+        if (rc != 0 || f.b.oom) {
+            free(f.b.s);
+            return f.b.oom ? OFS_NOMEM : (rc == OFS_NOMEM ? OFS_NOMEM : OFS_ERROR);
         }
     } else {
         size_t i = 0;
@@ -104,18 +85,18 @@ int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **k
                 i++;
             if (i > s) {
                 fold_append(&f, text + s, i - s);
-                if (f.oom)
+                if (f.b.oom)
                     break;
-                for (size_t k = f.n - (i - s); k < f.n; k++)
-                    f.buf[k] = (char)tolower((unsigned char)f.buf[k]);
+                for (size_t k = f.b.n - (i - s); k < f.b.n; k++)
+                    f.b.s[k] = (char)tolower((unsigned char)f.b.s[k]);
             }
         }
-        if (f.oom) {
-            free(f.buf);
+        if (f.b.oom) {
+            free(f.b.s);
             return OFS_NOMEM;
         }
     }
-    *key = f.buf;
+    *key = f.b.s;
     *ntok = f.ntok;
     return OFS_OK;
 }

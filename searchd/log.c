@@ -53,28 +53,28 @@ void ofsd_log_request(const ofsd_server *srv, const ofsd_request *rq, double dur
 {
     char now[40];
     iso_now(now, sizeof now);
-    ofsd_jw w = {0};
-    ofsd_jw_lit(&w, "{\"time\":");
-    ofsd_jw_str(&w, now);
-    ofsd_jw_lit(&w, rq->status >= 500 ? ",\"level\":\"error\",\"method\":"
+    ofs_buf w = {0};
+    ofs_buf_puts(&w, "{\"time\":");
+    ofsd_json_str(&w, now);
+    ofs_buf_puts(&w, rq->status >= 500 ? ",\"level\":\"error\",\"method\":"
                                       : ",\"level\":\"info\",\"method\":");
-    ofsd_jw_str(&w, rq->method);
-    ofsd_jw_lit(&w, ",\"route\":");
-    ofsd_jw_str(&w, ofsd_route_name(rq->route));
-    ofsd_jw_lit(&w, ",\"status\":");
-    ofsd_jw_int(&w, rq->status);
-    ofsd_jw_lit(&w, ",\"duration_ms\":");
-    ofsd_jw_num(&w, duration_ms);
+    ofsd_json_str(&w, rq->method);
+    ofs_buf_puts(&w, ",\"route\":");
+    ofsd_json_str(&w, ofsd_route_name(rq->route));
+    ofs_buf_puts(&w, ",\"status\":");
+    ofsd_json_int(&w, rq->status);
+    ofs_buf_puts(&w, ",\"duration_ms\":");
+    ofsd_json_num(&w, duration_ms);
     if (rq->hits >= 0) {
-        ofsd_jw_lit(&w, ",\"hits\":");
-        ofsd_jw_int(&w, rq->hits);
+        ofs_buf_puts(&w, ",\"hits\":");
+        ofsd_json_int(&w, rq->hits);
     }
     /* A (truncated) query that is not UTF-8 is left out, as jansson would refuse it. */
     if (srv->cfg->log_queries && rq->q && ofsd_valid_utf8(rq->q, strlen(rq->q))) {
-        ofsd_jw_lit(&w, ",\"q\":");
-        ofsd_jw_str(&w, rq->q);
+        ofs_buf_puts(&w, ",\"q\":");
+        ofsd_json_str(&w, rq->q);
     }
-    ofsd_jw_lit(&w, "}\n");
+    ofs_buf_puts(&w, "}\n");
     if (!w.oom) {
         ssize_t k = write(STDERR_FILENO, w.s, w.n);
         (void)k; /* nothing sensible to do when stderr is gone */

@@ -320,26 +320,26 @@ static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
 /* ---- endpoints ---- */
 
 /* One hit of the search response. */
-static void hit_write(ofsd_jw *w, const ofs_hit *h, ofsd_doc_links *links)
+static void hit_write(ofs_buf *w, const ofs_hit *h, ofsd_doc_links *links)
 {
     char *doc = ofsd_doc_link_hit(links, h->collection, h->path, h->url);
-    ofsd_jw_lit(w, "{\"collection\":");
-    ofsd_jw_str(w, h->collection);
-    ofsd_jw_lit(w, ",\"path\":");
-    ofsd_jw_str(w, h->path);
-    ofsd_jw_lit(w, ",\"url\":");
-    ofsd_jw_str(w, doc ? doc : h->url);
-    ofsd_jw_lit(w, ",\"title\":");
-    ofsd_jw_str(w, h->title);
-    ofsd_jw_lit(w, ",\"breadcrumb\":");
-    ofsd_jw_str(w, h->breadcrumb);
-    ofsd_jw_lit(w, ",\"kind\":");
-    ofsd_jw_str(w, h->kind);
-    ofsd_jw_lit(w, ",\"score\":");
-    ofsd_jw_num(w, h->score);
-    ofsd_jw_lit(w, ",\"snippet\":");
-    ofsd_jw_str(w, h->snippet);
-    ofsd_jw_lit(w, "}");
+    ofs_buf_puts(w, "{\"collection\":");
+    ofsd_json_str(w, h->collection);
+    ofs_buf_puts(w, ",\"path\":");
+    ofsd_json_str(w, h->path);
+    ofs_buf_puts(w, ",\"url\":");
+    ofsd_json_str(w, doc ? doc : h->url);
+    ofs_buf_puts(w, ",\"title\":");
+    ofsd_json_str(w, h->title);
+    ofs_buf_puts(w, ",\"breadcrumb\":");
+    ofsd_json_str(w, h->breadcrumb);
+    ofs_buf_puts(w, ",\"kind\":");
+    ofsd_json_str(w, h->kind);
+    ofs_buf_puts(w, ",\"score\":");
+    ofsd_json_num(w, h->score);
+    ofs_buf_puts(w, ",\"snippet\":");
+    ofsd_json_str(w, h->snippet);
+    ofs_buf_puts(w, "}");
     free(doc);
 }
 
@@ -390,27 +390,27 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
     }
     ofsd_doc_links *links = res && res->nhits ? ofsd_worker_doc_links(srv) : NULL;
     rq->hits = res ? (long)res->nhits : 0;
-    ofsd_jw w = {0};
-    ofsd_jw_lit(&w, "{\"query\":");
-    ofsd_jw_strn(&w, q, qn);
-    ofsd_jw_lit(&w, ",\"hits\":[");
+    ofs_buf w = {0};
+    ofs_buf_puts(&w, "{\"query\":");
+    ofsd_json_strn(&w, q, qn);
+    ofs_buf_puts(&w, ",\"hits\":[");
     for (size_t i = 0; res && i < res->nhits; i++) {
         if (i)
-            ofsd_jw_lit(&w, ",");
+            ofs_buf_puts(&w, ",");
         hit_write(&w, &res->hits[i], links);
     }
-    ofsd_jw_lit(&w, "],\"total\":");
-    ofsd_jw_int(&w, res ? res->total : 0);
-    ofsd_jw_lit(&w, res && res->relaxed ? ",\"relaxed\":true" : ",\"relaxed\":false");
-    ofsd_jw_lit(&w, ",\"did_you_mean\":");
-    ofsd_jw_str(&w, res ? res->did_you_mean : NULL);
-    ofsd_jw_lit(&w, ",\"offset\":");
-    ofsd_jw_int(&w, offset);
-    ofsd_jw_lit(&w, ",\"limit\":");
-    ofsd_jw_int(&w, limit);
-    ofsd_jw_lit(&w, ",\"took_ms\":");
-    ofsd_jw_num(&w, took);
-    ofsd_jw_lit(&w, "}");
+    ofs_buf_puts(&w, "],\"total\":");
+    ofsd_json_int(&w, res ? res->total : 0);
+    ofs_buf_puts(&w, res && res->relaxed ? ",\"relaxed\":true" : ",\"relaxed\":false");
+    ofs_buf_puts(&w, ",\"did_you_mean\":");
+    ofsd_json_str(&w, res ? res->did_you_mean : NULL);
+    ofs_buf_puts(&w, ",\"offset\":");
+    ofsd_json_int(&w, offset);
+    ofs_buf_puts(&w, ",\"limit\":");
+    ofsd_json_int(&w, limit);
+    ofs_buf_puts(&w, ",\"took_ms\":");
+    ofsd_json_num(&w, took);
+    ofs_buf_puts(&w, "}");
     ofs_results_free(res);
     if (w.oom) {
         free(w.s);

@@ -10,8 +10,8 @@
 
 static char *str(const char *s)
 {
-    ofsd_jw w = {0};
-    ofsd_jw_str(&w, s);
+    ofs_buf w = {0};
+    ofsd_json_str(&w, s);
     return w.s;
 }
 
@@ -37,24 +37,24 @@ static void test_strings(void)
     CHECK_JSTR("\xC3", "\"\xEF\xBF\xBD\"");                 /* truncated sequence */
     CHECK_JSTR("\xC0\xAF", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""); /* overlong '/' */
     CHECK_JSTR("\xED\xA0\x80", "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\""); /* surrogate */
-    ofsd_jw w = {0};
-    ofsd_jw_strn(&w, "abc", 2);
+    ofs_buf w = {0};
+    ofsd_json_strn(&w, "abc", 2);
     CHECK_STR(w.s, "\"ab\"");
     free(w.s);
 }
 
 static void test_numbers(void)
 {
-    ofsd_jw w = {0};
-    ofsd_jw_num(&w, 12.3456789);
-    ofsd_jw_lit(&w, " ");
-    ofsd_jw_num(&w, NAN);
-    ofsd_jw_lit(&w, " ");
-    ofsd_jw_num(&w, INFINITY);
-    ofsd_jw_lit(&w, " ");
-    ofsd_jw_int(&w, -42);
-    ofsd_jw_lit(&w, " ");
-    ofsd_jw_num(&w, 1e-7);
+    ofs_buf w = {0};
+    ofsd_json_num(&w, 12.3456789);
+    ofs_buf_puts(&w, " ");
+    ofsd_json_num(&w, NAN);
+    ofs_buf_puts(&w, " ");
+    ofsd_json_num(&w, INFINITY);
+    ofs_buf_puts(&w, " ");
+    ofsd_json_int(&w, -42);
+    ofs_buf_puts(&w, " ");
+    ofsd_json_num(&w, 1e-7);
     CHECK_STR(w.s, "12.3457 0 0 -42 1e-07");
     free(w.s);
 }
