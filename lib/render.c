@@ -61,8 +61,7 @@ static int collect(cmark_node *doc, node_list *headings, node_list *html)
     return ok;
 }
 
-/* s with & < > " ' escaped for a double-quoted attribute; malloc'd. */
-static char *attr_escape(const char *s)
+char *ofs_html_escape(const char *s)
 {
     size_t n = strlen(s);
     char *out = malloc(n * 6 + 1), *o = out;
@@ -130,7 +129,7 @@ static int render_heading_id(cmark_node *heading, const char *anchor, int custom
 {
     if (custom)
         strip_custom_id(heading);
-    char *id = attr_escape(anchor);
+    char *id = ofs_html_escape(anchor);
     if (!id)
         return 0;
     int level = cmark_node_get_heading_level(heading);

@@ -91,32 +91,6 @@ static int parse_target(const char *raw, char **collection, char **path)
 
 /* ---- the page ------------------------------------------------------------------------------- */
 
-/* s with & < > " ' escaped; malloc'd. */
-static char *html_escape(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = malloc(n * 6 + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (; *s; s++) {
-        const char *e = *s == '&'   ? "&amp;"
-                        : *s == '<' ? "&lt;"
-                        : *s == '>' ? "&gt;"
-                        : *s == '"' ? "&quot;"
-                        : *s == '\'' ? "&#39;"
-                                     : NULL;
-        if (!e) {
-            *o++ = *s;
-            continue;
-        }
-        size_t k = strlen(e);
-        memcpy(o, e, k);
-        o += k;
-    }
-    *o = '\0';
-    return out;
-}
-
 /* The page shell with {{title}}, {{search}} and {{content}} filled in (values already safe
  * HTML); malloc'd, *len set. */
 static char *fill_shell(const char *title, const char *search, const char *content, size_t *len)
@@ -166,7 +140,7 @@ static char *search_href(const char *path)
 
 static struct MHD_Response *page_response(const ofs_document_source *src, const char *path)
 {
-    char *body = NULL, *title = html_escape(src->title && *src->title ? src->title : path);
+    char *body = NULL, *title = ofs_html_escape(src->title && *src->title ? src->title : path);
     char *href = search_href(path), *page = NULL;
     size_t len = 0;
     if (title && href && ofs_markdown_render_html(src->text, src->len, &body, NULL) == OFS_OK)
@@ -174,13 +148,9 @@ static struct MHD_Response *page_response(const ofs_document_source *src, const 
     free(title);
     free(href);
     free(body);
-    struct MHD_Response *resp =
-        page ? MHD_create_response_from_buffer(len, page, MHD_RESPMEM_MUST_FREE) : NULL;
-    if (!resp) {
-        free(page);
+    struct MHD_Response *resp = ofsd_buffer_response(page, len, "text/html; charset=utf-8");
+    if (!resp)
         return NULL;
-    }
-    MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
     MHD_add_response_header(resp, "Content-Security-Policy", ofsd_doc_csp);
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");

@@ -146,8 +146,7 @@ static struct MHD_Response *json_response(json_t *body)
     return s ? text_json_response(s, strlen(s)) : NULL;
 }
 
-/* A response of JSON text s (n bytes, malloc'd: the response takes it). */
-static struct MHD_Response *text_json_response(char *s, size_t n)
+struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type)
 {
     struct MHD_Response *resp =
         s ? MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE) : NULL;
@@ -155,8 +154,16 @@ static struct MHD_Response *text_json_response(char *s, size_t n)
         free(s);
         return NULL;
     }
-    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Content-Type", type);
+    return resp;
+}
+
+/* A response of JSON text s (n bytes, malloc'd: the response takes it). */
+static struct MHD_Response *text_json_response(char *s, size_t n)
+{
+    struct MHD_Response *resp = ofsd_buffer_response(s, n, "application/json; charset=utf-8");
+    if (resp)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     return resp;
 }
 
@@ -480,15 +487,7 @@ static enum MHD_Result handle_stats(ofsd_server *srv, struct MHD_Connection *c, 
         free(why);
         return r;
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, text_json_response(body, strlen(body)));
 }
 
 static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
@@ -534,13 +533,10 @@ static enum MHD_Result handle_metrics(ofsd_server *srv, struct MHD_Connection *c
     char *text = ofsd_metrics_render(srv, &n);
     if (!text)
         return MHD_NO;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(n, text, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    struct MHD_Response *resp =
+        ofsd_buffer_response(text, n, "text/plain; version=0.0.4; charset=utf-8");
+    if (resp)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
 }
 
@@ -592,15 +588,9 @@ static enum MHD_Result handle_opensearch(ofsd_server *srv, struct MHD_Connection
                      scheme, host, scheme, host);
     if (n < 0)
         return MHD_NO;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer((size_t)n, xml, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(xml);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type",
-                            "application/opensearchdescription+xml; charset=utf-8");
-    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK,
+                      ofsd_buffer_response(xml, (size_t)n,
+                                           "application/opensearchdescription+xml; charset=utf-8"));
 }
 
 /* OPTIONS: a CORS preflight on the API, or a plain Allow answer. */

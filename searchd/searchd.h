@@ -135,6 +135,10 @@ typedef struct {
     struct MHD_Response *pending;
 } ofsd_request;
 
+/* A response of n bytes at s (malloc'd: the response takes it, or frees it on failure) with
+ * its Content-Type; NULL on OOM. */
+struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type);
+
 /* Handles a complete request (headers read, body drained): queues exactly one response. */
 enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
                                    const char *url, const char *method);

@@ -64,6 +64,9 @@ int ofs_is_markdown_path(const char *path);
  * Malloc'd; duplicates are numbered by the caller's slugger (see markdown.c). */
 char *ofs_slugify(const char *text);
 
+/* s with & < > " ' escaped, for HTML text and double-quoted attributes; malloc'd, NULL on OOM. */
+char *ofs_html_escape(const char *s);
+
 /* Renders len bytes of Markdown (front matter dropped) as an HTML fragment for reading, parsed
  * as ofs_markdown_parse parses it. Safe for untrusted pages: raw HTML is omitted and
  * javascript:/vbscript:/file:/data: links are emptied (cmark without CMARK_OPT_UNSAFE); each
