@@ -29,22 +29,12 @@
 /* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
 #define OFS_MAX_WINDOW 2000
 
-/* The entry boost for FTS5's bm25() (ofs_score applies the same one in C): for term and FAQ
- * entries, it grows with the square of the share of the title the query covers (`MOC` lifts the
- * entry titled "MOC" fully, "What is the MOC?" by a sixteenth). The kind is looked up only for
- * rows with a title hit: a join per matching row would double the cost of ranking common words. */
-#define BOOST                                                                                  \
-    "(CASE WHEN ?8 != 1.0 AND ofs_title_cover(f.fts, ?15) > 0"                                 \
-    " AND (SELECT kind FROM sections WHERE id = f.rowid) >= 2"                                 \
-    " THEN 1.0 + (?8 - 1.0) * ofs_title_cover(f.fts, ?15) * ofs_title_cover(f.fts, ?15)"      \
-    " ELSE 1.0 END)"
-
-/* The score, higher is better: ofs_score (BM25F of lib/rank.c with the entry boost, in one C
- * call per row, its parameters in the searcher) or FTS5's bm25(), negated, with the boost in
- * SQL. Then the row's phrase instances for its snippet, when it can still make the page. */
+/* The score, higher is better: ofs_score (BM25F of lib/rank.c times the entry boost, one C call
+ * per row, its parameters in the searcher) or FTS5's bm25(), negated, times the same boost
+ * (ofs_boost). Then the row's phrase instances for its snippet, when it can still make the page. */
 #define SCORE                                                                                  \
-    "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * " BOOST " ELSE ofs_score(f.fts) END)"  \
-    " AS score, ofs_page_insts(f.fts)"
+    "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * ofs_boost(f.fts)"                  \
+    " ELSE ofs_score(f.fts) END) AS score, ofs_page_insts(f.fts)"
 
 enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
        ST_SNIPPET, ST_SNIPPET_INSTS, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_KIND, ST_DATA_VERSION, ST_BEGIN,
@@ -121,8 +111,8 @@ struct ofs_searcher {
 };
 
 static const char *const sql_text[ST__N] = {
-    /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights, ?8 entry boost, ?9 limit,
-     * ?10 collection, ?11 use FTS5 bm25(), ?15 query tokens (ofs_score reads s->pass) */
+    /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights (for bm25()), ?9 limit,
+     * ?10 collection, ?11 use FTS5 bm25(); ofs_score and ofs_boost read s->pass */
     [ST_RANK] =
         "SELECT f.rowid, " SCORE
         " FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score DESC LIMIT ?9",
@@ -207,7 +197,7 @@ static int on_progress(void *arg)
 }
 
 
-/* FTS5 auxiliary function ofs_title_cover(fts, nq): how much the title and a query of nq tokens
+/* How much the title and a query of nq tokens
  * are one and the same (0..1): the share of the title's token positions that are query matches,
  * or of the query's tokens found in the title, whichever is smaller. "argo cd" covers the title
  * "Argo CD" fully; "argo cd application not syncing" covers it but is not it. */
@@ -236,13 +226,6 @@ static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const o
     return title_share < query_share ? title_share : query_share;
 }
 
-static void fn_title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                           int nval, sqlite3_value **vals)
-{
-    int nq = nval > 0 ? sqlite3_value_int(vals[0]) : 0;
-    const ofs_searcher *s = api->xUserData(fts);
-    sqlite3_result_double(ctx, title_cover(api, fts, s->lens, nq));
-}
 
 /* The kind of section id: from the cache loaded at open, else from the table. */
 static int row_kind(ofs_searcher *s, sqlite3_int64 id)
@@ -285,6 +268,28 @@ static int top_k_admit(score_pass *p, double score)
     return 1;
 }
 
+/* The entry boost of the current row: for term and FAQ entries, it grows with the square of
+ * the share of the title the query covers (`MOC` lifts the entry titled "MOC" fully, "What is
+ * the MOC?" by a sixteenth); 1 for other rows. */
+static double entry_boost(ofs_searcher *s, const Fts5ExtensionApi *api, Fts5Context *fts)
+{
+    const score_pass *p = &s->pass;
+    if (p->entry_boost == 1.0)
+        return 1.0;
+    double c = title_cover(api, fts, s->lens, p->nq);
+    if (c <= 0 || row_kind(s, api->xRowid(fts)) < 2)
+        return 1.0;
+    return 1.0 + (p->entry_boost - 1.0) * c * c;
+}
+
+/* ofs_boost(fts): the entry boost, for ranking with FTS5's bm25(). */
+static void fn_boost(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                     int nval, sqlite3_value **vals)
+{
+    (void)nval, (void)vals;
+    sqlite3_result_double(ctx, entry_boost(api->xUserData(fts), api, fts));
+}
+
 /* ofs_score(fts): the row's BM25F times the entry boost, with the searcher's parameters
  * (s->pass). One C call per row where SQL expressions cost several function calls, argument
  * conversions and a subquery: the ranked pass is most of a search, and this is its inner loop. */
@@ -300,14 +305,10 @@ static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
         sqlite3_result_error_code(ctx, rc);
         return;
     }
-    sqlite3_int64 id = api->xRowid(fts);
     /* Only rows matched in the title can be boosted: most rows of a common word are not. */
-    if (p->entry_boost != 1.0 && p->title_hits) {
-        double c = title_cover(api, fts, s->lens, p->nq);
-        if (c > 0 && row_kind(s, id) >= 2)
-            score *= 1.0 + (p->entry_boost - 1.0) * c * c;
-    }
-    p->last_rowid = id;
+    if (p->title_hits)
+        score *= entry_boost(s, api, fts);
+    p->last_rowid = api->xRowid(fts);
     p->last_valid = 1;
     p->last_competitive = top_k_admit(p, score);
     sqlite3_result_double(ctx, score);
@@ -454,8 +455,7 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
     fts5_api *api = rc == OFS_OK ? ofs_fts5_api(s->db) : NULL;
     if (rc == OFS_OK &&
         (!api ||
-         api->xCreateFunction(api, "ofs_title_cover", s, fn_title_cover, NULL) !=
-             SQLITE_OK ||
+         api->xCreateFunction(api, "ofs_boost", s, fn_boost, NULL) != SQLITE_OK ||
          api->xCreateFunction(api, "ofs_score", s, fn_score, NULL) != SQLITE_OK ||
          api->xCreateFunction(api, "ofs_page_insts", s, fn_page_insts, NULL) != SQLITE_OK))
         rc = ofs_set_error(errmsg, OFS_DB, "cannot register the ranking functions");
@@ -661,9 +661,7 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
                          s->cfg.w_meta};
     for (int i = 0; i < 5; i++)
         sqlite3_bind_double(st, 3 + i, w[i]);
-    sqlite3_bind_double(st, 8, s->cfg.entry_boost);
     sqlite3_bind_int(st, 11, s->cfg.ranker == OFS_RANK_FTS5_BM25);
-    sqlite3_bind_int(st, 15, a->query_tokens);
     ofs_phrase_df known = {.n = 0, .rows = 0};
     if (s->cfg.df_cache && s->tok)
         phrase_dfs(s, a->match, &known);
