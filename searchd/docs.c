@@ -151,10 +151,7 @@ static struct MHD_Response *page_response(const ofs_document_source *src, const 
     struct MHD_Response *resp = ofsd_buffer_response(page, len, "text/html; charset=utf-8");
     if (!resp)
         return NULL;
-    MHD_add_response_header(resp, "Content-Security-Policy", ofsd_doc_csp);
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
-    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    ofsd_html_headers(resp, ofsd_doc_csp);
     return resp;
 }
 

@@ -158,6 +158,14 @@ struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type)
     return resp;
 }
 
+void ofsd_html_headers(struct MHD_Response *resp, const char *csp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+}
+
 /* A response of JSON text s (n bytes, malloc'd: the response takes it). */
 static struct MHD_Response *text_json_response(char *s, size_t n)
 {
@@ -546,10 +554,7 @@ static enum MHD_Result handle_page(ofsd_server *srv, struct MHD_Connection *c, o
         static_response(ofsd_page_html, ofsd_page_html_len, "text/html; charset=utf-8");
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Security-Policy", ofsd_page_csp);
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
-    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    ofsd_html_headers(resp, ofsd_page_csp);
     return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
 }
 

@@ -138,6 +138,9 @@ typedef struct {
 /* A response of n bytes at s (malloc'd: the response takes it, or frees it on failure) with
  * its Content-Type; NULL on OOM. */
 struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type);
+/* The headers every HTML page gets: its Content-Security-Policy, no framing, a strict referrer
+ * policy, revalidation. */
+void ofsd_html_headers(struct MHD_Response *resp, const char *csp);
 
 /* Handles a complete request (headers read, body drained): queues exactly one response. */
 enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
