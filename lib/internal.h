@@ -63,7 +63,9 @@ int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_docle
                   const ofs_bm25f_params *p, ofs_phrase_df *known, double *score,
                   int *title_hits);
 
-/* snippet.c: sets ctx's result to the current row's phrase instances as ofs_insts() does. */
+/* snippet.c: the current row's phrase instances as ofs_insts() gives them, malloc'd into *blob
+ * (n bytes), or *blob NULL when they are too many to carry; ofs_insts_result sets ctx's result. */
+int ofs_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n);
 void ofs_insts_result(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx);
 
 #endif

@@ -5,10 +5,10 @@
  * Ranking is bm25() with per-column weights, multiplied by a boost for glossary terms and FAQ
  * entries whose title matches the query as a whole. When the all-words query finds nothing
  * (or, if configured, fewer hits than the page needs), any-word matches follow ("relaxed").
- * Each search runs in one read transaction. Ranking is one C call per matching row (ofs_score);
- * snippets are computed only for the rows of the page, in a second statement per hit that reads
- * the row by rowid with the phrase instances the ranked pass kept for it (ofs_page_insts),
- * because SQLite evaluates result columns for every sorted row. */
+ * Each search runs in one read transaction. Ranking is one C call per matching row (ofs_collect),
+ * which keeps the k best rows itself; snippets are computed only for the rows of the page, in a
+ * second statement per hit that reads the row by rowid with the phrase instances the ranked pass
+ * kept for it. */
 #include "ofsearch/search.h"
 
 #include "internal.h"
@@ -29,14 +29,13 @@
 /* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
 #define OFS_MAX_WINDOW 2000
 
-/* The score, higher is better: ofs_score (BM25F of lib/rank.c times the entry boost, one C call
- * per row, its parameters in the searcher) or FTS5's bm25(), negated, times the same boost
- * (ofs_boost). Then the row's phrase instances for its snippet, when it can still make the page. */
-#define SCORE                                                                                  \
-    "(CASE WHEN ?11 THEN -bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * ofs_boost(f.fts)"                  \
-    " ELSE ofs_score(f.fts) END) AS score, ofs_page_insts(f.fts)"
+/* The score for ranking with FTS5's bm25() (an evaluation configuration): negated, higher is
+ * better, times the entry boost (ofs_boost); then the row's phrase instances for its snippet.
+ * The default ranker needs no ORDER BY: ofs_collect keeps the page's rows as it scores them. */
+#define BM25_SCORE                                                                             \
+    "-bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * ofs_boost(f.fts) AS score, ofs_insts(f.fts)"
 
-enum { ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
+enum { ST_TOP, ST_TOP_KIND, ST_TOP_COLL, ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
        ST_SNIPPET, ST_SNIPPET_INSTS, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_KIND, ST_DATA_VERSION, ST_BEGIN,
        ST_COMMIT, ST__N };
 
@@ -51,19 +50,24 @@ typedef struct {
     long long df;
 } df_entry;
 
-/* The parameters of the ranked pass being stepped, read by ofs_score for every row, and its
- * running top k: a row scoring below the k best so far can never make the page, so ofs_page_insts
- * skips it (the insts of a row are needed only for its snippet). */
+/* A ranked row: its score and, for its snippet, ofs_insts() of it in its pass (may be NULL). */
+typedef struct {
+    int64_t id;
+    double score;
+    void *insts;
+    int ninsts;
+} ranked;
+
+/* The parameters of the ranked pass being stepped, read by ofs_collect for every row, and the k
+ * best rows so far. */
 typedef struct {
     ofs_bm25f_params bm;
     double entry_boost;
     int nq;                 /* query tokens, for the title cover */
     ofs_phrase_df *known;   /* phrase dfs, and the count of rows scored */
     int k;
-    double *heap;           /* min-heap of the best k scores so far */
-    int nheap, heapcap;
-    sqlite3_int64 last_rowid;
-    int last_valid, last_competitive;
+    ranked *top;            /* min-heap of the k best rows so far, the worst at the root */
+    int ntop, topcap;
     int title_hits;         /* of the row being scored */
 } score_pass;
 
@@ -104,24 +108,34 @@ struct ofs_searcher {
     sqlite3_int64 data_version; /* of the index when the caches above were read */
     unsigned char *kinds; /* section kind by rowid (0xff: not loaded), nkinds rows */
     sqlite3_int64 nkinds;
-    score_pass pass;      /* what ofs_score needs for the statement being stepped */
+    score_pass pass;      /* what ofs_collect needs for the statement being stepped */
     vocab_cache vocab;    /* every term and its rows, once did-you-mean is used often */
     int spell_calls;
     int stale;            /* the index changed since open: sizes and kinds were dropped */
 };
 
 static const char *const sql_text[ST__N] = {
-    /* ST_RANK*: ?1 match, ?2 kind or NULL, ?3..?7 weights (for bm25()), ?9 limit,
-     * ?10 collection, ?11 use FTS5 bm25(); ofs_score and ofs_boost read s->pass */
+    /* ST_TOP*: ?1 match, ?2 kind or NULL, ?10 collection; ofs_collect reads and fills s->pass
+     * and is false for every row. The filters are inside a CASE so that only rows that pass them
+     * are scored (the planner would evaluate a term that reads f alone before the joins). */
+    [ST_TOP] = "SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL AND ofs_collect(f.fts)",
+    [ST_TOP_KIND] = "SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid WHERE f.fts MATCH ?1"
+                    " AND CASE WHEN s.kind = ?2 THEN ofs_collect(f.fts) ELSE 0 END",
+    [ST_TOP_COLL] =
+        "SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid"
+        " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
+        " WHERE f.fts MATCH ?1 AND CASE WHEN (?2 IS NULL OR s.kind = ?2) AND c.name = ?10"
+        " THEN ofs_collect(f.fts) ELSE 0 END",
+    /* ST_RANK*: the same with FTS5's bm25(); ?3..?7 weights, ?9 limit; ofs_boost reads s->pass */
     [ST_RANK] =
-        "SELECT f.rowid, " SCORE
+        "SELECT f.rowid, " BM25_SCORE
         " FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score DESC LIMIT ?9",
     [ST_RANK_KIND] =
-        "SELECT f.rowid, " SCORE
+        "SELECT f.rowid, " BM25_SCORE
         " FROM fts f JOIN sections s ON s.id = f.rowid"
         " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score DESC LIMIT ?9",
     [ST_RANK_COLL] =
-        "SELECT f.rowid, " SCORE
+        "SELECT f.rowid, " BM25_SCORE
         " FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
         " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?10"
@@ -239,35 +253,6 @@ static int row_kind(ofs_searcher *s, sqlite3_int64 id)
     return kind;
 }
 
-/* Keeps the k best scores in a min-heap; returns whether score is among them. */
-static int top_k_admit(score_pass *p, double score)
-{
-    double *h = p->heap;
-    if (p->nheap < p->k) {
-        int i = p->nheap++;
-        for (; i > 0 && h[(i - 1) / 2] > score; i = (i - 1) / 2)
-            h[i] = h[(i - 1) / 2];
-        h[i] = score;
-        return 1;
-    }
-    if (p->k <= 0 || score < h[0])
-        return 0;
-    int i = 0; /* replace the root, sift down */
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= p->nheap)
-            break;
-        if (c + 1 < p->nheap && h[c + 1] < h[c])
-            c++;
-        if (h[c] >= score)
-            break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = score;
-    return 1;
-}
-
 /* The entry boost of the current row: for term and FAQ entries, it grows with the square of
  * the share of the title the query covers (`MOC` lifts the entry titled "MOC" fully, "What is
  * the MOC?" by a sixteenth); 1 for other rows. */
@@ -290,42 +275,90 @@ static void fn_boost(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     sqlite3_result_double(ctx, entry_boost(api->xUserData(fts), api, fts));
 }
 
-/* ofs_score(fts): the row's BM25F times the entry boost, with the searcher's parameters
- * (s->pass). One C call per row where SQL expressions cost several function calls, argument
- * conversions and a subquery: the ranked pass is most of a search, and this is its inner loop. */
-static void fn_score(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                     int nval, sqlite3_value **vals)
+/* Whether ranked row a sorts after b: a lower score, or the same score and a later row (the
+ * order ORDER BY score DESC gave: FTS5 returns rows by rowid and SQLite's sorter is stable). */
+static int ranks_after(const ranked *a, const ranked *b)
+{
+    return a->score < b->score || (a->score == b->score && a->id > b->id);
+}
+
+static void top_sift_down(ranked *h, int n, int i)
+{
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && ranks_after(&h[c + 1], &h[c]))
+            c++;
+        if (!ranks_after(&h[c], &h[i]))
+            return;
+        ranked t = h[i];
+        h[i] = h[c];
+        h[c] = t;
+        i = c;
+    }
+}
+
+/* Adds the current row to the k best when it belongs there; rows come in rowid order, so a row
+ * scoring the same as the worst kept one stays out. */
+static int top_offer(score_pass *p, const Fts5ExtensionApi *api, Fts5Context *fts, double score)
+{
+    if (p->k <= 0 || (p->ntop == p->k && !(score > p->top[0].score)))
+        return SQLITE_OK;
+    unsigned char *insts = NULL;
+    int ninsts = 0;
+    int rc = ofs_insts_blob(api, fts, &insts, &ninsts);
+    if (rc != SQLITE_OK)
+        return rc;
+    ranked r = {api->xRowid(fts), score, insts, ninsts};
+    if (p->ntop == p->k) { /* the new row replaces the worst */
+        free(p->top[0].insts);
+        p->top[0] = r;
+        top_sift_down(p->top, p->ntop, 0);
+        return SQLITE_OK;
+    }
+    int i = p->ntop++;
+    for (; i > 0 && ranks_after(&r, &p->top[(i - 1) / 2]); i = (i - 1) / 2)
+        p->top[i] = p->top[(i - 1) / 2];
+    p->top[i] = r;
+    return SQLITE_OK;
+}
+
+/* Empties the k best (a pass that ended, or failed, with rows not taken). */
+static void top_clear(score_pass *p)
+{
+    for (int i = 0; i < p->ntop; i++)
+        free(p->top[i].insts);
+    p->ntop = 0;
+}
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    return ranks_after(a, b) ? 1 : ranks_after(b, a) ? -1 : 0;
+}
+
+/* ofs_collect(fts): scores the row (BM25F of lib/rank.c times the entry boost, with the
+ * searcher's parameters in s->pass) and keeps it, with its phrase instances, when it is among
+ * the k best so far; false for every row. Keeping the page here rather than with ORDER BY score
+ * LIMIT k spares SQLite a record and a sorter step for every matching row: a common word matches
+ * tens of thousands of rows, and those steps were a third of its search. */
+static void fn_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                       int nval, sqlite3_value **vals)
 {
     (void)nval, (void)vals;
     ofs_searcher *s = api->xUserData(fts);
     score_pass *p = &s->pass;
     double score = 0;
     int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &p->title_hits);
-    if (rc != SQLITE_OK) {
-        sqlite3_result_error_code(ctx, rc);
-        return;
-    }
     /* Only rows matched in the title can be boosted: most rows of a common word are not. */
-    if (p->title_hits)
+    if (rc == SQLITE_OK && p->title_hits)
         score *= entry_boost(s, api, fts);
-    p->last_rowid = api->xRowid(fts);
-    p->last_valid = 1;
-    p->last_competitive = top_k_admit(p, score);
-    sqlite3_result_double(ctx, score);
-}
-
-/* ofs_page_insts(fts): ofs_insts() of the row, or NULL when ofs_score just ranked it out of
- * the page. */
-static void fn_page_insts(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                          int nval, sqlite3_value **vals)
-{
-    (void)nval, (void)vals;
-    ofs_searcher *s = api->xUserData(fts);
-    const score_pass *p = &s->pass;
-    if (p->last_valid && p->last_rowid == api->xRowid(fts) && !p->last_competitive)
-        sqlite3_result_null(ctx);
+    if (rc == SQLITE_OK)
+        rc = top_offer(p, api, fts, score);
+    if (rc != SQLITE_OK)
+        sqlite3_result_error_code(ctx, rc);
     else
-        ofs_insts_result(api, fts, ctx);
+        sqlite3_result_int(ctx, 0);
 }
 
 /* Section kinds by rowid, one byte each, read once like the document sizes: the entry boost
@@ -456,8 +489,7 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
     if (rc == OFS_OK &&
         (!api ||
          api->xCreateFunction(api, "ofs_boost", s, fn_boost, NULL) != SQLITE_OK ||
-         api->xCreateFunction(api, "ofs_score", s, fn_score, NULL) != SQLITE_OK ||
-         api->xCreateFunction(api, "ofs_page_insts", s, fn_page_insts, NULL) != SQLITE_OK))
+         api->xCreateFunction(api, "ofs_collect", s, fn_collect, NULL) != SQLITE_OK))
         rc = ofs_set_error(errmsg, OFS_DB, "cannot register the ranking functions");
     if (rc == OFS_OK)
         rc = prepare_all(s, errmsg);
@@ -538,7 +570,8 @@ void ofs_searcher_close(ofs_searcher *s)
     ofs_synonyms_free(s->syn);
     ofs_doclens_free(s->lens);
     free(s->kinds);
-    free(s->pass.heap);
+    top_clear(&s->pass);
+    free(s->pass.top);
     df_clear(s);
     free(s->df);
     vocab_free(&s->vocab);
@@ -549,37 +582,34 @@ void ofs_searcher_close(ofs_searcher *s)
 /* ---- one ranked pass ------------------------------------------------------------------- */
 
 typedef struct {
-    int64_t id;
-    double score;
-    void *insts; /* ofs_insts() of the row in its pass, for its snippet; may be NULL */
-    int ninsts;
-} ranked;
-
-typedef struct {
     ranked *v;
     size_t n, cap;
 } ranked_list;
 
-/* Appends a row; insts (n bytes) is copied. */
-static int ranked_push(ranked_list *l, int64_t id, double score, const void *insts, int n)
+/* Appends a row, taking its insts; on failure frees them. */
+static int ranked_take(ranked_list *l, ranked r)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
         ranked *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
+        if (!v) {
+            free(r.insts);
             return OFS_NOMEM;
+        }
         l->v = v;
         l->cap = cap;
     }
-    ranked *r = &l->v[l->n];
-    r->id = id;
-    r->score = score;
-    r->insts = NULL;
-    r->ninsts = 0;
-    if (insts && n > 0 && (r->insts = malloc((size_t)n)))
-        memcpy(r->insts, insts, (size_t)n), r->ninsts = n;
-    l->n++;
+    l->v[l->n++] = r;
     return OFS_OK;
+}
+
+/* Appends a row; insts (n bytes) is copied. */
+static int ranked_push(ranked_list *l, int64_t id, double score, const void *insts, int n)
+{
+    ranked r = {id, score, NULL, 0};
+    if (insts && n > 0 && (r.insts = malloc((size_t)n)))
+        memcpy(r.insts, insts, (size_t)n), r.ninsts = n;
+    return ranked_take(l, r);
 }
 
 static void ranked_free(ranked_list *l)
@@ -632,14 +662,13 @@ static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofs_
     p->nq = a->query_tokens;
     p->known = known;
     p->k = k;
-    p->nheap = 0;
-    p->last_valid = 0;
-    if (k > p->heapcap) {
-        double *h = realloc(p->heap, (size_t)k * sizeof *h);
-        if (!h)
+    top_clear(p);
+    if (k > p->topcap) {
+        ranked *t = realloc(p->top, (size_t)k * sizeof *t);
+        if (!t)
             return OFS_NOMEM;
-        p->heap = h;
-        p->heapcap = k;
+        p->top = t;
+        p->topcap = k;
     }
     return OFS_OK;
 }
@@ -647,21 +676,69 @@ static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofs_
 /* Runs the ranked statement, appending up to `want` rows not already in `skip` to out; *matches
  * is how many rows the statement scored (all that matched: it sorts them), or -1 when the
  * ranking function cannot tell (FTS5's bm25()). */
+/* The default ranker's pass: ofs_collect keeps the k best rows while the statement runs (it
+ * returns none); they go to out best first, those in skip left out. The caller resets st. */
+static int top_rows(ofs_searcher *s, sqlite3_stmt *st, int want, const ranked_list *skip,
+                    ranked_list *out)
+{
+    score_pass *p = &s->pass;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        top_clear(p);
+        return OFS_DB;
+    }
+    qsort(p->top, (size_t)p->ntop, sizeof *p->top, cmp_ranked);
+    int added = 0;
+    rc = OFS_OK;
+    for (int i = 0; i < p->ntop; i++) {
+        ranked *r = &p->top[i];
+        if (rc == OFS_OK && added < want && !(skip && ranked_has(skip, r->id))) {
+            rc = ranked_take(out, *r);
+            added++;
+        } else {
+            free(r->insts);
+        }
+    }
+    p->ntop = 0;
+    return rc;
+}
+
+/* The pass with FTS5's bm25(): the statement sorts, k rows at most. The caller resets st. */
+static int bm25_rows(sqlite3_stmt *st, const double *w, int k, int want, const ranked_list *skip,
+                     ranked_list *out)
+{
+    for (int i = 0; i < 5; i++)
+        sqlite3_bind_double(st, 3 + i, w[i]);
+    sqlite3_bind_int(st, 9, k);
+    int rc = SQLITE_DONE, added = 0;
+    while (added < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (skip && ranked_has(skip, id))
+            continue;
+        if (ranked_push(out, id, sqlite3_column_double(st, 1), sqlite3_column_blob(st, 2),
+                        sqlite3_column_bytes(st, 2)) != OFS_OK)
+            return OFS_NOMEM;
+        added++;
+    }
+    return added < want && rc != SQLITE_DONE ? OFS_DB : OFS_OK;
+}
+
 static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked_list *skip,
                      ranked_list *out, long long *matches, char **errmsg)
 {
+    int bm25 = s->cfg.ranker == OFS_RANK_FTS5_BM25;
     /* Joining sections costs a lookup per matching row: only when a filter needs it. */
-    sqlite3_stmt *st = s->st[a->collection ? ST_RANK_COLL : a->kind >= 0 ? ST_RANK_KIND : ST_RANK];
+    int which = a->collection ? 2 : a->kind >= 0 ? 1 : 0;
+    sqlite3_stmt *st = s->st[(bm25 ? ST_RANK : ST_TOP) + which];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
     if (a->kind >= 0)
         sqlite3_bind_int(st, 2, a->kind);
+    if (a->collection)
+        sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
     const double w[5] = {s->cfg.w_title, s->cfg.w_headings, s->cfg.w_body, s->cfg.w_code,
                          s->cfg.w_meta};
-    for (int i = 0; i < 5; i++)
-        sqlite3_bind_double(st, 3 + i, w[i]);
-    sqlite3_bind_int(st, 11, s->cfg.ranker == OFS_RANK_FTS5_BM25);
     ofs_phrase_df known = {.n = 0, .rows = 0};
     if (s->cfg.df_cache && s->tok)
         phrase_dfs(s, a->match, &known);
@@ -669,30 +746,16 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     int k = want + (int)(skip ? skip->n : 0);
     if (start_pass(s, a, w, &known, k) != OFS_OK)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    sqlite3_bind_int(st, 9, k);
-    if (a->collection)
-        sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
-    int rc, added = 0;
-    while (added < want && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (skip && ranked_has(skip, id))
-            continue;
-        if (ranked_push(out, id, sqlite3_column_double(st, 1), sqlite3_column_blob(st, 2),
-                        sqlite3_column_bytes(st, 2)) != OFS_OK) {
-            sqlite3_reset(st);
-            s->pass.known = NULL;
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        }
-        added++;
-    }
+    int rc = bm25 ? bm25_rows(st, w, k, want, skip, out) : top_rows(s, st, want, skip, out);
     s->pass.known = NULL; /* it lives on this stack frame */
-    if (added < want && rc != SQLITE_DONE) {
+    if (rc == OFS_NOMEM)
+        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    else if (rc != OFS_OK)
         rc = db_error(s, errmsg);
-        sqlite3_reset(st);
-        return rc;
-    }
     sqlite3_reset(st);
-    if (s->cfg.ranker != OFS_RANK_FTS5_BM25)
+    if (rc != OFS_OK)
+        return rc;
+    if (!bm25)
         *matches = known.rows;
     return OFS_OK;
 }

@@ -202,46 +202,55 @@ static int insts_from_blob(const unsigned char *b, int n, int ncol, inst_list *l
     return SQLITE_OK;
 }
 
-/* ofs_insts(fts): the row's phrase instances as a blob for ofs_snippet's third argument, NULL
- * when there are too many to carry (ofs_snippet then needs the MATCH). Cheap enough to compute
- * for every row a ranked statement sorts: it keeps the rows it returns from needing a second
+/* The current row's phrase instances as ofs_insts() gives them: *blob (n bytes, malloc'd) or
+ * NULL when there are too many to carry (ofs_snippet then needs the MATCH). Cheap enough to
+ * compute for every row that can still make the page: it keeps those rows from needing a second
  * MATCH (an index lookup per phrase) to make their snippets. */
-void ofs_insts_result(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx)
+int ofs_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n)
 {
+    *blob = NULL;
+    *n = 0;
     int ninst = 0, nphrase = api->xPhraseCount(fts);
     if (api->xInstCount(fts, &ninst) != SQLITE_OK || ninst > INSTS_MAX ||
-        nphrase > INSTS_MAX_PHRASE || api->xColumnCount(fts) > 255) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    int n = 8 + nphrase + ninst * 6;
-    unsigned char stack[512], *b = n <= (int)sizeof stack ? stack : malloc((size_t)n);
-    if (!b) {
-        sqlite3_result_error_nomem(ctx);
-        return;
-    }
+        nphrase > INSTS_MAX_PHRASE || api->xColumnCount(fts) > 255)
+        return SQLITE_OK;
+    int size = 8 + nphrase + ninst * 6;
+    unsigned char *b = malloc((size_t)size);
+    if (!b)
+        return SQLITE_NOMEM;
     memcpy(b, INSTS_MAGIC, 4);
     b[4] = (unsigned char)nphrase, b[5] = (unsigned char)(nphrase >> 8);
     b[6] = (unsigned char)ninst, b[7] = (unsigned char)(ninst >> 8);
     for (int i = 0; i < nphrase; i++) {
-        int size = api->xPhraseSize(fts, i);
-        b[8 + i] = (unsigned char)(size < 0 ? 0 : size > 255 ? 255 : size);
+        int psize = api->xPhraseSize(fts, i);
+        b[8 + i] = (unsigned char)(psize < 0 ? 0 : psize > 255 ? 255 : psize);
     }
     unsigned char *p = b + 8 + nphrase;
-    int ok = 1;
-    for (int i = 0; ok && i < ninst; i++, p += 6) {
+    for (int i = 0; i < ninst; i++, p += 6) {
         int ip, ic, io;
-        ok = api->xInst(fts, i, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ic >= 0 && io >= 0;
+        if (api->xInst(fts, i, &ip, &ic, &io) != SQLITE_OK || ip < 0 || ic < 0 || io < 0) {
+            free(b);
+            return SQLITE_OK;
+        }
         p[0] = (unsigned char)ip, p[1] = (unsigned char)ic;
         for (int k = 0; k < 4; k++)
             p[2 + k] = (unsigned char)((unsigned)io >> (8 * k));
     }
-    if (ok)
-        sqlite3_result_blob(ctx, b, n, SQLITE_TRANSIENT);
+    *blob = b;
+    *n = size;
+    return SQLITE_OK;
+}
+
+void ofs_insts_result(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx)
+{
+    unsigned char *b;
+    int n;
+    if (ofs_insts_blob(api, fts, &b, &n) != SQLITE_OK)
+        sqlite3_result_error_nomem(ctx);
+    else if (b)
+        sqlite3_result_blob(ctx, b, n, free);
     else
         sqlite3_result_null(ctx);
-    if (b != stack)
-        free(b);
 }
 
 /* The column to show: the body if it has a hit, else the column with the most hits, else the
