@@ -648,7 +648,7 @@ static int db_error(ofs_searcher *s, char **errmsg)
 
 static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out);
 
-/* Sets what ofs_score reads for the pass about to run. */
+/* Sets what ofs_collect reads for the pass about to run. */
 static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofs_phrase_df *known,
                       int k)
 {
