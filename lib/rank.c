@@ -262,11 +262,14 @@ int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_docle
         if (rc != SQLITE_OK)
             return rc;
     }
+    /* Only the query's phrases are cleared: this runs for every matching row, and clearing the
+     * whole array showed in profiles. */
     double stack_tf[32], *tf = stack_tf;
     if (q->nphrase > 32)
         tf = calloc((size_t)q->nphrase, sizeof *tf);
     else
-        memset(stack_tf, 0, sizeof stack_tf);
+        for (int i = 0; i < q->nphrase; i++)
+            stack_tf[i] = 0;
     if (!tf)
         return SQLITE_NOMEM;
     rc = row_frequencies(api, fts, q, lens, p->b, p->w, tf, title_hits);
