@@ -36,7 +36,7 @@
     "-bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * ofs_boost(f.fts) AS score, ofs_insts(f.fts)"
 
 enum { ST_TOP, ST_TOP_KIND, ST_TOP_COLL, ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
-       ST_SNIPPET, ST_SNIPPET_INSTS, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_COUNTS, ST_KIND, ST_DATA_VERSION, ST_BEGIN,
+       ST_SNIPPET, ST_SNIPPET_INSTS, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_SUGGEST_ROW, ST_COUNTS, ST_KIND, ST_DATA_VERSION, ST_BEGIN,
        ST_COMMIT, ST__N };
 
 /* A word's document frequency, remembered for the searcher's life: ranking needs it for every
@@ -93,6 +93,17 @@ static void vocab_free(vocab_cache *v)
     free(v->docs);
 }
 
+/* Suggestions for one-character prefixes, remembered until the index changes: such a prefix
+ * matches every title word with that first letter, and FTS5 has no one-character prefix index,
+ * so it merges the postings of every term with that letter in any column (2 ms on tldr-pages,
+ * where longer prefixes take 0.2 ms). There are few such prefixes. */
+#define SUGGEST_MEMO 64
+typedef struct {
+    char key[5];
+    int limit;
+    ofs_suggestions *sg;
+} suggest_memo;
+
 struct ofs_searcher {
     sqlite3 *db;
     ofs_search_config cfg;
@@ -110,6 +121,8 @@ struct ofs_searcher {
     sqlite3_int64 nkinds;
     score_pass pass;      /* what ofs_collect needs for the statement being stepped */
     vocab_cache vocab;    /* every term and its rows, once did-you-mean is used often */
+    suggest_memo memo[SUGGEST_MEMO]; /* suggestions for one-character prefixes */
+    int nmemo;
     int spell_calls;
     int stale;            /* the index changed since open: sizes and kinds were dropped */
 };
@@ -161,11 +174,12 @@ static const char *const sql_text[ST__N] = {
      * word people write ("kubernet" -> "kubernetes"). */
     [ST_SURFACE] = "SELECT highlight(fts, 0, char(1), char(2)), highlight(fts, 2, char(1), char(2))"
                    " FROM fts WHERE fts MATCH ?1 LIMIT 1",
-    [ST_SUGGEST] = "SELECT s.title, s.url, s.kind FROM fts f JOIN sections s ON s.id = f.rowid"
-                   " WHERE f.fts MATCH ?1 AND s.kind IN (0, 2, 3)"
-                   " ORDER BY (s.kind >= 2) DESC, length(s.title), bm25(f.fts) LIMIT ?2",
+    /* Suggestions: ofs_suggest_keep keeps the best rows that can be suggested in s->pass (it
+     * is false for every row); their titles and urls are then read by id. */
+    [ST_SUGGEST] = "SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ofs_suggest_keep(f.fts)",
+    [ST_SUGGEST_ROW] = "SELECT title, url FROM sections WHERE id = ?1",
     [ST_COUNTS] = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
-    [ST_KIND] = "SELECT kind FROM sections WHERE id = ?1",
+    [ST_KIND] = "SELECT kind, ord = 0 FROM sections WHERE id = ?1",
     [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_BEGIN] = "BEGIN",
     [ST_COMMIT] = "COMMIT",
@@ -241,16 +255,33 @@ static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const o
 }
 
 
-/* The kind of section id: from the cache loaded at open, else from the table. */
-static int row_kind(ofs_searcher *s, sqlite3_int64 id)
+/* In the kinds cache, a section that is its document's first row (its title row). */
+#define KIND_FIRST 0x40
+
+/* The kind of section id and whether it is its document's first row: from the cache loaded at
+ * open, else from the table. Returns the kind, -1 when there is no such row. */
+static int row_info(ofs_searcher *s, sqlite3_int64 id, int *first)
 {
-    if (id >= 0 && id < s->nkinds && s->kinds[id] != 0xff)
-        return s->kinds[id];
+    if (id >= 0 && id < s->nkinds && s->kinds[id] != 0xff) {
+        *first = (s->kinds[id] & KIND_FIRST) != 0;
+        return s->kinds[id] & ~KIND_FIRST;
+    }
     sqlite3_stmt *st = s->st[ST_KIND];
     sqlite3_bind_int64(st, 1, id);
-    int kind = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    int kind = -1;
+    *first = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        kind = sqlite3_column_int(st, 0);
+        *first = sqlite3_column_int(st, 1);
+    }
     sqlite3_reset(st);
     return kind;
+}
+
+static int row_kind(ofs_searcher *s, sqlite3_int64 id)
+{
+    int first;
+    return row_info(s, id, &first);
 }
 
 /* The entry boost of the current row: for term and FAQ entries, it grows with the square of
@@ -301,13 +332,14 @@ static void top_sift_down(ranked *h, int n, int i)
 
 /* Adds the current row to the k best when it belongs there; rows come in rowid order, so a row
  * scoring the same as the worst kept one stays out. */
-static int top_offer(score_pass *p, const Fts5ExtensionApi *api, Fts5Context *fts, double score)
+static int top_offer(score_pass *p, const Fts5ExtensionApi *api, Fts5Context *fts, double score,
+                     int with_insts)
 {
     if (p->k <= 0 || (p->ntop == p->k && !(score > p->top[0].score)))
         return SQLITE_OK;
     unsigned char *insts = NULL;
     int ninsts = 0;
-    int rc = ofs_insts_blob(api, fts, &insts, &ninsts);
+    int rc = with_insts ? ofs_insts_blob(api, fts, &insts, &ninsts) : SQLITE_OK;
     if (rc != SQLITE_OK)
         return rc;
     ranked r = {api->xRowid(fts), score, insts, ninsts};
@@ -332,6 +364,21 @@ static void top_clear(score_pass *p)
     p->ntop = 0;
 }
 
+/* Starts keeping the k best rows. */
+static int top_start(score_pass *p, int k)
+{
+    p->k = k;
+    top_clear(p);
+    if (k > p->topcap) {
+        ranked *t = realloc(p->top, (size_t)k * sizeof *t);
+        if (!t)
+            return OFS_NOMEM;
+        p->top = t;
+        p->topcap = k;
+    }
+    return OFS_OK;
+}
+
 static int cmp_ranked(const void *a, const void *b)
 {
     return ranks_after(a, b) ? 1 : ranks_after(b, a) ? -1 : 0;
@@ -354,7 +401,31 @@ static void fn_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     if (rc == SQLITE_OK && p->title_hits)
         score *= entry_boost(s, api, fts);
     if (rc == SQLITE_OK)
-        rc = top_offer(p, api, fts, score);
+        rc = top_offer(p, api, fts, score, 1);
+    if (rc != SQLITE_OK)
+        sqlite3_result_error_code(ctx, rc);
+    else
+        sqlite3_result_int(ctx, 0);
+}
+
+/* ofs_suggest_keep(fts): keeps the row in the k best suggestions so far when it can be
+ * suggested: a document's first row (its title), a glossary term or a FAQ question. Terms and
+ * questions come first, then shorter titles, then earlier rows. The kinds and title sizes are
+ * the caches read at open, so no row is read from the table: a one-letter prefix matches
+ * thousands of titles in a large index, and sorting them in SQL after a join took 15 ms. */
+static void fn_suggest_keep(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                            int nval, sqlite3_value **vals)
+{
+    (void)nval, (void)vals;
+    ofs_searcher *s = api->xUserData(fts);
+    int first = 0, len = 0, rc = SQLITE_OK;
+    int kind = row_info(s, api->xRowid(fts), &first);
+    if (first || kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ) {
+        rc = ofs_doclens_column_size(api, fts, s->lens, 0, &len);
+        double score = (kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ ? 1e9 : 0) - len;
+        if (rc == SQLITE_OK)
+            rc = top_offer(&s->pass, api, fts, score, 0);
+    }
     if (rc != SQLITE_OK)
         sqlite3_result_error_code(ctx, rc);
     else
@@ -378,14 +449,15 @@ static int load_kinds(ofs_searcher *s)
         return SQLITE_NOMEM;
     memset(s->kinds, 0xff, (size_t)maxid + 1);
     s->nkinds = maxid + 1;
-    if (sqlite3_prepare_v2(s->db, "SELECT id, kind FROM sections", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT id, kind, ord = 0 FROM sections", -1, &st, NULL) !=
+        SQLITE_OK)
         return SQLITE_ERROR;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         sqlite3_int64 id = sqlite3_column_int64(st, 0);
         int kind = sqlite3_column_int(st, 1);
-        if (id >= 0 && id < s->nkinds && kind >= 0 && kind < 0xff)
-            s->kinds[id] = (unsigned char)kind;
+        if (id >= 0 && id < s->nkinds && kind >= 0 && kind < KIND_FIRST)
+            s->kinds[id] = (unsigned char)(kind | (sqlite3_column_int(st, 2) ? KIND_FIRST : 0));
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -489,7 +561,8 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
     if (rc == OFS_OK &&
         (!api ||
          api->xCreateFunction(api, "ofs_boost", s, fn_boost, NULL) != SQLITE_OK ||
-         api->xCreateFunction(api, "ofs_collect", s, fn_collect, NULL) != SQLITE_OK))
+         api->xCreateFunction(api, "ofs_collect", s, fn_collect, NULL) != SQLITE_OK ||
+         api->xCreateFunction(api, "ofs_suggest_keep", s, fn_suggest_keep, NULL) != SQLITE_OK))
         rc = ofs_set_error(errmsg, OFS_DB, "cannot register the ranking functions");
     if (rc == OFS_OK)
         rc = prepare_all(s, errmsg);
@@ -515,6 +588,59 @@ static sqlite3_int64 data_version(ofs_searcher *s)
     sqlite3_int64 v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_reset(st);
     return v;
+}
+
+static void memo_clear(ofs_searcher *s)
+{
+    for (int i = 0; i < s->nmemo; i++)
+        ofs_suggestions_free(s->memo[i].sg);
+    s->nmemo = 0;
+}
+
+static ofs_suggestions *suggestions_copy(const ofs_suggestions *src)
+{
+    ofs_suggestions *sg = calloc(1, sizeof *sg);
+    size_t n = src->n ? src->n : 1;
+    if (!sg || !(sg->items = calloc(n, sizeof *sg->items)) ||
+        !(sg->urls = calloc(n, sizeof *sg->urls))) {
+        ofs_suggestions_free(sg);
+        return NULL;
+    }
+    for (; sg->n < src->n; sg->n++) {
+        sg->items[sg->n] = strdup(src->items[sg->n]);
+        sg->urls[sg->n] = src->urls[sg->n] ? strdup(src->urls[sg->n]) : NULL;
+        if (!sg->items[sg->n] || (src->urls[sg->n] && !sg->urls[sg->n])) {
+            sg->n++;
+            ofs_suggestions_free(sg);
+            return NULL;
+        }
+    }
+    return sg;
+}
+
+/* The remembered slot for prefix (one UTF-8 character) and limit, or NULL. */
+static suggest_memo *memo_find(ofs_searcher *s, const char *prefix, size_t len, int limit)
+{
+    for (int i = 0; i < s->nmemo; i++)
+        if (s->memo[i].limit == limit && strlen(s->memo[i].key) == len &&
+            memcmp(s->memo[i].key, prefix, len) == 0)
+            return &s->memo[i];
+    return NULL;
+}
+
+static void memo_add(ofs_searcher *s, const char *prefix, size_t len, int limit,
+                     const ofs_suggestions *sg)
+{
+    if (s->nmemo == SUGGEST_MEMO)
+        memo_clear(s); /* more distinct first letters than expected: start over */
+    ofs_suggestions *copy = suggestions_copy(sg);
+    if (!copy)
+        return;
+    suggest_memo *m = &s->memo[s->nmemo++];
+    memcpy(m->key, prefix, len);
+    m->key[len] = '\0';
+    m->limit = limit;
+    m->sg = copy;
 }
 
 static void df_clear(ofs_searcher *s)
@@ -543,6 +669,7 @@ static void check_version(ofs_searcher *s)
     df_clear(s);
     vocab_free(&s->vocab);
     memset(&s->vocab, 0, sizeof s->vocab);
+    memo_clear(s);
     s->spell_calls = 0;
     s->data_version = v;
     s->stale = 1;
@@ -575,6 +702,7 @@ void ofs_searcher_close(ofs_searcher *s)
     df_clear(s);
     free(s->df);
     vocab_free(&s->vocab);
+    memo_clear(s);
     free(s->synonyms_path);
     free(s);
 }
@@ -661,16 +789,7 @@ static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofs_
     p->entry_boost = s->cfg.entry_boost;
     p->nq = a->query_tokens;
     p->known = known;
-    p->k = k;
-    top_clear(p);
-    if (k > p->topcap) {
-        ranked *t = realloc(p->top, (size_t)k * sizeof *t);
-        if (!t)
-            return OFS_NOMEM;
-        p->top = t;
-        p->topcap = k;
-    }
-    return OFS_OK;
+    return top_start(p, k);
 }
 
 /* Runs the ranked statement, appending up to `want` rows not already in `skip` to out; *matches
@@ -1530,31 +1649,34 @@ void ofs_suggestions_free(ofs_suggestions *sg)
 static int collect_suggestions(ofs_searcher *s, const char *match, int limit, ofs_suggestions *sg,
                                char **errmsg)
 {
+    score_pass *p = &s->pass;
+    if (top_start(p, limit * 3) != OFS_OK) /* room for duplicate titles */
+        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     sqlite3_stmt *st = s->st[ST_SUGGEST];
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, limit * 3); /* room for duplicate titles */
-    int rc;
-    while ((int)sg->n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(st, 0);
-        if (!t || !*t)
+    int rc = sqlite3_step(st) == SQLITE_DONE ? OFS_OK : db_error(s, errmsg);
+    sqlite3_reset(st);
+    qsort(p->top, (size_t)p->ntop, sizeof *p->top, cmp_ranked);
+    sqlite3_stmt *row = s->st[ST_SUGGEST_ROW];
+    for (int i = 0; rc == OFS_OK && i < p->ntop && (int)sg->n < limit; i++) {
+        sqlite3_reset(row);
+        sqlite3_bind_int64(row, 1, p->top[i].id);
+        if (sqlite3_step(row) != SQLITE_ROW)
             continue;
-        int dup = 0;
-        for (size_t i = 0; i < sg->n && !dup; i++)
-            dup = strcmp(sg->items[i], t) == 0;
+        const char *t = (const char *)sqlite3_column_text(row, 0);
+        int dup = !t || !*t;
+        for (size_t j = 0; j < sg->n && !dup; j++)
+            dup = strcmp(sg->items[j], t) == 0;
         if (dup)
             continue;
         sg->items[sg->n] = strdup(t);
-        sg->urls[sg->n] = col_dup(st, 1);
-        if (!sg->items[sg->n] || !sg->urls[sg->n]) {
-            sg->n++;
-            sqlite3_reset(st);
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        }
-        sg->n++;
+        sg->urls[sg->n] = col_dup(row, 1);
+        if (!sg->items[sg->n++] || !sg->urls[sg->n - 1])
+            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     }
-    rc = (int)sg->n < limit && rc != SQLITE_DONE ? db_error(s, errmsg) : OFS_OK;
-    sqlite3_reset(st);
+    sqlite3_reset(row);
+    top_clear(p);
     return rc;
 }
 
@@ -1564,6 +1686,14 @@ int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_
     *out = NULL;
     if (limit <= 0 || limit > s->cfg.max_limit)
         limit = limit <= 0 ? 8 : s->cfg.max_limit;
+    check_version(s); /* remembered answers hold for the index they came from */
+    int one_char = prefix && len > 0 && len <= 4 &&
+                   ofs_utf8_valid_len((const unsigned char *)prefix, len) == len;
+    const suggest_memo *m = one_char ? memo_find(s, prefix, len, limit) : NULL;
+    if (m) {
+        *out = suggestions_copy(m->sg);
+        return *out ? OFS_OK : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    }
     ofs_suggestions *sg = calloc(1, sizeof *sg);
     if (!sg || !(sg->items = calloc((size_t)limit, sizeof *sg->items)) ||
         !(sg->urls = calloc((size_t)limit, sizeof *sg->urls))) {
@@ -1584,6 +1714,8 @@ int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_
         ofs_suggestions_free(sg);
         return rc;
     }
+    if (one_char)
+        memo_add(s, prefix, len, limit, sg);
     *out = sg;
     return OFS_OK;
 }

@@ -337,9 +337,27 @@ static void test_suggest(ofs_searcher *s)
     sg = NULL;
     CHECK_INT(ofs_suggest(s, "\"(*", 3, 5, &sg, &err), OFS_OK);
     ofs_suggestions_free(sg);
+    /* A file with no front matter is titled by its first heading, which is its first row. */
+    sg = NULL;
+    CHECK_INT(ofs_suggest(s, "quok", 4, 5, &sg, &err), OFS_OK);
+    CHECK(sg && sg->n == 1 && !strcmp(sg->items[0], "Quokka tool"));
+    ofs_suggestions_free(sg);
+    /* One-character prefixes are remembered: the second answer is the first one. */
+    ofs_suggestions *a = NULL, *b = NULL;
+    CHECK_INT(ofs_suggest(s, "Q", 1, 20, &a, &err), OFS_OK);
+    CHECK_INT(ofs_suggest(s, "Q", 1, 20, &b, &err), OFS_OK);
+    CHECK(a && b && a->n == b->n && a->n > 1);
+    found = 0;
+    for (size_t i = 0; a && b && i < a->n && i < b->n; i++) {
+        CHECK_STR(a->items[i], b->items[i]);
+        found |= !strcmp(a->items[i], "Quokka tool");
+    }
+    CHECK(found);
+    ofs_suggestions_free(a);
+    ofs_suggestions_free(b);
     long docs = 0, secs = 0;
     CHECK_INT(ofs_searcher_counts(s, &docs, &secs), OFS_OK);
-    CHECK_INT(docs, 5);
+    CHECK_INT(docs, 6);
     CHECK(secs > 10);
     free(err);
 }

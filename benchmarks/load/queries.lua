@@ -1,5 +1,6 @@
 -- wrk script for the ofsearchd load benchmark: cycles through a file of queries (one a line,
--- passed after `--`), each as GET /api/search?q=..., and prints the figures run.sh reads.
+-- passed after `--`), each as GET /api/search?q=... (or, with a second argument `suggest`,
+-- GET /api/suggest?q=...), and prints the figures run.sh reads.
 local paths = {}
 local i = 0
 
@@ -14,8 +15,16 @@ function setup(thread)
 end
 
 function init(args)
+  -- args[2] == "suggest": the lines are as-you-type prefixes for /api/suggest.
+  local suggest = args[2] == "suggest"
   for line in io.lines(args[1]) do
-    if #line > 0 then paths[#paths + 1] = "/api/search?q=" .. urlencode(line) .. "&limit=10" end
+    if #line > 0 then
+      if suggest then
+        paths[#paths + 1] = "/api/suggest?q=" .. urlencode(line)
+      else
+        paths[#paths + 1] = "/api/search?q=" .. urlencode(line) .. "&limit=10"
+      end
+    end
   end
   -- Threads start at different points so they do not ask the same queries in lockstep.
   i = ((id or 0) * 499) % #paths

@@ -55,6 +55,14 @@ cpu0=$(cpu_ticks)
 result=$(wrk -t"$wrk_threads" -c"$connections" -d"$duration" --timeout 5s -s "$lua" "$url" -- "$queries" | grep '^LOAD')
 cpu1=$(cpu_ticks)
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+
+# As-you-type completions: every prefix of the first 300 queries, one connection (one person
+# typing without pause: the figure is the service time; with many connections it is queueing,
+# as above).
+prefixes=$work/load-prefixes.txt
+head -300 "$queries" | awk '{ for (i = 1; i <= length($0); i++) if (substr($0, i, 1) != " ") print substr($0, 1, i) }' > "$prefixes"
+wrk -t1 -c1 -d1s -s "$lua" "$url" -- "$prefixes" suggest >/dev/null   # warm-up
+suggest=$(wrk -t1 -c1 -d5s --timeout 5s -s "$lua" "$url" -- "$prefixes" suggest | grep '^LOAD')
 kill -TERM "$pid"
 wait "$pid" || { echo "ofsearchd exited with $?"; exit 1; }
 trap - EXIT
@@ -72,6 +80,10 @@ printf '  daemon peak RSS (VmHWM) %.1f MiB; daemon CPU %.2f ms per request (%.2f
     "$(echo "$hwm_kb / 1024" | bc -l)" \
     "$(echo "($cpu1 - $cpu0) * 1000 / $(getconf CLK_TCK) / $(field requests)" | bc -l)" \
     "$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK) / $(field seconds)" | bc -l)"
+sfield() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " $suggest"; }
+printf '/api/suggest, %s prefixes, 1 connection, 5s: requests/s %s   p50 %s ms   p99 %s ms (target < 2 ms: %s)\n' \
+    "$(wc -l < "$prefixes")" "$(sfield rps)" "$(sfield p50_ms)" "$(sfield p99_ms)" \
+    "$(echo "$(sfield p99_ms) < 2" | bc -l | sed 's/1/met/;s/0/MISSED/')"
 printf 'in-process ofs_search, one thread: %.0f queries/s (before %s, after %s)\n' "$inproc" \
     "$inproc_before" "$inproc_after"
 ratio=$(echo "$rps / $inproc" | bc -l)
