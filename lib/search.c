@@ -19,6 +19,7 @@
 #include "ofsearch/query.h"
 #include "ofsearch/tokenizer.h"
 
+#include <ctype.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,6 +70,8 @@ typedef struct {
     ranked *top;            /* min-heap of the k best rows so far, the worst at the root */
     int ntop, topcap;
     int title_hits;         /* of the row being scored */
+    char initial[8];        /* suggest: a title word must start with this token, if set */
+    int ninitial;
 } score_pass;
 
 /* The index's vocabulary in memory, sorted as FTS5 keeps it. Did-you-mean compares a word with
@@ -408,6 +411,36 @@ static void fn_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
         sqlite3_result_int(ctx, 0);
 }
 
+typedef struct {
+    const char *initial;
+    int n, found;
+} initial_check;
+
+static int check_initial(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)flags, (void)start, (void)end;
+    initial_check *c = ctx;
+    c->found |= n >= c->n && memcmp(t, c->initial, (size_t)c->n) == 0;
+    return 0;
+}
+
+/* Whether the row's title has a word starting with s->pass.initial (always, when none is set):
+ * what `title: x*` would find for a one-character x, without FTS5 merging the postings of every
+ * term that starts with x. */
+static int has_initial(ofs_searcher *s, const Fts5ExtensionApi *api, Fts5Context *fts)
+{
+    const score_pass *p = &s->pass;
+    if (p->ninitial <= 0)
+        return 1;
+    const char *text = NULL;
+    int n = 0;
+    if (api->xColumnText(fts, 0, &text, &n) != SQLITE_OK || !text)
+        return 0;
+    initial_check c = {p->initial, p->ninitial, 0};
+    ofs_tokenizer_run(s->tok, OFS_TOKENIZE_DOCUMENT, text, n, check_initial, &c);
+    return c.found;
+}
+
 /* ofs_suggest_keep(fts): keeps the row in the k best suggestions so far when it can be
  * suggested: a document's first row (its title), a glossary term or a FAQ question. Terms and
  * questions come first, then shorter titles, then earlier rows. The kinds and title sizes are
@@ -420,7 +453,7 @@ static void fn_suggest_keep(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
     ofs_searcher *s = api->xUserData(fts);
     int first = 0, len = 0, rc = SQLITE_OK;
     int kind = row_info(s, api->xRowid(fts), &first);
-    if (first || kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ) {
+    if ((first || kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ) && has_initial(s, api, fts)) {
         rc = ofs_doclens_column_size(api, fts, s->lens, 0, &len);
         double score = (kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ ? 1e9 : 0) - len;
         if (rc == SQLITE_OK)
@@ -1680,6 +1713,35 @@ static int collect_suggestions(ofs_searcher *s, const char *match, int limit, of
     return rc;
 }
 
+static int take_first_token(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)start, (void)end;
+    one_token *o = ctx;
+    if (!(flags & OFS_TOKEN_COLOCATED) && ++o->n == 1 && n < (int)sizeof o->buf) {
+        memcpy(o->buf, t, (size_t)n);
+        o->len = n;
+    }
+    return 0;
+}
+
+/* For a prefix whose last word is one ASCII letter or digit after other words ("docker c"):
+ * sets s->pass.initial to that letter as the index folds it and returns the length of the text
+ * before it; 0 when the prefix is not of that form (it is then matched as a whole). */
+static size_t split_initial(ofs_searcher *s, const char *prefix, size_t len)
+{
+    s->pass.ninitial = 0;
+    if (!prefix || !s->tok || len < 3 || !isalnum((unsigned char)prefix[len - 1]) ||
+        (prefix[len - 2] != ' ' && prefix[len - 2] != '\t'))
+        return 0;
+    one_token o = {.n = 0};
+    ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, prefix + len - 1, 1, take_first_token, &o);
+    if (o.n != 1 || o.len <= 0 || o.len >= (int)sizeof s->pass.initial)
+        return 0;
+    memcpy(s->pass.initial, o.buf, (size_t)o.len);
+    s->pass.ninitial = o.len;
+    return len - 2;
+}
+
 int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_suggestions **out,
                 char **errmsg)
 {
@@ -1700,14 +1762,24 @@ int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_
         ofs_suggestions_free(sg);
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     }
+    /* "docker c": the words before, and the last one checked on each title (has_initial). */
+    size_t cut = one_char ? 0 : split_initial(s, prefix, len);
     ofs_query *q = NULL;
-    int rc = parse_query(s, prefix ? prefix : "", prefix ? len : 0, 1, 0, &q, errmsg);
+    int rc = parse_query(s, prefix ? prefix : "", cut ? cut : prefix ? len : 0, !cut, 0, &q,
+                         errmsg);
+    if (rc == OFS_OK && cut && !ofs_query_match_all(q)) { /* the words before were all dropped */
+        ofs_query_free(q);
+        q = NULL;
+        s->pass.ninitial = 0;
+        rc = parse_query(s, prefix, len, 1, 0, &q, errmsg);
+    }
     char *match = NULL;
     if (rc == OFS_OK && ofs_query_match_all(q)) {
         match = title_expression(ofs_query_match_all(q));
         rc = match ? collect_suggestions(s, match, limit, sg, errmsg)
                    : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     }
+    s->pass.ninitial = 0;
     free(match);
     ofs_query_free(q);
     if (rc != OFS_OK) {

@@ -342,6 +342,15 @@ static void test_suggest(ofs_searcher *s)
     CHECK_INT(ofs_suggest(s, "quok", 4, 5, &sg, &err), OFS_OK);
     CHECK(sg && sg->n == 1 && !strcmp(sg->items[0], "Quokka tool"));
     ofs_suggestions_free(sg);
+    /* A last word of one letter after others is checked on each title, not expanded. */
+    sg = NULL;
+    CHECK_INT(ofs_suggest(s, "Quokka T", 8, 5, &sg, &err), OFS_OK);
+    CHECK(sg && sg->n == 1 && !strcmp(sg->items[0], "Quokka tool"));
+    ofs_suggestions_free(sg);
+    sg = NULL;
+    CHECK_INT(ofs_suggest(s, "quokka x", 8, 5, &sg, &err), OFS_OK);
+    CHECK(sg && sg->n == 0);
+    ofs_suggestions_free(sg);
     /* One-character prefixes are remembered: the second answer is the first one. */
     ofs_suggestions *a = NULL, *b = NULL;
     CHECK_INT(ofs_suggest(s, "Q", 1, 20, &a, &err), OFS_OK);
