@@ -2,8 +2,8 @@
  * A searcher owns one read-only connection, its prepared statements, the index's tokenizer (to
  * fold query words the way the index did) and the synonyms; one searcher per thread, no globals.
  *
- * Ranking is bm25() with per-column weights, multiplied by a boost for glossary terms and FAQ
- * entries whose title matches the query as a whole. When the all-words query finds nothing
+ * Ranking is BM25F (lib/rank.c: per-column weights and length normalisation), multiplied by a
+ * boost for glossary terms and FAQ entries whose title matches the query as a whole. When the all-words query finds nothing
  * (or, if configured, fewer hits than the page needs), any-word matches follow ("relaxed").
  * Each search runs in one read transaction. Ranking is one C call per matching row (ofs_collect),
  * which keeps the k best rows itself; snippets are computed only for the rows of the page, in a
@@ -36,9 +36,13 @@
 #define BM25_SCORE                                                                             \
     "-bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * ofs_boost(f.fts) AS score, ofs_insts(f.fts)"
 
-enum { ST_TOP, ST_TOP_KIND, ST_TOP_COLL, ST_RANK, ST_RANK_KIND, ST_RANK_COLL, ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT,
-       ST_SNIPPET, ST_SNIPPET_INSTS, ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_SUGGEST_ROW, ST_COUNTS, ST_KIND, ST_DATA_VERSION, ST_BEGIN,
-       ST_COMMIT, ST__N };
+/* ST_TOP* and ST_RANK* are each in the order plain, kind filter, collection filter. */
+enum {
+    ST_TOP, ST_TOP_KIND, ST_TOP_COLL, ST_RANK, ST_RANK_KIND, ST_RANK_COLL,
+    ST_COUNT, ST_COUNT_KIND, ST_COUNT_COLL, ST_HIT, ST_SNIPPET, ST_SNIPPET_INSTS,
+    ST_VOCAB_EQ, ST_VOCAB_RANGE, ST_SURFACE, ST_SUGGEST, ST_SUGGEST_ROW, ST_COUNTS, ST_KIND,
+    ST_DATA_VERSION, ST_BEGIN, ST_COMMIT, ST__N
+};
 
 /* A word's document frequency, remembered for the searcher's life: ranking needs it for every
  * query word, and counting the rows of a common word costs more than scoring the page. The
@@ -69,7 +73,6 @@ typedef struct {
     int k;
     ranked *top;            /* min-heap of the k best rows so far, the worst at the root */
     int ntop, topcap;
-    int title_hits;         /* of the row being scored */
     char initial[8];        /* suggest: a title word must start with this token, if set */
     int ninitial;
 } score_pass;
@@ -296,7 +299,7 @@ static double entry_boost(ofs_searcher *s, const Fts5ExtensionApi *api, Fts5Cont
     if (p->entry_boost == 1.0)
         return 1.0;
     double c = title_cover(api, fts, s->lens, p->nq);
-    if (c <= 0 || row_kind(s, api->xRowid(fts)) < 2)
+    if (c <= 0 || row_kind(s, api->xRowid(fts)) < OFS_KIND_TERM)
         return 1.0;
     return 1.0 + (p->entry_boost - 1.0) * c * c;
 }
@@ -399,9 +402,10 @@ static void fn_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     ofs_searcher *s = api->xUserData(fts);
     score_pass *p = &s->pass;
     double score = 0;
-    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &p->title_hits);
+    int title_hits = 0;
+    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &title_hits);
     /* Only rows matched in the title can be boosted: most rows of a common word are not. */
-    if (rc == SQLITE_OK && p->title_hits)
+    if (rc == SQLITE_OK && title_hits)
         score *= entry_boost(s, api, fts);
     if (rc == SQLITE_OK)
         rc = top_offer(p, api, fts, score, 1);
@@ -453,9 +457,10 @@ static void fn_suggest_keep(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
     ofs_searcher *s = api->xUserData(fts);
     int first = 0, len = 0, rc = SQLITE_OK;
     int kind = row_info(s, api->xRowid(fts), &first);
-    if ((first || kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ) && has_initial(s, api, fts)) {
+    int entry = kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ;
+    if ((first || entry) && has_initial(s, api, fts)) {
         rc = ofs_doclens_column_size(api, fts, s->lens, 0, &len);
-        double score = (kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ ? 1e9 : 0) - len;
+        double score = (entry ? 1e9 : 0) - len;
         if (rc == SQLITE_OK)
             rc = top_offer(&s->pass, api, fts, score, 0);
     }
@@ -825,9 +830,6 @@ static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofs_
     return top_start(p, k);
 }
 
-/* Runs the ranked statement, appending up to `want` rows not already in `skip` to out; *matches
- * is how many rows the statement scored (all that matched: it sorts them), or -1 when the
- * ranking function cannot tell (FTS5's bm25()). */
 /* The default ranker's pass: ofs_collect keeps the k best rows while the statement runs (it
  * returns none); they go to out best first, those in skip left out. The caller resets st. */
 static int top_rows(ofs_searcher *s, sqlite3_stmt *st, int want, const ranked_list *skip,
@@ -875,6 +877,9 @@ static int bm25_rows(sqlite3_stmt *st, const double *w, int k, int want, const r
     return added < want && rc != SQLITE_DONE ? OFS_DB : OFS_OK;
 }
 
+/* Runs the ranked statement, appending up to `want` rows not already in `skip` to out; *matches
+ * is how many rows matched (ofs_collect scores them all), or -1 when the ranking function cannot
+ * tell (FTS5's bm25()). */
 static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked_list *skip,
                      ranked_list *out, long long *matches, char **errmsg)
 {
@@ -1108,9 +1113,7 @@ static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out)
 }
 
 
-/* The closest vocabulary term to `word` (folded), or NULL. Candidates share the first character
- * (a typo there is rare, and it turns a vocabulary scan into a range scan); the distance allowed
- * grows with length; ties go to the more frequent term. */
+/* Reads the whole vocabulary into s->vocab; 0 (and state -1) when it cannot or is too big. */
 static int vocab_load(ofs_searcher *s)
 {
     vocab_cache *v = &s->vocab;
@@ -1195,6 +1198,9 @@ static void consider(closest *c, const char *t, int tlen, long docs)
     }
 }
 
+/* The closest vocabulary term to `word` (folded), or NULL. Candidates share the first character
+ * (a typo there is rare, and it turns a vocabulary scan into a range scan); the distance allowed
+ * grows with length; ties go to the more frequent term. */
 static char *closest_term(ofs_searcher *s, const char *word, int wlen)
 {
     uint32_t wcp[64];
@@ -1526,10 +1532,12 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
             r->total = total_any > r->total ? total_any : r->total;
         }
     }
-    for (size_t i = (size_t)req->offset; rc == OFS_OK && i < full.n; i++)
-        if (ranked_push(page, full.v[i].id, full.v[i].score, full.v[i].insts,
-                        full.v[i].ninsts) != OFS_OK)
+    for (size_t i = (size_t)req->offset; rc == OFS_OK && i < full.n; i++) {
+        ranked r = full.v[i];
+        full.v[i].insts = NULL; /* the page takes the row's instances */
+        if (ranked_take(page, r) != OFS_OK)
             rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    }
     ranked_free(&full);
     ofs_query_free(lean);
     return rc;
@@ -1713,17 +1721,6 @@ static int collect_suggestions(ofs_searcher *s, const char *match, int limit, of
     return rc;
 }
 
-static int take_first_token(void *ctx, int flags, const char *t, int n, int start, int end)
-{
-    (void)start, (void)end;
-    one_token *o = ctx;
-    if (!(flags & OFS_TOKEN_COLOCATED) && ++o->n == 1 && n < (int)sizeof o->buf) {
-        memcpy(o->buf, t, (size_t)n);
-        o->len = n;
-    }
-    return 0;
-}
-
 /* For a prefix whose last word is one ASCII letter or digit after other words ("docker c"):
  * sets s->pass.initial to that letter as the index folds it and returns the length of the text
  * before it; 0 when the prefix is not of that form (it is then matched as a whole). */
@@ -1734,7 +1731,7 @@ static size_t split_initial(ofs_searcher *s, const char *prefix, size_t len)
         (prefix[len - 2] != ' ' && prefix[len - 2] != '\t'))
         return 0;
     one_token o = {.n = 0};
-    ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, prefix + len - 1, 1, take_first_token, &o);
+    ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, prefix + len - 1, 1, take_token, &o);
     if (o.n != 1 || o.len <= 0 || o.len >= (int)sizeof s->pass.initial)
         return 0;
     memcpy(s->pass.initial, o.buf, (size_t)o.len);
