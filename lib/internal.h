@@ -29,7 +29,8 @@ void ofs_token_stream_free(ofs_token_stream *ts);
 void ofs_tokenizer_replay(ofs_token_stream *const *streams, int n);
 
 /* rank.c: every row's column sizes, loaded once from fts_docsize (NULL *out when the index is
- * empty or too large to cache), and an ofs_bm25f under another name that reads them. */
+ * empty or too large to cache), for rankers written in C (ofs_bm25f_row); and an ofs_bm25f
+ * under another name that reads them (test_rank checks it against FTS5's own sizes). */
 typedef struct ofs_doclens ofs_doclens;
 typedef struct Fts5ExtensionApi Fts5ExtensionApi;
 typedef struct Fts5Context Fts5Context;
@@ -40,15 +41,14 @@ int ofs_doclens_column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const
 int ofs_rank_register_cached(fts5_api *api, const char *name, ofs_doclens *lens);
 
 /* Document frequencies of a query's phrases, in FTS5's phrase order, known before the query
- * runs (-1: unknown, ofs_bm25f counts it itself). Passed to ofs_bm25f as a pointer argument of
- * type OFS_PHRASE_DF_TYPE: counting a common word's rows costs more than scoring a page. The
- * same struct counts the rows scored, so a ranked pass needs no second count of its matches. */
+ * runs (-1: unknown, ofs_bm25f_row counts it itself): counting a common word's rows costs more
+ * than scoring a page. The same struct counts the rows scored, so a ranked pass needs no second
+ * count of its matches. */
 #define OFS_MAX_PHRASE_DF 64
-#define OFS_PHRASE_DF_TYPE "ofs_phrase_df"
 typedef struct {
     int n;
     long long df[OFS_MAX_PHRASE_DF];
-    long long rows; /* ofs_bm25f adds one per row it scores: a sorted pass counts its matches */
+    long long rows; /* ofs_bm25f_row adds one per row it scores */
 } ofs_phrase_df;
 
 /* BM25F of the current row (see rank.c), for rankers written in C: the same score as
@@ -64,8 +64,7 @@ int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_docle
                   int *title_hits);
 
 /* snippet.c: the current row's phrase instances as ofs_insts() gives them, malloc'd into *blob
- * (n bytes), or *blob NULL when they are too many to carry; ofs_insts_result sets ctx's result. */
+ * (n bytes), or *blob NULL when they are too many to carry. */
 int ofs_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n);
-void ofs_insts_result(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx);
 
 #endif

@@ -1,4 +1,4 @@
-/* ofs_bm25f(fts, k1, b, w_title, w_headings, w_body, w_code, w_meta [, proximity [, df]]):
+/* ofs_bm25f(fts, k1, b, w_title, w_headings, w_body, w_code, w_meta [, proximity]):
  * BM25F ranking as an FTS5
  * auxiliary function. FTS5's built-in bm25() scores each column on its own and adds the column
  * scores, so a word found in the title and the body saturates twice; BM25F first adds the
@@ -296,9 +296,8 @@ static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     for (int c = 5; c < OFS_RANK_MAX_COLS; c++)
         p.w[c] = 1.0;
     p.proximity = nval > 7 ? sqlite3_value_double(vals[7]) : 0.0;
-    ofs_phrase_df *known = nval > 8 ? sqlite3_value_pointer(vals[8], OFS_PHRASE_DF_TYPE) : NULL;
     double score = 0;
-    int rc = ofs_bm25f_row(api, fts, api->xUserData(fts), &p, known, &score, NULL);
+    int rc = ofs_bm25f_row(api, fts, api->xUserData(fts), &p, NULL, &score, NULL);
     if (rc == SQLITE_OK)
         sqlite3_result_double(ctx, score);
     else

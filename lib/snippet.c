@@ -241,18 +241,6 @@ int ofs_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char 
     return SQLITE_OK;
 }
 
-void ofs_insts_result(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx)
-{
-    unsigned char *b;
-    int n;
-    if (ofs_insts_blob(api, fts, &b, &n) != SQLITE_OK)
-        sqlite3_result_error_nomem(ctx);
-    else if (b)
-        sqlite3_result_blob(ctx, b, n, free);
-    else
-        sqlite3_result_null(ctx);
-}
-
 /* The column to show: the body if it has a hit, else the column with the most hits, else the
  * body (or the title when the body is empty). */
 static int pick_column(const Fts5ExtensionApi *api, Fts5Context *fts, const inst_list *l)
@@ -570,11 +558,20 @@ static void ofs_snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
         sqlite3_result_text(ctx, o.b.s, (int)o.b.n, free);
 }
 
+/* ofs_insts(fts): the row's phrase instances as a blob for ofs_snippet's fourth argument, NULL
+ * when there are too many to carry. */
 static void ofs_insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                          int nval, sqlite3_value **vals)
 {
     (void)nval, (void)vals;
-    ofs_insts_result(api, fts, ctx);
+    unsigned char *b;
+    int n;
+    if (ofs_insts_blob(api, fts, &b, &n) != SQLITE_OK)
+        sqlite3_result_error_nomem(ctx);
+    else if (b)
+        sqlite3_result_blob(ctx, b, n, free);
+    else
+        sqlite3_result_null(ctx);
 }
 
 int ofs_snippet_register_fts5(fts5_api *api)
