@@ -138,7 +138,6 @@ static void progress(build *b)
     b->o->progress(b->o->ctx, &b->prog);
 }
 
-
 static int add_file(coll *c, const char *rel, const struct stat *st)
 {
     if (c->nfiles == c->capfiles) {

@@ -230,7 +230,6 @@ static int on_progress(void *arg)
     return s->deadline_ns && now_ns() > s->deadline_ns;
 }
 
-
 /* How much the title and a query of nq tokens
  * are one and the same (0..1): the share of the title's token positions that are query matches,
  * or of the query's tokens found in the title, whichever is smaller. "argo cd" covers the title
@@ -259,7 +258,6 @@ static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const o
     double query_share = nq > 0 ? (double)covered / nq : 1.0;
     return title_share < query_share ? title_share : query_share;
 }
-
 
 /* In the kinds cache, a section that is its document's first row (its title row). */
 #define KIND_FIRST 0x40
@@ -972,7 +970,6 @@ static int take_token_all(void *ctx, int flags, const char *t, int n, int start,
     return take_token(ctx, flags, t, n, start, end);
 }
 
-
 /* Decodes UTF-8 into code points (the input is valid: it came out of the tokenizer). */
 static int to_codepoints(const char *s, int len, uint32_t *out, int max)
 {
@@ -1111,7 +1108,6 @@ static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out)
         out->df[out->n++] = df;
     }
 }
-
 
 /* Reads the whole vocabulary into s->vocab; 0 (and state -1) when it cannot or is too big. */
 static int vocab_load(ofs_searcher *s)
@@ -1542,7 +1538,6 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
     ofs_query_free(lean);
     return rc;
 }
-
 
 static int resolve_filters(const ofs_query_request *req, const ofs_query *q, int *kind,
                            const char **collection, char **errmsg)

@@ -127,7 +127,6 @@ static int path_is_plain(const char *p)
     return 1;
 }
 
-
 /* The indexed title and root of collection/path; OFS_NOTFOUND when not indexed. */
 static int lookup_document(ofs_index *idx, const char *collection, const char *path,
                            char **title, char **root, char **errmsg)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define DOC_PREFIX "/doc/"
 
@@ -239,19 +238,6 @@ void ofsd_doc_links_free(ofsd_doc_links *dl)
     free(dl);
 }
 
-static int is_markdown_path(const char *p, size_t n)
-{
-    size_t k = n;
-    while (k > 0 && p[k - 1] != '.' && p[k - 1] != '/')
-        k--;
-    if (k == 0 || p[k - 1] != '.')
-        return 0;
-    const char *ext = p + k;
-    size_t el = n - k;
-    return (el == 2 && !strncasecmp(ext, "md", 2)) || (el == 3 && !strncasecmp(ext, "mdx", 3)) ||
-           (el == 8 && !strncasecmp(ext, "markdown", 8));
-}
-
 /* Appends s percent-encoded: RFC 3986 unreserved bytes as is, '/' too when keep_slash. */
 static void encode(char **o, const char *s, size_t n, int keep_slash)
 {
@@ -297,7 +283,7 @@ char *ofsd_doc_link_hit(ofsd_doc_links *dl, const char *collection, const char *
     size_t pl = strlen(path);
     /* Without a base URL the index stores url = path[#anchor]; anything else (a JSONL record's
      * own url) is left alone. */
-    if (!is_markdown_path(path, pl) || strncmp(url, path, pl) != 0 ||
+    if (!ofs_is_markdown_path(path) || strncmp(url, path, pl) != 0 ||
         (url[pl] != '\0' && url[pl] != '#'))
         return NULL;
     for (size_t i = 0; i < dl->n; i++)
@@ -312,10 +298,11 @@ char *ofsd_doc_link_url(ofsd_doc_links *dl, const char *url)
         return NULL;
     size_t pl = strcspn(url, "#");
     size_t scheme = strcspn(url, ":/?#");
-    if (url[scheme] == ':' || !is_markdown_path(url, pl))
-        return NULL; /* an absolute url, or not a page of ours */
+    if (url[scheme] == ':')
+        return NULL; /* an absolute url */
     char *path = strndup(url, pl), *collection = NULL, *out = NULL;
-    if (path && ofs_index_find_document(dl->idx, path, &collection, NULL) == OFS_OK)
+    if (path && ofs_is_markdown_path(path) &&
+        ofs_index_find_document(dl->idx, path, &collection, NULL) == OFS_OK)
         out = doc_url(collection, path, pl, url[pl] ? url + pl + 1 : NULL);
     free(path);
     free(collection);

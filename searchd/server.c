@@ -26,8 +26,7 @@ typedef struct {
     ofs_index *index;    /* for /doc/ pages and links, opened on first use */
     unsigned index_gen;
     ofsd_doc_links *links; /* hits' /doc/ links, worked out once per generation */
-    unsigned links_gen;
-    int links_known;
+    unsigned links_gen;    /* 0: not worked out yet (generations start at 1) */
 } ofsd_worker;
 
 static void worker_free(void *p)
@@ -88,13 +87,12 @@ ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv)
     if (!w)
         return NULL;
     unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
-    if (w->links_known && w->links_gen == gen)
+    if (w->links_gen == gen)
         return w->links;
     /* Links hold the worker's index handle, which a new generation reopens. */
     ofsd_doc_links_free(w->links);
     w->links = ofsd_doc_links_new(srv);
     w->links_gen = gen;
-    w->links_known = 1;
     return w->links;
 }
 
