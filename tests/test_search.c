@@ -364,6 +364,28 @@ static void test_suggest(ofs_searcher *s)
     CHECK(found);
     ofs_suggestions_free(a);
     ofs_suggestions_free(b);
+    /* Bad prefixes, including the forms with a one-letter last word and one-character ones. */
+    char big[10010];
+    memset(big, 'x', sizeof big);
+    memcpy(big + sizeof big - 3, " z", 3);
+    const struct {
+        const char *s;
+        size_t n;
+    } bad[] = {{"\"", 1},      {"*", 1},          {"NEAR(", 5},    {"-", 1},
+               {":", 1},        {"\xff", 1},      {"\xc3", 1},    {"\" c", 3},
+               {"NEAR( c", 7},  {"title: c", 8},   {"- c", 3},      {"a\0 c", 4},
+               {" c", 2},       {"\t\tc", 3},    {"the a", 5},    {"\xff\xfe c", 4},
+               {"quokka \xc3", 8}, {big, sizeof big - 1}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sg = NULL;
+        int rc = ofs_suggest(s, bad[i].s, bad[i].n, 5, &sg, &err);
+        CHECK_MSG(rc == OFS_OK || rc == OFS_TOOLONG, "bad prefix %zu: %d", i, rc);
+        for (size_t j = 0; sg && j < sg->n; j++)
+            CHECK(sg->items[j] && *sg->items[j]);
+        ofs_suggestions_free(sg);
+        free(err);
+        err = NULL;
+    }
     long docs = 0, secs = 0;
     CHECK_INT(ofs_searcher_counts(s, &docs, &secs), OFS_OK);
     CHECK_INT(docs, 6);
@@ -417,10 +439,22 @@ static void test_open_errors(void)
     free(err);
 }
 
+static int suggests(ofs_searcher *s, const char *prefix, const char *title)
+{
+    ofs_suggestions *sg = NULL;
+    int found = 0;
+    if (ofs_suggest(s, prefix, strlen(prefix), 20, &sg, NULL) == OFS_OK)
+        for (size_t i = 0; i < sg->n; i++)
+            found |= !strcmp(sg->items[i], title);
+    ofs_suggestions_free(sg);
+    return found;
+}
+
 /* A rebuild lands in the live file while a searcher has it open: the searcher sees the new
  * contents at once and says it should be reopened; a reopened one does not. */
 static void test_changed_by_rebuild(ofs_searcher *s)
 {
+    CHECK(suggests(s, "Q", "Quokka tool")); /* remembered for one-character prefixes */
     CHECK_INT(ofs_searcher_changed(s), 0);
     int rc;
     ofs_results *r = run(s, "kubernetes", NULL, "other", 0, OFS_SNIPPET_PLAIN, &rc);
@@ -434,6 +468,7 @@ static void test_changed_by_rebuild(ofs_searcher *s)
     CHECK_INT(ofs_index_rebuild(dbpath, NULL, only_docs, 1, &o, &sum, &err), OFS_OK);
     free(err);
     CHECK_INT(ofs_searcher_stale(s), 0); /* nothing has looked yet */
+    CHECK(!suggests(s, "Q", "Quokka tool")); /* its collection is gone: nothing remembered */
     r = run(s, "kubernetes", NULL, "other", 0, OFS_SNIPPET_PLAIN, &rc);
     CHECK(rc == OFS_OK && r && r->nhits == 0);
     ofs_results_free(r);
