@@ -139,6 +139,9 @@ char *ofsd_metrics_render(ofsd_server *srv, size_t *len)
           atomic_load(&srv->in_flight));
     gauge(&b, "ofsearchd_connections", "Open client connections.", "gauge",
           atomic_load(&srv->connections));
+    gauge(&b, "ofsearchd_suggest_inline_total",
+          "Suggestions answered on the HTTP thread, without a worker hand-off.", "counter",
+          (double)atomic_load(&srv->inline_answers));
 
     pthread_mutex_lock(&srv->info_lock);
     ofsd_index_info info = srv->info;

@@ -454,7 +454,7 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
     ofs_suggestions *sg = NULL;
     char *err = NULL;
     if (!blank(q, qn)) {
-        ofs_searcher *s = searcher_or_503(srv, c, rq, &r);
+        ofs_searcher *s = rq->searcher ? rq->searcher : searcher_or_503(srv, c, rq, &r);
         if (!s)
             return r;
         int rc = ofs_suggest(s, q, qn, (int)limit, &sg, &err);
@@ -501,8 +501,6 @@ static enum MHD_Result handle_stats(ofsd_server *srv, struct MHD_Connection *c, 
 static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
                                      ofsd_request *rq)
 {
-    int fresh;
-    const char *why = NULL;
     if (!atomic_load(&srv->index_ok)) {
         char msg[300];
         pthread_mutex_lock(&srv->info_lock);
@@ -510,10 +508,12 @@ static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
         pthread_mutex_unlock(&srv->info_lock);
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready", msg);
     }
-    ofs_searcher *s = ofsd_worker_searcher(srv, &fresh, &why);
-    if (!s || !fresh)
+    /* Answered on libmicrohttpd's thread, with the searcher the last reload opened and probed
+     * (index_ok says that reload succeeded). */
+    ofs_searcher *s = ofsd_http_searcher(srv);
+    if (!s)
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready",
-                                  why ? why : "the index cannot be opened");
+                                  "the index cannot be opened");
     ofs_query_request probe = {.q = "readyz", .limit = 1, .no_snippets = 1};
     ofs_results *res = NULL;
     char *err = NULL;

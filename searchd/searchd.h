@@ -100,12 +100,25 @@ typedef struct ofsd_server {
     pthread_mutex_t info_lock;       /* guards info: only /api/stats, /metrics, reload use it */
     ofsd_index_info info;
     atomic_int index_ok;             /* mirror of info.ok readable without the lock */
+
+    /* libmicrohttpd's own thread answers /readyz, and suggestions while the workers are idle,
+     * with the searcher each reload opened for its probe (opening one takes ~25 ms on a large
+     * index: that thread must not). Handed over and back through two atomic slots. */
+    _Atomic(ofs_searcher *) http_next;    /* opened by the last reload, not yet taken */
+    _Atomic(ofs_searcher *) http_retired; /* replaced on that thread, for the main one to close */
+    ofs_searcher *http_searcher;          /* in use: libmicrohttpd's thread only */
+    double inline_since, inline_spent;    /* that thread's time budget (seconds): its only */
+    atomic_int jobs_busy;                 /* requests queued for or on a worker */
+    atomic_ulong inline_answers;          /* suggestions answered without a worker */
 } ofsd_server;
 
 /* Binds and starts the worker threads. Returns 0 or -1 with a message on stderr. */
 int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg);
 /* Stops accepting, waits up to drain_ms for in-flight requests, stops the threads. */
 void ofsd_server_stop(ofsd_server *srv, int drain_ms);
+/* On libmicrohttpd's thread only: the searcher the latest reload handed over (NULL before any
+ * index opened); a replaced one is left for the main thread to close. */
+ofs_searcher *ofsd_http_searcher(ofsd_server *srv);
 /* The /metrics body (malloc'd). */
 char *ofsd_metrics_render(ofsd_server *srv, size_t *len);
 /* Opens the index on the calling thread, refreshes srv->info and, if bump, the generation.
@@ -133,6 +146,7 @@ typedef struct {
     struct MHD_Connection *conn;
     int deferred;            /* a worker is handling it, or has */
     struct MHD_Response *pending;
+    ofs_searcher *searcher;  /* answered on libmicrohttpd's thread: the searcher to use */
 } ofsd_request;
 
 /* A response of n bytes at s (malloc'd: the response takes it, or frees it on failure) with

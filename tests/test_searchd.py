@@ -151,6 +151,17 @@ def q(s):
     return urllib.parse.quote(s, safe="")
 
 
+def suggest_texts(d, prefix):
+    status, _, body = d.get_json("/api/suggest?q=" + q(prefix))
+    return [s["text"] for s in body["suggestions"]] if status == 200 else ("status", status)
+
+
+def inline_answers(d):
+    _, _, data = d.get("/metrics")
+    m = re.search(rb"^ofsearchd_suggest_inline_total (\d+)", data, re.M)
+    return int(m.group(1)) if m else -1
+
+
 def test_api(d):
     status, hdrs, body = d.get_json("/healthz")
     check(status == 200 and body == {"status": "ok"}, "/healthz is 200 {status: ok}")
@@ -381,13 +392,19 @@ def test_metrics(d, tmp):
     for name in ("ofsearchd_requests_total", "ofsearchd_request_duration_seconds_bucket",
                  "ofsearchd_requests_in_flight", "ofsearchd_index_documents",
                  "ofsearchd_index_sections", "ofsearchd_index_age_seconds",
-                 "ofsearchd_reloads_total", "ofsearchd_build_info"):
+                 "ofsearchd_reloads_total", "ofsearchd_build_info",
+                 "ofsearchd_suggest_inline_total"):
         check(re.search(r"^%s[{ ]" % name, text, re.M) is not None, "metric %s present" % name)
     m = re.search(r'^ofsearchd_requests_total\{route="/api/search",status="200"\} (\d+)', text, re.M)
     check(m and int(m.group(1)) > 10, "search 200s are counted")
     m = re.search(r'^ofsearchd_requests_total\{route="/api/search",status="400"\} (\d+)', text, re.M)
     check(m and int(m.group(1)) > 5, "search 400s are counted")
     check(re.search(r"^ofsearchd_index_documents 5$", text, re.M) is not None, "index documents gauge")
+    # One client at a time, no search queued: suggestions are answered on the HTTP thread.
+    before = inline_answers(d)
+    check(suggest_texts(d, "Troub") == ["Troubleshooting"], "suggest on an idle daemon")
+    check(inline_answers(d) == before + 1, "an idle daemon answers a suggestion without a worker "
+          "(%d -> %d)" % (before, inline_answers(d)))
     promtool = shutil.which("promtool")
     if promtool:
         r = subprocess.run([promtool, "check", "metrics"], input=data, stdout=subprocess.PIPE,
@@ -414,16 +431,18 @@ def test_logs(d, logq):
     check(has_q == logq, "query text logged only with --log-queries (%s)" % logq)
 
 
-def concurrent_load(d, stop, stats, query, expect_title):
+def concurrent_load(d, stop, stats, query, expect_title, route="search"):
     c = None
     while not stop.is_set():
         try:
             if c is None:
                 c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
-            c.request("GET", "/api/search?q=" + q(query))
+            c.request("GET", "/api/%s?q=%s" % (route, q(query)))
             r = c.getresponse()
             body = json.loads(r.read())
-            if r.status == 200 and any(h["title"] == expect_title for h in body["hits"]):
+            found = [h["title"] for h in body["hits"]] if route == "search" else \
+                [s["text"] for s in body["suggestions"]]
+            if r.status == 200 and expect_title in found:
                 stats["ok"] += 1
             else:
                 stats["bad"].append((r.status, str(body)[:200]))
@@ -441,9 +460,13 @@ def test_reload_under_load(tmp, db, docs):
     d = Daemon(tmp, db, "--reload-interval", "0.2", "--threads", "4", name="load")
     stop = threading.Event()
     stats = {"ok": 0, "bad": []}
+    # Suggestions too: some answered on the HTTP thread, some by workers, across handovers.
     threads = [threading.Thread(target=concurrent_load,
                                 args=(d, stop, stats, "log rotation", "Log rotation"), daemon=True)
-               for _ in range(100)]
+               for _ in range(90)]
+    threads += [threading.Thread(target=concurrent_load, daemon=True,
+                                 args=(d, stop, stats, "Troub", "Troubleshooting", "suggest"))
+                for _ in range(10)]
     for t in threads:
         t.start()
     rebuilds = 0
@@ -476,12 +499,17 @@ def test_reload_and_drain(tmp, db, docs):
     d = Daemon(tmp, db, "--reload-interval", "0", "--threads", "1", name="hup")
     status, _, body = d.get_json("/api/search?q=zebrafinch")
     check(status == 200 and body["hits"] == [], "zebrafinch absent before the reload")
+    check(suggest_texts(d, "Zebraf") == [], "no zebrafinch suggestion before the reload")
     shutil.copy(os.path.join(FIXTURES, "extra", "zebrafinch.md"), docs)
     build_index(db, docs, rebuild=True)
     # A rebuild lands in the same file through its WAL: the open searcher sees the change and
     # reopens on its next request, with the watch off and no signal.
     status, _, body = d.get_json("/api/search?q=zebrafinch")
     check(status == 200 and body["hits"], "a rebuild is served at once with the watch off")
+    # The HTTP thread's searcher notices the change too and leaves suggestions to a worker,
+    # which reopens, until a reload hands it a new one.
+    check(suggest_texts(d, "Zebraf") == ["Zebrafinch migration"],
+          "a rebuild is suggested at once with the watch off (%s)" % (suggest_texts(d, "Zebraf"),))
     status, _, body = d.get_json("/api/stats")
     check(body.get("documents") == 5, "stats wait for a reload (%s)" % body.get("documents"))
     d.proc.send_signal(signal.SIGHUP)
@@ -493,6 +521,9 @@ def test_reload_and_drain(tmp, db, docs):
     check(body.get("documents") == 6, "stats follow the SIGHUP reload (%s)" % body.get("documents"))
     status, _, body = d.get_json("/api/search?q=zebrafinch")
     check(status == 200 and body["hits"], "the reloaded searchers serve the new index")
+    before = inline_answers(d)
+    check(suggest_texts(d, "Zebraf") == ["Zebrafinch migration"], "suggest after the SIGHUP reload")
+    check(inline_answers(d) == before + 1, "the reload handed the HTTP thread a new searcher")
 
     # The file watch: a rebuild without the extra page is picked up without a signal.
     w = Daemon(tmp, db, "--reload-interval", "0.2", name="watch")
@@ -506,6 +537,7 @@ def test_reload_and_drain(tmp, db, docs):
             break
         time.sleep(0.1)
     check(gone, "the file watch picks up a rebuilt index")
+    check(suggest_texts(w, "Zebraf") == [], "the file watch's reload reaches suggestions")
     check(w.stop(signal.SIGINT) == 0, "SIGINT exits 0")
 
     # Missing index file: /readyz says 503, searches keep answering from the open index.
