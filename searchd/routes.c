@@ -323,9 +323,8 @@ static enum MHD_Result library_error(ofsd_server *srv, struct MHD_Connection *c,
 static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
                                      ofsd_request *rq, enum MHD_Result *r)
 {
-    int fresh;
     const char *why = NULL;
-    ofs_searcher *s = ofsd_worker_searcher(srv, &fresh, &why);
+    ofs_searcher *s = ofsd_worker_searcher(srv, &why);
     if (!s)
         *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
                                 why ? why : "the index is not available");

@@ -96,12 +96,11 @@ ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv)
     return w->links;
 }
 
-ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **why)
+ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, const char **why)
 {
     ofsd_worker *w = worker_of(srv);
     if (!w) {
         *why = "out of memory";
-        *fresh = 0;
         return NULL;
     }
     unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
@@ -109,10 +108,8 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **wh
      * searcher whose last search found the index newer than its caches is reopened, like a new
      * generation (asking the index itself would cost a transaction per request). */
     int changed = w->searcher && w->gen == gen && ofs_searcher_stale(w->searcher);
-    if (w->searcher && w->gen == gen && !changed) {
-        *fresh = 1;
+    if (w->searcher && w->gen == gen && !changed)
         return w->searcher;
-    }
     if (changed || !w->tried || w->tried_gen != gen) {
         /* A newer index: open it before touching the old one so a failed open keeps serving. */
         ofs_searcher *s = NULL;
@@ -126,14 +123,12 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, int *fresh, const char **wh
             free(w->error);
             w->error = NULL;
             free(err);
-            *fresh = 1;
             return s;
         }
         ofs_searcher_close(s);
         free(w->error);
         w->error = err ? err : strdup("cannot open the index");
     }
-    *fresh = 0;
     *why = w->error ? w->error : "cannot open the index";
     return w->searcher;
 }
@@ -365,11 +360,11 @@ static int needs_worker(const ofsd_request *rq, const char *method)
 #define INLINE_WINDOW_S 0.010
 #define INLINE_SHARE 0.8
 
-static ofs_searcher *inline_searcher(ofsd_server *srv, const ofsd_request *rq,
-                                     const char *method)
+/* For a request needs_worker accepted: the searcher to answer it here with, or NULL. */
+static ofs_searcher *inline_searcher(ofsd_server *srv, const ofsd_request *rq)
 {
     if (rq->route != OFSD_ROUTE_SUGGEST || atomic_load(&srv->jobs_busy) > 0 ||
-        !atomic_load(&srv->index_ok) || (strcmp(method, "GET") && strcmp(method, "HEAD")))
+        !atomic_load(&srv->index_ok))
         return NULL;
     double now = ofsd_now_mono();
     if (now - srv->inline_since >= INLINE_WINDOW_S) {
@@ -485,7 +480,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (rq->deferred)
         return queue_pending(c, rq);
     if (needs_worker(rq, method)) {
-        ofs_searcher *here = inline_searcher(srv, rq, method);
+        ofs_searcher *here = inline_searcher(srv, rq);
         if (here)
             return answer_inline(srv, c, rq, url, method, here);
         /* A job queued behind the workers' stop sentinels would leave its connection suspended
