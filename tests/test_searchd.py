@@ -289,7 +289,22 @@ def test_limits_and_hostile(d):
               "hostile query %r answers 200 (%s)" % (h[:20], status))
         status, _, body = d.get_json("/api/search?prefix=1&q=" + q(h))
         check(status == 200, "hostile query %r with prefix=1 answers 200 (%s)" % (h[:20], status))
+    # Suggestions on an idle daemon run on the HTTP thread itself: the same inputs, a lone
+    # letter after each (the prefix path that tokenizes candidate titles), and bad UTF-8.
+    before = inline_answers(d)
+    for h in hostile + ["a b c d e f g h i j k l m n o p q r s t u v w x y z", "s " * 30]:
+        for v in (h, h + " t"):
+            status, _, body = d.get_json("/api/suggest?q=" + q(v))
+            check(status == 200 and isinstance(body.get("suggestions"), list),
+                  "hostile suggest %r answers 200 (%s)" % (v[:20], status))
+    check(inline_answers(d) > before, "hostile suggestions were answered on the HTTP thread")
+    for bad in ("%C0%80", "abc%00def", "%E2%82", "t%FF"):
+        expect_4xx_json(d, "/api/suggest?q=" + bad, 400, "invalid UTF-8/NUL in suggest q " + bad)
+    expect_4xx_json(d, "/api/suggest?q=" + "a" * 1025, 414, "1025-byte suggest prefix")
+    expect_4xx_json(d, "/api/suggest?q=a&limit=0", 400, "suggest limit=0")
     garbage = bytes((i * 37 + 11) % 256 for i in range(10240))
+    status, _, body = d.get_json("/api/suggest?q=" + q(garbage.decode("latin-1")))
+    check(status in (400, 414), "10 kB of garbage in suggest is a clean 4xx (%s)" % status)
     status, _, body = d.get_json("/api/search?q=" + q(garbage.decode("latin-1")))
     check(status in (400, 414), "10 kB of garbage is a clean 4xx (%s)" % status)
     status, _, body = d.get_json("/api/search?q=" + q(garbage.decode("latin-1"))[:1000])
