@@ -103,9 +103,8 @@ typedef struct ofsd_server {
 
     /* libmicrohttpd's own thread answers /readyz, and suggestions while the workers are idle,
      * with the searcher each reload opened for its probe (opening one takes ~25 ms on a large
-     * index: that thread must not). Handed over and back through two atomic slots. */
+     * index: that thread must not). Handed over through an atomic slot. */
     _Atomic(ofs_searcher *) http_next;    /* opened by the last reload, not yet taken */
-    _Atomic(ofs_searcher *) http_retired; /* replaced on that thread, for the main one to close */
     ofs_searcher *http_searcher;          /* in use: libmicrohttpd's thread only */
     double inline_since, inline_spent;    /* that thread's time budget (seconds): its only */
     atomic_int jobs_busy;                 /* requests queued for or on a worker */
@@ -117,7 +116,7 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg);
 /* Stops accepting, waits up to drain_ms for in-flight requests, stops the threads. */
 void ofsd_server_stop(ofsd_server *srv, int drain_ms);
 /* On libmicrohttpd's thread only: the searcher the latest reload handed over (NULL before any
- * index opened); a replaced one is left for the main thread to close. */
+ * index opened), closing the one it replaces. */
 ofs_searcher *ofsd_http_searcher(ofsd_server *srv);
 /* The /metrics body (malloc'd). */
 char *ofsd_metrics_render(ofsd_server *srv, size_t *len);
