@@ -521,8 +521,9 @@ def test_reload_and_drain(tmp, db, docs):
     # reopens on its next request, with the watch off and no signal.
     status, _, body = d.get_json("/api/search?q=zebrafinch")
     check(status == 200 and body["hits"], "a rebuild is served at once with the watch off")
-    # The HTTP thread's searcher notices the change too and leaves suggestions to a worker,
-    # which reopens, until a reload hands it a new one.
+    # So does the HTTP thread's searcher, on its next suggestion (answered from the new
+    # contents); from then on it leaves suggestions to a worker, which reopens, until a reload
+    # hands it a new searcher.
     check(suggest_texts(d, "Zebraf") == ["Zebrafinch migration"],
           "a rebuild is suggested at once with the watch off (%s)" % (suggest_texts(d, "Zebraf"),))
     status, _, body = d.get_json("/api/stats")
@@ -552,7 +553,7 @@ def test_reload_and_drain(tmp, db, docs):
             break
         time.sleep(0.1)
     check(gone, "the file watch picks up a rebuilt index")
-    check(suggest_texts(w, "Zebraf") == [], "the file watch's reload reaches suggestions")
+    check(suggest_texts(w, "Zebraf") == [], "suggestions follow the rebuilt index under the file watch")
     check(w.stop(signal.SIGINT) == 0, "SIGINT exits 0")
 
     # Missing index file: /readyz says 503, searches keep answering from the open index.
