@@ -183,7 +183,9 @@ static const char *const sql_text[ST__N] = {
     /* Suggestions: ofs_suggest_keep keeps the best rows that can be suggested in s->pass (it
      * is false for every row); their titles and urls are then read by id. */
     [ST_SUGGEST] = "SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ofs_suggest_keep(f.fts)",
-    [ST_SUGGEST_ROW] = "SELECT title, url FROM sections WHERE id = ?1",
+    [ST_SUGGEST_ROW] = "SELECT s.title, s.url, c.name, d.path FROM sections s"
+                       " JOIN documents d ON d.id = s.document_id"
+                       " JOIN collections c ON c.id = d.collection_id WHERE s.id = ?1",
     [ST_COUNTS] = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
     [ST_KIND] = "SELECT kind, ord = 0 FROM sections WHERE id = ?1",
     [ST_DATA_VERSION] = "PRAGMA data_version",
@@ -633,24 +635,47 @@ static void memo_clear(ofs_searcher *s)
     s->nmemo = 0;
 }
 
-static ofs_suggestions *suggestions_copy(const ofs_suggestions *src)
+/* Room for cap suggestions; NULL when out of memory. */
+static ofs_suggestions *suggestions_new(size_t cap)
 {
     ofs_suggestions *sg = calloc(1, sizeof *sg);
-    size_t n = src->n ? src->n : 1;
-    if (!sg || !(sg->items = calloc(n, sizeof *sg->items)) ||
-        !(sg->urls = calloc(n, sizeof *sg->urls))) {
+    if (!cap)
+        cap = 1;
+    if (!sg || !(sg->items = calloc(cap, sizeof *sg->items)) ||
+        !(sg->urls = calloc(cap, sizeof *sg->urls)) ||
+        !(sg->collections = calloc(cap, sizeof *sg->collections)) ||
+        !(sg->paths = calloc(cap, sizeof *sg->paths))) {
         ofs_suggestions_free(sg);
         return NULL;
     }
-    for (; sg->n < src->n; sg->n++) {
-        sg->items[sg->n] = strdup(src->items[sg->n]);
-        sg->urls[sg->n] = src->urls[sg->n] ? strdup(src->urls[sg->n]) : NULL;
-        if (!sg->items[sg->n] || (src->urls[sg->n] && !sg->urls[sg->n])) {
-            sg->n++;
+    return sg;
+}
+
+static int dup_into(char **to, const char *from)
+{
+    return !from || (*to = strdup(from)) != NULL;
+}
+
+/* Appends one suggestion (copies of the strings; url, collection and path may be NULL). */
+static int suggestion_add(ofs_suggestions *sg, const char *text, const char *url,
+                          const char *collection, const char *path)
+{
+    size_t i = sg->n++;
+    return dup_into(&sg->items[i], text) && dup_into(&sg->urls[i], url) &&
+                   dup_into(&sg->collections[i], collection) && dup_into(&sg->paths[i], path)
+               ? OFS_OK
+               : OFS_NOMEM;
+}
+
+static ofs_suggestions *suggestions_copy(const ofs_suggestions *src)
+{
+    ofs_suggestions *sg = suggestions_new(src->n);
+    for (size_t i = 0; sg && i < src->n; i++)
+        if (suggestion_add(sg, src->items[i], src->urls[i], src->collections[i],
+                           src->paths[i]) != OFS_OK) {
             ofs_suggestions_free(sg);
             return NULL;
         }
-    }
     return sg;
 }
 
@@ -1688,9 +1713,13 @@ void ofs_suggestions_free(ofs_suggestions *sg)
     for (size_t i = 0; i < sg->n; i++) {
         free(sg->items[i]);
         free(sg->urls[i]);
+        free(sg->collections[i]);
+        free(sg->paths[i]);
     }
     free(sg->items);
     free(sg->urls);
+    free(sg->collections);
+    free(sg->paths);
     free(sg);
 }
 
@@ -1718,9 +1747,9 @@ static int collect_suggestions(ofs_searcher *s, const char *match, int limit, of
             dup = strcmp(sg->items[j], t) == 0;
         if (dup)
             continue;
-        sg->items[sg->n] = strdup(t);
-        sg->urls[sg->n] = col_dup(row, 1);
-        if (!sg->items[sg->n++] || !sg->urls[sg->n - 1])
+        if (suggestion_add(sg, t, (const char *)sqlite3_column_text(row, 1),
+                           (const char *)sqlite3_column_text(row, 2),
+                           (const char *)sqlite3_column_text(row, 3)) != OFS_OK)
             rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     }
     sqlite3_reset(row);
@@ -1758,12 +1787,9 @@ static int suggest_run(ofs_searcher *s, const char *prefix, size_t len, int limi
         *out = suggestions_copy(m->sg);
         return *out ? OFS_OK : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     }
-    ofs_suggestions *sg = calloc(1, sizeof *sg);
-    if (!sg || !(sg->items = calloc((size_t)limit, sizeof *sg->items)) ||
-        !(sg->urls = calloc((size_t)limit, sizeof *sg->urls))) {
-        ofs_suggestions_free(sg);
+    ofs_suggestions *sg = suggestions_new((size_t)limit);
+    if (!sg)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    }
     /* "docker c": the words before, and the last one checked on each title (has_initial). */
     size_t cut = one_char ? 0 : split_initial(s, prefix, len);
     ofs_query *q = NULL;

@@ -72,31 +72,6 @@ int ofs_index_collections(ofs_index *idx, ofs_collection_info **out, size_t *n, 
     return result;
 }
 
-int ofs_index_find_document(ofs_index *idx, const char *path, char **collection, char **errmsg)
-{
-    *collection = NULL;
-    sqlite3_stmt *st = NULL;
-    /* Few collections: each is probed through the UNIQUE(collection_id, path) index. CROSS JOIN
-     * keeps that order: left to itself the planner scanned every document's path (12 ms on a
-     * 38k-document index, for each suggestion's link). */
-    if (sqlite3_prepare_v2(idx->db,
-                           "SELECT c.name FROM collections c CROSS JOIN documents d"
-                           " ON d.collection_id = c.id AND d.path = ?1"
-                           " WHERE coalesce(c.base_url, '') = '' ORDER BY c.id LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return ofs_set_error(errmsg, OFS_DB, "cannot read documents: %s",
-                             sqlite3_errmsg(idx->db));
-    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st), result = OFS_NOTFOUND;
-    if (rc == SQLITE_ROW)
-        result = (*collection = col_dup(st, 0)) ? OFS_OK : OFS_NOMEM;
-    else if (rc != SQLITE_DONE)
-        result = ofs_set_error(errmsg, OFS_DB, "cannot read documents: %s",
-                               sqlite3_errmsg(idx->db));
-    sqlite3_finalize(st);
-    return result;
-}
-
 /* ---- reading a source ---------------------------------------------------------------------- */
 
 void ofs_document_source_clear(ofs_document_source *src)

@@ -207,7 +207,6 @@ enum MHD_Result ofsd_handle_doc(ofsd_server *srv, struct MHD_Connection *c, ofsd
 /* ---- links ---------------------------------------------------------------------------------- */
 
 struct ofsd_doc_links {
-    ofs_index *idx;
     ofs_collection_info *cols;
     size_t n;
 };
@@ -217,9 +216,9 @@ ofsd_doc_links *ofsd_doc_links_new(ofsd_server *srv)
     if (srv->cfg->no_doc_pages)
         return NULL;
     const char *why;
+    ofs_index *idx = ofsd_worker_index(srv, &why);
     ofsd_doc_links *dl = calloc(1, sizeof *dl);
-    if (!dl || !(dl->idx = ofsd_worker_index(srv, &why)) ||
-        ofs_index_collections(dl->idx, &dl->cols, &dl->n, NULL) != OFS_OK) {
+    if (!dl || !idx || ofs_index_collections(idx, &dl->cols, &dl->n, NULL) != OFS_OK) {
         free(dl);
         return NULL;
     }
@@ -292,19 +291,3 @@ char *ofsd_doc_link_hit(ofsd_doc_links *dl, const char *collection, const char *
     return NULL;
 }
 
-char *ofsd_doc_link_url(ofsd_doc_links *dl, const char *url)
-{
-    if (!dl || !url || url[0] == '/')
-        return NULL;
-    size_t pl = strcspn(url, "#");
-    size_t scheme = strcspn(url, ":/?#");
-    if (url[scheme] == ':')
-        return NULL; /* an absolute url */
-    char *path = strndup(url, pl), *collection = NULL, *out = NULL;
-    if (path && ofs_is_markdown_path(path) &&
-        ofs_index_find_document(dl->idx, path, &collection, NULL) == OFS_OK)
-        out = doc_url(collection, path, pl, url[pl] ? url + pl + 1 : NULL);
-    free(path);
-    free(collection);
-    return out;
-}

@@ -466,10 +466,11 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
     json_t *items = json_array();
     ofsd_doc_links *links = sg && sg->n ? ofsd_worker_doc_links(srv) : NULL;
     for (size_t i = 0; sg && i < sg->n; i++) {
-        const char *url = sg->urls ? sg->urls[i] : NULL;
-        char *doc = url ? ofsd_doc_link_url(links, url) : NULL;
-        json_array_append_new(items, json_pack("{s:o, s:o}", "text", jstr(sg->items[i]), "url",
-                                               jstr(doc ? doc : url)));
+        const char *url = sg->urls[i];
+        char *doc = ofsd_doc_link_hit(links, sg->collections[i], sg->paths[i], url);
+        json_array_append_new(items, json_pack("{s:o, s:o, s:o}", "text", jstr(sg->items[i]),
+                                               "url", jstr(doc ? doc : url), "collection",
+                                               jstr(sg->collections[i])));
         free(doc);
     }
     rq->hits = sg ? (long)sg->n : 0;

@@ -188,11 +188,9 @@ void ofsd_doc_links_free(ofsd_doc_links *dl);
 /* The calling worker's links for the current index generation (owned by the worker; the index
  * is read once per generation, not per request), or NULL. */
 ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv);
-/* The /doc/ url for a search hit, or NULL to keep h_url (malloc'd). */
+/* The /doc/ url for a search hit or a suggestion, or NULL to keep url (malloc'd). */
 char *ofsd_doc_link_hit(ofsd_doc_links *dl, const char *collection, const char *path,
                         const char *url);
-/* The /doc/ url for a suggestion's url (which names no collection), or NULL to keep it. */
-char *ofsd_doc_link_url(ofsd_doc_links *dl, const char *url);
 
 /* ---- log (log.c): one JSON object per line on stderr ---- */
 

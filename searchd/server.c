@@ -89,7 +89,7 @@ ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv)
     unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
     if (w->links_gen == gen)
         return w->links;
-    /* Links hold the worker's index handle, which a new generation reopens. */
+    /* A new generation may have other collections, or other base URLs. */
     ofsd_doc_links_free(w->links);
     w->links = ofsd_doc_links_new(srv);
     w->links_gen = gen;

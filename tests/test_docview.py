@@ -128,6 +128,13 @@ def test_rewriting(d):
     urls = [x["url"] for x in b.get("suggestions", [])] if s == 200 else []
     t.check("/doc/docs/sub/glossary.md#zephyr-term" in urls,
             "suggestions link to /doc/ pages too: %s" % urls)
+    # Its path alone (guide.md) also names a page of the first collection.
+    s, _, b = d.get_json("/api/suggest?q=xyloph")
+    urls = [x["url"] for x in b.get("suggestions", [])] if s == 200 else []
+    t.check(len(urls) == 1 and doc_path_of(urls[0])[:2] == ("more", "guide.md"),
+            "a suggestion links to its own collection's page: %s" % urls)
+    t.check([x.get("collection") for x in b.get("suggestions", [])] == ["more"],
+            "a suggestion names its collection: %s" % b.get("suggestions"))
     return hits
 
 
@@ -258,9 +265,15 @@ def main():
         os.makedirs(web)
         with open(os.path.join(web, "base.md"), "w") as f:
             f.write("# Base page\n\nBase lantern text.\n")
+        # A second collection without a base URL with a file at the same path as one in docs.
+        more = os.path.join(tmp, "more")
+        os.makedirs(more)
+        with open(os.path.join(more, "guide.md"), "w") as f:
+            f.write("# Xylophone handbook\n\nMallets and bars.\n")
         db = os.path.join(tmp, "index.db")
         r = subprocess.run([t.INDEXER, "index", "--quiet", "--db", db, "--collection",
-                            "docs=" + docs, "--collection", "web=%s@https://example.org/web" % web],
+                            "docs=" + docs, "--collection", "web=%s@https://example.org/web" % web,
+                            "--collection", "more=" + more],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         t.check(r.returncode == 0, "index built: " + r.stderr.decode(errors="replace"))
         # Indexed as a regular file, now a symlink out of the root: only confinement stops it.

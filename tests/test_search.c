@@ -341,6 +341,12 @@ static void test_suggest(ofs_searcher *s)
     sg = NULL;
     CHECK_INT(ofs_suggest(s, "quok", 4, 5, &sg, &err), OFS_OK);
     CHECK(sg && sg->n == 1 && !strcmp(sg->items[0], "Quokka tool"));
+    /* Where it leads: as a hit would, with its collection and document path. */
+    if (sg && sg->n == 1) {
+        CHECK_STR(sg->collections[0], "other");
+        CHECK_STR(sg->paths[0], "quokka.md");
+        CHECK(sg->urls[0] && !strncmp(sg->urls[0], "quokka.md", 9));
+    }
     ofs_suggestions_free(sg);
     /* A last word of one letter after others is checked on each title, not expanded. */
     sg = NULL;
@@ -359,6 +365,9 @@ static void test_suggest(ofs_searcher *s)
     found = 0;
     for (size_t i = 0; a && b && i < a->n && i < b->n; i++) {
         CHECK_STR(a->items[i], b->items[i]);
+        CHECK_STR(a->urls[i], b->urls[i]);
+        CHECK_STR(a->collections[i], b->collections[i]);
+        CHECK_STR(a->paths[i], b->paths[i]);
         found |= !strcmp(a->items[i], "Quokka tool");
     }
     CHECK(found);

@@ -122,11 +122,6 @@ typedef struct {
 int ofs_index_collections(ofs_index *idx, ofs_collection_info **out, size_t *n, char **errmsg);
 void ofs_collection_infos_free(ofs_collection_info *v, size_t n);
 
-/* The name of the first collection without a base URL that holds a document at path (a
- * suggestion's url minus its anchor is such a path). OFS_NOTFOUND when none; *collection
- * malloc'd. */
-int ofs_index_find_document(ofs_index *idx, const char *path, char **collection, char **errmsg);
-
 /* Largest source ofs_index_read_source returns by default: the build's file limit. */
 #define OFS_SOURCE_MAX_BYTES (10L * 1024 * 1024)
 

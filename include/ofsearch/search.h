@@ -90,10 +90,14 @@ typedef struct {
 int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out, char **errmsg);
 void ofs_results_free(ofs_results *r);
 
-/* Completions for as-you-type: page titles and term/faq titles starting with the prefix. */
+/* Completions for as-you-type: page titles and term/faq titles starting with the prefix. Each
+ * comes with where it leads: its url, and the collection and document path it is from (as a
+ * search hit's; a path alone can name documents in several collections). */
 typedef struct {
     char **items;
     char **urls;
+    char **collections;
+    char **paths;
     size_t n;
 } ofs_suggestions;
 int ofs_suggest(ofs_searcher *s, const char *prefix, size_t len, int limit, ofs_suggestions **out,
