@@ -4,6 +4,7 @@
 #include "searchd.h"
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,8 +283,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         return;
     }
     double secs = ofsd_now_mono() - rq->t0;
-    /* A request that ended without a response (client gone, timeout) keeps status 0. */
     (void)toe;
+    if (rq->pending) { /* answered on a worker, but the client left before it was sent */
+        MHD_destroy_response(rq->pending);
+        rq->pending = NULL;
+        rq->status = 0;
+    }
+    /* A request that ended without a response (client gone, timeout) keeps status 0. */
     ofsd_metrics_observe(srv->metrics, rq->route, rq->status, secs);
     ofsd_log_request(srv, rq, secs * 1000.0);
     if (rq->counted)
@@ -401,6 +407,38 @@ static enum MHD_Result queue_pending(struct MHD_Connection *c, ofsd_request *rq)
     return r;
 }
 
+/* A request that waited this long in the queue is checked for a client that has gone: a page
+ * typing ahead abandons its earlier searches, and a backlog of them would otherwise be searched
+ * for nobody. (Checking every request would cost a system call each; a short wait means a
+ * client that asked a moment ago.) */
+#define GONE_CHECK_S 0.050
+
+/* 1 when the client closed its side: libmicrohttpd does not watch a suspended connection. */
+static int client_gone(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char b;
+    return ci && recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/* Answers a request taken from the queue, unless waiting has made that pointless: its client
+ * left (no answer: the connection is closed), or it waited the whole time budget (504, as a
+ * search that ran that long would get; the search itself then gets the budget again). */
+static void answer_job(ofsd_server *srv, ofsd_request *rq)
+{
+    double waited = ofsd_now_mono() - rq->t0;
+    if (waited >= GONE_CHECK_S && client_gone(rq->conn))
+        return;
+    if (srv->cfg->timeout_ms > 0 && waited * 1000.0 >= srv->cfg->timeout_ms) {
+        ofsd_respond_error(srv, rq->conn, rq, MHD_HTTP_GATEWAY_TIMEOUT, "timeout",
+                           "the request waited its whole time budget for a search worker; "
+                           "retry later");
+        return;
+    }
+    ofsd_route_request(srv, rq->conn, rq, NULL, rq->method);
+}
+
 /* A search worker: takes requests in arrival order, answers each with the same route code the
  * other requests use, and hands the connection back. Its searcher is thread-specific data. */
 static void *worker_main(void *arg)
@@ -411,7 +449,7 @@ static void *worker_main(void *arg)
         if (job == (void *)srv) /* the stop sentinel */
             break;
         ofsd_request *rq = job;
-        ofsd_route_request(srv, rq->conn, rq, NULL, rq->method);
+        answer_job(srv, rq);
         atomic_fetch_sub(&srv->jobs_busy, 1);
         MHD_resume_connection(rq->conn);
     }
@@ -579,7 +617,6 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
         MHD_OPTION_END);
     if (!srv->mhd) {
