@@ -236,7 +236,10 @@ int ofsd_server_reload(ofsd_server *srv, int bump, const char *why)
     srv->info = info;
     atomic_store(&srv->index_ok, info.ok);
     pthread_mutex_unlock(&srv->info_lock);
-    if (bump)
+    /* A failed reload leaves the workers on what they have open (the old index keeps
+     * answering, /readyz says 503): bumping would make them reopen and fail, and their hits
+     * lose the /doc/ links the index handle gives. */
+    if (bump && info.ok)
         atomic_store_explicit(&srv->generation, gen, memory_order_release);
     free(old.stats_json);
     free(old.error);

@@ -588,6 +588,9 @@ def test_reload_and_drain(tmp, db, docs):
     status, _, body = d.get_json("/api/search?q=lantern")
     check(status == 200 and body["hits"], "searches keep using the last good index (%s %s)" % (
         status, str(body)[:300]))
+    urls = [h["url"] for h in body.get("hits", [])]
+    check(urls and all(u.startswith("/doc/docs/") for u in urls),
+          "hits keep their /doc/ links after a failed reload (%s)" % urls[:3])
     os.rename(moved, db)
     d.proc.send_signal(signal.SIGHUP)
     time.sleep(0.5)
