@@ -27,9 +27,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Upper bound of rows fetched for one page (offset + limit) with the relaxed top-up. */
-#define OFS_MAX_WINDOW 2000
-
 /* The score for ranking with FTS5's bm25() (an evaluation configuration): negated, higher is
  * better, times the entry boost (ofs_boost); then the row's phrase instances for its snippet.
  * The default ranker needs no ORDER BY: ofs_collect keeps the page's rows as it scores them. */
@@ -567,6 +564,8 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
         s->cfg = *cfg;
     else
         ofs_search_config_default(&s->cfg);
+    if (s->cfg.max_limit <= 0 || s->cfg.max_limit > OFS_MAX_WINDOW)
+        s->cfg.max_limit = OFS_MAX_WINDOW;
     int rc = OFS_OK;
     if (s->cfg.synonyms_path && !(s->synonyms_path = strdup(s->cfg.synonyms_path)))
         rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
@@ -1593,8 +1592,9 @@ static int validate_request(ofs_searcher *s, const ofs_query_request *req, ofs_q
         return ofs_set_error(errmsg, OFS_INVALID, "limit %d is over the maximum of %d", r->limit,
                              s->cfg.max_limit);
     if (r->offset < 0 || r->offset + r->limit > OFS_MAX_WINDOW)
-        return ofs_set_error(errmsg, OFS_INVALID, "offset must be between 0 and %d",
-                             OFS_MAX_WINDOW - r->limit);
+        return ofs_set_error(errmsg, OFS_INVALID,
+                             "offset must be between 0 and %d (offset + limit at most %d)",
+                             OFS_MAX_WINDOW - r->limit, OFS_MAX_WINDOW);
     return OFS_OK;
 }
 

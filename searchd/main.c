@@ -136,7 +136,7 @@ static int apply_option(ofsd_config *cfg, const char *name, const char *val, int
             return -1;
         cfg->max_query_bytes = (size_t)n;
     } else if (strcmp(name, "max-limit") == 0) {
-        if (parse_long(val, 1, 10000, &n))
+        if (parse_long(val, 1, OFS_MAX_WINDOW, &n))
             return -1;
         cfg->max_limit = (int)n;
     } else if (strcmp(name, "max-body-bytes") == 0) {

@@ -11,7 +11,6 @@
 
 #include <jansson.h>
 
-#define MAX_OFFSET 10000
 #define SUGGEST_DEFAULT 8
 #define SUGGEST_MAX 50
 #define ALLOW_METHODS "GET, HEAD, OPTIONS"
@@ -373,8 +372,12 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
         snprintf(msg, sizeof msg, "limit must be an integer from 1 to %d", srv->cfg->max_limit);
         return bad_arg(srv, c, rq, msg);
     }
-    if (get_int_arg(c, "offset", 0, MAX_OFFSET, 0, &offset))
-        return bad_arg(srv, c, rq, "offset must be an integer from 0 to 10000");
+    if (get_int_arg(c, "offset", 0, OFS_MAX_WINDOW - limit, 0, &offset)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "offset must be an integer from 0 to %ld (offset + limit at most %d)",
+                 OFS_MAX_WINDOW - limit, OFS_MAX_WINDOW);
+        return bad_arg(srv, c, rq, msg);
+    }
     if (get_int_arg(c, "prefix", 0, 1, 0, &prefix))
         return bad_arg(srv, c, rq, "prefix must be 0 or 1");
     if (kind[0] && strcmp(kind, "page") && strcmp(kind, "section") && strcmp(kind, "term") &&

@@ -268,6 +268,12 @@ def test_limits_and_hostile(d):
     expect_4xx_json(d, "/api/search?q=a&limit=ten", 400, "limit=ten")
     expect_4xx_json(d, "/api/search?q=a&limit=-1", 400, "limit=-1")
     expect_4xx_json(d, "/api/search?q=a&offset=99999999999", 400, "huge offset")
+    # Pages reach the 2000th hit at most: offset + limit <= 2000, refused as an argument.
+    status, _, body = d.get_json("/api/search?q=lantern&offset=1991")
+    check(status == 400 and body["error"]["code"] == "invalid_argument" and
+          "1990" in body["error"]["message"], "offset past 2000 - limit is an invalid argument (%s %s)"
+          % (status, body))
+    check(d.get_json("/api/search?q=lantern&offset=1990")[0] == 200, "offset 2000 - limit is served")
     expect_4xx_json(d, "/api/search?q=a&kind=bogus", 400, "unknown kind")
     expect_4xx_json(d, "/api/search?q=a&prefix=2", 400, "prefix=2")
     for bad in ("%FF", "%C0%80", "%ED%A0%80", "abc%00def", "%F4%90%80%80", "%E2%82"):
@@ -647,6 +653,9 @@ def test_cli(tmp, db):
     check(r.returncode == 2 and b"--db" in r.stderr, "missing --db: exit 2")
     r = subprocess.run([DAEMON, "--bogus"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     check(r.returncode == 2, "unknown option: exit 2")
+    r = subprocess.run([DAEMON, "--db", db, "--max-limit", "2001"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(r.returncode == 2 and b"--max-limit" in r.stderr, "--max-limit over 2000: exit 2")
     env = dict(os.environ, OFSEARCH_DB=db, OFSEARCH_LISTEN="127.0.0.1:0", OFSEARCH_MAX_LIMIT="5")
     p = subprocess.Popen([DAEMON], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     line = p.stdout.readline().decode()

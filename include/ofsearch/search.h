@@ -35,7 +35,7 @@ typedef struct {
                                 least this share of sections (0: keep them) */
     const char *synonyms_path; /* synonyms file; NULL for none */
     size_t max_query_bytes;  /* longer queries fail with OFS_TOOLONG (default 1024) */
-    int max_limit;           /* largest page size (default 100) */
+    int max_limit;           /* largest page size (default 100; at most OFS_MAX_WINDOW) */
     int snippet_tokens;      /* snippet window in tokens (default 30) */
     int timeout_ms;          /* per-search time budget; 0 = none; exceeded -> OFS_TIMEOUT */
 } ofs_search_config;
@@ -70,6 +70,10 @@ typedef struct {
 /* Matches are counted up to this many; a total equal to it means "at least this many". Counting
  * every match of a common word would cost as much as a second search. */
 #define OFS_TOTAL_CAP 1000
+
+/* Pages reach this far at most: offset + limit <= OFS_MAX_WINDOW (a deeper page would rank that
+ * many rows for one request); a larger max_limit is taken as this. */
+#define OFS_MAX_WINDOW 2000
 
 typedef struct {
     char *collection, *path, *docid, *url, *title, *breadcrumb, *kind, *snippet;
