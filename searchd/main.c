@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -83,7 +84,24 @@ static int parse_listen(ofsd_config *cfg, const char *s)
         memcpy(cfg->host, s, hostlen);
         cfg->host[hostlen] = '\0';
     }
+    /* A numeric address only: a name would need a resolver (and could mean several). */
+    unsigned char addr[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, cfg->host, addr) != 1 && inet_pton(AF_INET6, cfg->host, addr) != 1)
+        return -1;
     cfg->port = (int)port;
+    return 0;
+}
+
+/* Every option apply_option knows (for a clear message about a last one without a value). */
+static int is_option(const char *name)
+{
+    static const char *const names[] = {
+        "cors-origin",     "db",          "listen",    "log-queries",     "max-body-bytes",
+        "max-connections", "max-limit",   "max-query-bytes", "no-doc-pages", "reload-interval",
+        "synonyms",        "threads",     "timeout-ms"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
     return 0;
 }
 
@@ -251,7 +269,9 @@ int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv)
         } else if (i + 1 < argc) {
             val = argv[++i];
         } else {
-            fprintf(stderr, "ofsearchd: option '--%s' needs a value\n", name);
+            fprintf(stderr, is_option(name) ? "ofsearchd: option '--%s' needs a value\n"
+                                             : "ofsearchd: unknown option '--%s'\n",
+                    name);
             return -1;
         }
         int rc = apply_option(cfg, name, val, 0);

@@ -652,7 +652,11 @@ def test_cli(tmp, db):
                        env=dict(os.environ, OFSEARCH_DB=""))
     check(r.returncode == 2 and b"--db" in r.stderr, "missing --db: exit 2")
     r = subprocess.run([DAEMON, "--bogus"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    check(r.returncode == 2, "unknown option: exit 2")
+    check(r.returncode == 2 and b"unknown option '--bogus'" in r.stderr,
+          "unknown option, even last: exit 2 saying so (%r)" % r.stderr[:200])
+    r = subprocess.run([DAEMON, "--db", db, "--listen", "localhost:8080"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(r.returncode == 2 and b"--listen" in r.stderr, "a host name in --listen: usage error, exit 2")
     r = subprocess.run([DAEMON, "--db", db, "--max-limit", "2001"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)
     check(r.returncode == 2 and b"--max-limit" in r.stderr, "--max-limit over 2000: exit 2")
