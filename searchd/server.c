@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -316,6 +317,16 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return rq;
 }
 
+static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, "Content-Length") == 0)
+        ++*(int *)cls;
+    return MHD_YES;
+}
+
 /* First call for a request: the context, and the checks that need no body. */
 static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c, const char *url,
                                      const char *method, void **con_cls)
@@ -336,6 +347,18 @@ static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c,
         srv->cfg->max_connections)
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
                                   "too many open connections; retry later");
+    /* Framing a proxy in front might read differently (request smuggling): refused here,
+     * since libmicrohttpd accepts a second Content-Length and waits for ever on a body in a
+     * transfer coding it does not know. */
+    int ncl = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_content_length, &ncl);
+    if (ncl > 1)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+                                  "more than one Content-Length header");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    if (te && strcasecmp(te, "chunked") != 0)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_IMPLEMENTED, "not_implemented",
+                                  "only the chunked transfer coding is accepted");
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl) {
         char *end;

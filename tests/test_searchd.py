@@ -346,6 +346,19 @@ def test_limits_and_hostile(d):
         s.close()
     check(d.get_json("/api/search?q=lantern")[0] == 200, "served after 60 abandoned searches")
 
+    # Framing a proxy could read differently (request smuggling) is refused, and an unknown
+    # transfer coding is answered at once rather than waited on.
+    out = d.raw(b"GET /api/search?q=lantern HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                b"content-length: 2\r\n\r\nab")
+    check(out.startswith(b"HTTP/1.1 400 ") and b'"bad_request"' in out, "two Content-Lengths: 400")
+    out = d.raw(b"POST /api/search?q=lantern HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+                b"\r\nabc", timeout=10)
+    check(out.startswith(b"HTTP/1.1 501 ") and b'"not_implemented"' in out,
+          "an unknown transfer coding: 501 at once (%r)" % out[:40])
+    out = d.raw(b"GET /api/search?q=lantern HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                b"Connection: close\r\n\r\n0\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 200 "), "a chunked empty body is fine")
+
     # A connection that sends nothing (and one with half a request) must not block others.
     idle = socket.create_connection(("127.0.0.1", d.port))
     half = socket.create_connection(("127.0.0.1", d.port))
