@@ -324,9 +324,11 @@ static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
 {
     const char *why = NULL;
     ofs_searcher *s = ofsd_worker_searcher(srv, &why);
+    /* The reason (a file path, SQLite's words) is for the operator: the reload that failed
+     * logged it, and /readyz, which load balancers ask, says it. */
     if (!s)
         *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
-                                why ? why : "the index is not available");
+                                "the index is not available; retry later");
     return s;
 }
 
