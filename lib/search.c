@@ -1275,6 +1275,40 @@ static char *marked_word(const char *t)
     return w;
 }
 
+typedef struct {
+    const char *term;
+    int len, start, end; /* the span of the first token equal to term; start -1: none */
+} term_span;
+
+static int find_term(void *ctx, int flags, const char *t, int n, int start, int end)
+{
+    (void)flags;
+    term_span *p = ctx;
+    if (p->start < 0 && n == p->len && memcmp(t, p->term, (size_t)n) == 0) {
+        p->start = start;
+        p->end = end;
+    }
+    return 0;
+}
+
+/* highlight() marks the whole compound a term is a part of ("argocd.md" for "argocd": the
+ * part is a colocated token, which highlight() skips); the part of word that is term, as the
+ * tokenizer splits it. Takes ownership of word. */
+static char *term_part(ofs_searcher *s, char *word, const char *term)
+{
+    term_span p = {term, (int)strlen(term), -1, -1};
+    int len = (int)strlen(word);
+    if (s->tok)
+        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_DOCUMENT, word, len, find_term, &p);
+    if (p.start < 0 || (p.start == 0 && p.end >= len) || p.end <= p.start || p.end > len)
+        return word;
+    char *part = strndup(word + p.start, (size_t)(p.end - p.start));
+    if (!part)
+        return word;
+    free(word);
+    return part;
+}
+
 /* The word as written in a document for an indexed term (a stem when the index stems); the
  * term itself when no occurrence can be found. Takes ownership of term. */
 static char *surface_form(ofs_searcher *s, char *term)
@@ -1297,6 +1331,7 @@ static char *surface_form(ofs_searcher *s, char *term)
     free(expr);
     if (!word)
         return term;
+    word = term_part(s, word, term);
     free(term);
     return word;
 }

@@ -205,6 +205,11 @@ static void test_did_you_mean(ofs_searcher *s)
     r = q1(s, "kubernetes");
     CHECK(r && !r->did_you_mean && !r->corrected);
     ofs_results_free(r);
+    /* A word found only inside a file name is offered as the word, not the whole name. */
+    r = q1(s, "wombatcof");
+    CHECK_MSG(r && r->did_you_mean && !strcmp(r->did_you_mean, "wombatconf"), "wombatcof -> %s",
+              r && r->did_you_mean ? r->did_you_mean : "(none)");
+    ofs_results_free(r);
     /* After a few corrections the searcher reads the vocabulary into memory: the answers must
      * stay those of the fts5vocab scan. */
     static const char *const typos[][2] = {
