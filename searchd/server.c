@@ -4,6 +4,7 @@
 #include "searchd.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -439,13 +440,15 @@ static enum MHD_Result queue_pending(struct MHD_Connection *c, ofsd_request *rq)
  * client that asked a moment ago.) */
 #define GONE_CHECK_S 0.050
 
-/* 1 when the client closed its side: libmicrohttpd does not watch a suspended connection. */
+/* 1 when the client closed its side (or reset the connection): libmicrohttpd does not watch a
+ * suspended connection. */
 static int client_gone(struct MHD_Connection *c)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     char b;
-    return ci && recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+    ssize_t n = ci ? recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) : 1;
+    return n == 0 || (n < 0 && (errno == ECONNRESET || errno == ENOTCONN || errno == EPIPE));
 }
 
 /* Answers a request taken from the queue, unless waiting has made that pointless: its client
