@@ -92,19 +92,6 @@ static int parse_listen(ofsd_config *cfg, const char *s)
     return 0;
 }
 
-/* Every option apply_option knows (for a clear message about a last one without a value). */
-static int is_option(const char *name)
-{
-    static const char *const names[] = {
-        "cors-origin",     "db",          "listen",    "log-queries",     "max-body-bytes",
-        "max-connections", "max-limit",   "max-query-bytes", "no-doc-pages", "reload-interval",
-        "synonyms",        "threads",     "timeout-ms"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (strcmp(name, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int add_origin(ofsd_config *cfg, const char *o, size_t n)
 {
     while (n && (*o == ' ' || *o == '\t'))
@@ -204,6 +191,15 @@ static const char *const option_names[] = {
     "max-connections", "timeout-ms", "cors-origin", "log-queries", "synonyms", "reload-interval",
     "no-doc-pages",
 };
+
+/* For a clear message about a last option given without a value. */
+static int is_option(const char *name)
+{
+    for (size_t i = 0; i < sizeof option_names / sizeof *option_names; i++)
+        if (strcmp(name, option_names[i]) == 0)
+            return 1;
+    return 0;
+}
 
 static void env_name(const char *opt, char *buf, size_t size)
 {
