@@ -322,10 +322,9 @@ static enum MHD_Result library_error(ofsd_server *srv, struct MHD_Connection *c,
 static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
                                      ofsd_request *rq, enum MHD_Result *r)
 {
-    const char *why = NULL;
-    ofs_searcher *s = ofsd_worker_searcher(srv, &why);
-    /* The reason (a file path, SQLite's words) is for the operator: the reload that failed
-     * logged it, and /readyz, which load balancers ask, says it. */
+    ofs_searcher *s = ofsd_worker_searcher(srv);
+    /* The reason (a file path, SQLite's words) is for the operator: the log has it, and
+     * /readyz, which load balancers ask, says it. */
     if (!s)
         *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
                                 "the index is not available; retry later");

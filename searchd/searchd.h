@@ -166,9 +166,9 @@ enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, o
                                    int status, const char *code, const char *message);
 
 /* The calling worker thread's searcher for the current generation, reopening it if the index was
- * reloaded; NULL with *why set (static text or srv-owned) when no index can be opened. When the
- * newest index failed to open, the older searcher is kept (and *why says why). */
-ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, const char **why);
+ * reloaded; NULL when no index can be opened (logged). When the newest index failed to open, the
+ * older searcher is kept. */
+ofs_searcher *ofsd_worker_searcher(ofsd_server *srv);
 
 /* The calling worker thread's index handle for the current generation (for collections and
  * document sources), opened on first use; NULL with *why set when the index cannot be opened. */

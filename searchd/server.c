@@ -99,13 +99,11 @@ ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv)
     return w->links;
 }
 
-ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, const char **why)
+ofs_searcher *ofsd_worker_searcher(ofsd_server *srv)
 {
     ofsd_worker *w = worker_of(srv);
-    if (!w) {
-        *why = "out of memory";
+    if (!w)
         return NULL;
-    }
     unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
     /* The index may change in place without the watch noticing yet (or with it off): a
      * searcher whose last search found the index newer than its caches is reopened, like a new
@@ -113,7 +111,8 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, const char **why)
     int changed = w->searcher && w->gen == gen && ofs_searcher_stale(w->searcher);
     if (w->searcher && w->gen == gen && !changed)
         return w->searcher;
-    if (changed || !w->tried || w->tried_gen != gen) {
+    int first_try = !w->tried || w->tried_gen != gen;
+    if (changed || first_try) {
         /* A newer index: open it before touching the old one so a failed open keeps serving. */
         ofs_searcher *s = NULL;
         char *err = NULL;
@@ -123,16 +122,15 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv, const char **why)
             ofs_searcher_close(w->searcher);
             w->searcher = s;
             w->gen = gen;
-            free(w->error);
-            w->error = NULL;
             free(err);
             return s;
         }
         ofs_searcher_close(s);
-        free(w->error);
-        w->error = err ? err : strdup("cannot open the index");
+        /* Clients get a plain 503; the reason is the operator's, once per generation. */
+        if (first_try)
+            ofsd_log_event("error", "searcher_open_failed", err ? err : "cannot open the index");
+        free(err);
     }
-    *why = w->error ? w->error : "cannot open the index";
     return w->searcher;
 }
 

@@ -645,6 +645,9 @@ def test_bad_index(tmp):
     status, _, body = d.get_json("/api/search?q=lantern")
     check(status == 503 and body["error"]["code"] == "index_unavailable", "search 503 without an index")
     check(d.get_json("/healthz")[0] == 200, "healthz 200 without an index")
+    check(body.get("error", {}).get("message", "").find(missing) < 0,
+          "the 503 does not show the server's file path")
+    check('"event":"searcher_open_failed"' in d.log_text(), "the log says why search is 503")
     check(d.stop() == 0, "daemon without an index exits 0")
     corrupt = os.path.join(tmp, "corrupt.db")
     with open(corrupt, "wb") as f:
