@@ -381,6 +381,35 @@ def test_port_taken(d, db):
           "the first daemon answers every request after that")
 
 
+def test_queue_budget(tmp, db):
+    """A request that waited its whole time budget behind the workers is answered 504 unsearched;
+    the rest are answered as usual."""
+    d = Daemon(tmp, db, "--threads", "1", "--timeout-ms", "1", name="budget")
+    socks = [socket.create_connection(("127.0.0.1", d.port), timeout=10) for _ in range(64)]
+    for i, s in enumerate(socks):
+        s.sendall(b"GET /api/search?q=lantern+%d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % i)
+    answers = []
+    for s in socks:
+        out = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except socket.timeout:
+            pass
+        s.close()
+        answers.append(out)
+    codes = [a.split(b" ")[1] if a.startswith(b"HTTP/1.1 ") else a[:20] for a in answers]
+    check(all(c in (b"200", b"504") for c in codes), "64 searches behind one worker: 200 or 504 (%s)"
+          % sorted(set(codes)))
+    check(any(b"waited its whole time budget" in a for a in answers),
+          "some waited the 1-ms budget in the queue and got 504 unsearched")
+    check(d.get_json("/healthz")[0] == 200, "the daemon serves after that")
+    check(d.stop() == 0, "budget daemon exits 0")
+
+
 def test_idle_timeout(tmp, db):
     d = Daemon(tmp, db, "--timeout-ms", "1000", name="idle")
     s = socket.create_connection(("127.0.0.1", d.port))
@@ -720,6 +749,7 @@ def main():
         test_cors(tmp, db)
         test_connection_limit(tmp, db)
         test_idle_timeout(tmp, db)
+        test_queue_budget(tmp, db)
         test_bad_index(tmp)
         test_reload_under_load(tmp, db, docs)
         test_reload_and_drain(tmp, db, docs)
