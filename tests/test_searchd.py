@@ -702,6 +702,20 @@ def test_cli(tmp, db):
     r = subprocess.run([DAEMON, "--db", db, "--listen", "localhost:8080"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)
     check(r.returncode == 2 and b"--listen" in r.stderr, "a host name in --listen: usage error, exit 2")
+    for bad in ("[::1:8080", "127.0.0.1:99999", "300.1.1.1:80", ":"):
+        r = subprocess.run([DAEMON, "--db", db, "--listen", bad], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        check(r.returncode == 2, "--listen %s: usage error, exit 2 (%s)" % (bad, r.returncode))
+    # A numeric IPv6 address is still accepted (where the machine has IPv6 loopback).
+    p = subprocess.Popen([DAEMON, "--db", db, "--listen", "[::1]:0"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    line = p.stdout.readline().decode()
+    p.terminate()
+    _, err = p.communicate(timeout=30)
+    if b"cannot listen" in err:
+        print("note: no IPv6 loopback here; [::1] not checked")
+    else:
+        check(line.startswith("listening on http://[::1]:"), "--listen [::1]:0 serves (%r)" % line)
     r = subprocess.run([DAEMON, "--db", db, "--max-limit", "2001"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)
     check(r.returncode == 2 and b"--max-limit" in r.stderr, "--max-limit over 2000: exit 2")
