@@ -381,6 +381,22 @@ def test_port_taken(d, db):
           "the first daemon answers every request after that")
 
 
+def test_thread_policies(d):
+    """libmicrohttpd's thread runs SCHED_BATCH (it waits for a worker's time slice to end instead of
+    preempting it); the workers and the main thread keep the ordinary policy."""
+    tasks = "/proc/%d/task" % d.proc.pid
+    policies = {}
+    for tid in os.listdir(tasks):
+        with open(os.path.join(tasks, tid, "comm")) as f:
+            comm = f.read().strip()
+        policies.setdefault(comm, []).append(os.sched_getscheduler(int(tid)))
+    check(policies.get("MHD-single") == [os.SCHED_BATCH],
+          "libmicrohttpd's thread runs SCHED_BATCH (%r)" % policies)
+    others = [p for comm, ps in policies.items() if comm != "MHD-single" for p in ps]
+    check(len(others) >= 5 and all(p == os.SCHED_OTHER for p in others),
+          "the main thread and the 4 workers keep SCHED_OTHER (%r)" % policies)
+
+
 def test_queue_budget(tmp, db):
     """A request that waited its whole time budget behind the workers is answered 504 unsearched;
     the rest are answered as usual."""
@@ -749,6 +765,7 @@ def main():
         test_api(d)
         test_limits_and_hostile(d)
         test_port_taken(d, db)
+        test_thread_policies(d)
         test_metrics(d, tmp)
         check(d.stop() == 0, "main daemon exits 0 on SIGTERM")
         test_logs(d, True)
