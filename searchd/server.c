@@ -600,7 +600,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
  * of the CPU, and an idle CPU runs it at once, so a lone request waits no longer. There is no
  * hook for that thread's start, but a new thread takes its creator's policy: the starting thread
  * switches around MHD_start_daemon (the workers, started before, keep the ordinary one). Returns
- * the policy to go back to, or -1 when the switch was refused (it is only an optimisation). */
+ * the policy to go back to, or -1 when there is none: the thread already had another policy (an
+ * operator's choice, kept), or the switch was refused (a system-call filter: logged, since it is
+ * only an optimisation; deploy/ofsearchd.service allows it). */
 static int batch_policy_begin(void)
 {
     int policy;
@@ -608,7 +610,14 @@ static int batch_policy_begin(void)
     if (pthread_getschedparam(pthread_self(), &policy, &sp) != 0 || policy != SCHED_OTHER)
         return -1;
     struct sched_param batch = {.sched_priority = 0};
-    return pthread_setschedparam(pthread_self(), SCHED_BATCH, &batch) == 0 ? policy : -1;
+    int err = pthread_setschedparam(pthread_self(), SCHED_BATCH, &batch);
+    if (err == 0)
+        return policy;
+    char msg[160];
+    snprintf(msg, sizeof msg, "the HTTP thread keeps the ordinary scheduling policy: %s",
+             strerror(err));
+    ofsd_log_event("warn", "sched_batch_refused", msg);
+    return -1;
 }
 
 static void batch_policy_end(int policy)
