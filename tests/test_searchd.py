@@ -390,8 +390,14 @@ def test_thread_policies(d):
         with open(os.path.join(tasks, tid, "comm")) as f:
             comm = f.read().strip()
         policies.setdefault(comm, []).append(os.sched_getscheduler(int(tid)))
-    check(policies.get("MHD-single") == [os.SCHED_BATCH],
-          "libmicrohttpd's thread runs SCHED_BATCH (%r)" % policies)
+    if "sched_batch_refused" in d.log_text():
+        # A sandbox's system-call filter refused the switch: the daemon must say so and serve.
+        print("note: this system refuses SCHED_BATCH; checked that the daemon logged it")
+        check(policies.get("MHD-single") == [os.SCHED_OTHER],
+              "libmicrohttpd's thread stays ordinary where SCHED_BATCH is refused (%r)" % policies)
+    else:
+        check(policies.get("MHD-single") == [os.SCHED_BATCH],
+              "libmicrohttpd's thread runs SCHED_BATCH (%r)" % policies)
     others = [p for comm, ps in policies.items() if comm != "MHD-single" for p in ps]
     check(len(others) >= 5 and all(p == os.SCHED_OTHER for p in others),
           "the main thread and the 4 workers keep SCHED_OTHER (%r)" % policies)
