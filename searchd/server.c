@@ -1,6 +1,7 @@
-/* The HTTP server: libmicrohttpd with a pool of epoll worker threads. Each worker thread keeps its
- * own searcher (thread-specific data keyed by the index generation), so the query path takes no
- * global lock; reloads only bump an atomic generation that workers notice between requests. */
+/* The HTTP server: one libmicrohttpd epoll thread for the HTTP, and search worker threads fed by a
+ * queue (jobs.c). Each worker thread keeps its own searcher (thread-specific data keyed by the
+ * index generation), so the query path takes no global lock; reloads only bump an atomic
+ * generation that workers notice between requests. */
 #include "searchd.h"
 
 #include <arpa/inet.h>
@@ -595,8 +596,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
  * to handle that one connection and sleep again. As a batch thread it waits for the running
  * worker's time slice to end and finds several connections ready. Measured at 32 connections on
  * tldr-pages: it slept 0.24 times a request instead of 0.98, workers were preempted 0.08 times a
- * request instead of 0.29, and it served more requests/s in 9 of 11 interleaved runs (+7% on
- * average in the closer half; this VM's speed moves 20-40%). It keeps its fair share
+ * request instead of 0.29, and it served more requests/s in 9 of 11 interleaved runs (the mean
+ * of the last six pairs +7%; this VM's speed moves 20-40%). It keeps its fair share
  * of the CPU, and an idle CPU runs it at once, so a lone request waits no longer. There is no
  * hook for that thread's start, but a new thread takes its creator's policy: the starting thread
  * switches around MHD_start_daemon (the workers, started before, keep the ordinary one). Returns
