@@ -54,6 +54,25 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+int ofsd_listen_address(const char *host, int port, struct sockaddr_storage *ss)
+{
+    /* A numeric address only: a name would need a resolver (and could mean several). */
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)port);
+        return AF_INET;
+    }
+    if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)port);
+        return AF_INET6;
+    }
+    return -1;
+}
+
 /* "127.0.0.1:8080", "[::1]:0", ":8080" (loopback) or "8080". */
 static int parse_listen(ofsd_config *cfg, const char *s)
 {
@@ -84,9 +103,8 @@ static int parse_listen(ofsd_config *cfg, const char *s)
         memcpy(cfg->host, s, hostlen);
         cfg->host[hostlen] = '\0';
     }
-    /* A numeric address only: a name would need a resolver (and could mean several). */
-    unsigned char addr[sizeof(struct in6_addr)];
-    if (inet_pton(AF_INET, cfg->host, addr) != 1 && inet_pton(AF_INET6, cfg->host, addr) != 1)
+    struct sockaddr_storage ss;
+    if (ofsd_listen_address(cfg->host, (int)port, &ss) < 0)
         return -1;
     cfg->port = (int)port;
     return 0;

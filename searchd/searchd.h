@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* ---- configuration (main.c) ---- */
@@ -38,6 +39,9 @@ typedef struct {
  * version (exit 0), or -1 after printing an error (exit 2). */
 int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv);
 void ofsd_config_free(ofsd_config *cfg);
+/* host (a numeric IPv4 or IPv6 address) and port as a socket address: AF_INET or AF_INET6, or
+ * -1 when host is not a numeric address. */
+int ofsd_listen_address(const char *host, int port, struct sockaddr_storage *ss);
 
 /* ---- metrics (metrics.c): lock-free counters, rendered in Prometheus text format ---- */
 

@@ -4,12 +4,10 @@
  * generation that workers notice between requests. */
 #include "searchd.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -650,28 +648,22 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
     ofsd_server_reload(srv, 0, "startup");
 
     struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
     /* One thread does the HTTP (parsing and sending are cheap next to a search); searches
      * queue for the workers. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    /* main.c accepted the address already; checked before any thread starts all the same. */
+    int family = ofsd_listen_address(cfg->host, cfg->port, &ss);
+    if (family < 0) {
+        fprintf(stderr, "ofsearchd: --listen needs a numeric address, got '%s'\n", cfg->host);
+        return -1;
+    }
+    if (family == AF_INET6)
+        flags |= MHD_USE_IPv6;
     size_t max_conns = (size_t)cfg->max_connections + HARD_CONNECTION_MARGIN;
     if (start_workers(srv, cfg->threads, max_conns + 1) != 0) {
         fprintf(stderr, "ofsearchd: cannot start %d worker threads\n", cfg->threads);
         stop_workers(srv);
-        return -1;
-    }
-    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, cfg->host, &sin->sin_addr) == 1) {
-        sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)cfg->port);
-    } else if (inet_pton(AF_INET6, cfg->host, &sin6->sin6_addr) == 1) {
-        sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)cfg->port);
-        flags |= MHD_USE_IPv6;
-    } else {
-        fprintf(stderr, "ofsearchd: --listen needs a numeric address, got '%s'\n", cfg->host);
         return -1;
     }
     unsigned idle_s = (unsigned)((cfg->timeout_ms + 999) / 1000);
