@@ -317,13 +317,24 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     return rq;
 }
 
-static enum MHD_Result count_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
-                                            const char *value)
+/* The headers that frame a request's body, read in one pass over the headers. */
+typedef struct {
+    int content_lengths;           /* how many Content-Length headers */
+    const char *content_length;    /* the last one's value */
+    const char *transfer_encoding;
+} body_framing;
+
+static enum MHD_Result read_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
 {
     (void)kind;
-    (void)value;
-    if (strcasecmp(key, "Content-Length") == 0)
-        ++*(int *)cls;
+    body_framing *f = cls;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        f->content_lengths++;
+        f->content_length = value;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->transfer_encoding = value;
+    }
     return MHD_YES;
 }
 
@@ -348,18 +359,20 @@ static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c,
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
                                   "too many open connections; retry later");
     /* Framing a proxy in front might read differently (request smuggling): refused here,
-     * since libmicrohttpd accepts a second Content-Length and waits for ever on a body in a
-     * transfer coding it does not know. */
-    int ncl = 0;
-    MHD_get_connection_values(c, MHD_HEADER_KIND, count_content_length, &ncl);
-    if (ncl > 1)
+     * since libmicrohttpd accepts a second Content-Length, or a Content-Length beside a
+     * Transfer-Encoding, and waits for ever on a body in a transfer coding it does not know. */
+    body_framing f = {0, NULL, NULL};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, read_framing, &f);
+    if (f.content_lengths > 1)
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "bad_request",
                                   "more than one Content-Length header");
-    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
-    if (te && strcasecmp(te, "chunked") != 0)
+    if (f.content_lengths && f.transfer_encoding) /* RFC 9112 6.1: may be rejected */
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+                                  "both Content-Length and Transfer-Encoding");
+    if (f.transfer_encoding && strcasecmp(f.transfer_encoding, "chunked") != 0)
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_IMPLEMENTED, "not_implemented",
                                   "only the chunked transfer coding is accepted");
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *cl = f.content_length;
     if (cl) {
         char *end;
         unsigned long long n = strtoull(cl, &end, 10);

@@ -351,6 +351,10 @@ def test_limits_and_hostile(d):
     out = d.raw(b"GET /api/search?q=lantern HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
                 b"content-length: 2\r\n\r\nab")
     check(out.startswith(b"HTTP/1.1 400 ") and b'"bad_request"' in out, "two Content-Lengths: 400")
+    out = d.raw(b"GET /api/search?q=lantern HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 400 ") and b'"bad_request"' in out,
+          "Content-Length beside Transfer-Encoding: 400 (%r)" % out[:40])
     out = d.raw(b"POST /api/search?q=lantern HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
                 b"\r\nabc", timeout=10)
     check(out.startswith(b"HTTP/1.1 501 ") and b'"not_implemented"' in out,
