@@ -21,7 +21,7 @@ typedef struct {
     char *db_path;
     char host[256];         /* numeric IPv4 or IPv6 address to bind */
     int port;               /* 0: pick a free port */
-    int threads;            /* MHD worker threads, each with its own searcher */
+    int threads;            /* search worker threads, each with its own searcher */
     size_t max_query_bytes; /* longer q: 414 */
     int max_limit;          /* larger limit: 400 */
     size_t max_body_bytes;  /* larger request body: 413 */
