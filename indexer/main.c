@@ -17,6 +17,8 @@ static const struct {
     {"eval", cmd_eval, "score rankings against judged queries (TREC qrels)"},
     {"tokens", cmd_tokens, "show the tokens the ofs tokenizer produces for a text"},
     {"stats", cmd_stats, "show what an index holds"},
+    {"snapshot", cmd_snapshot, "write a consistent, hashed copy of an index for serving"},
+    {"verify", cmd_verify, "check a snapshot against its manifest before serving it"},
 };
 
 const char *default_db_path(void)
@@ -29,7 +31,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: ofsearch COMMAND [OPTIONS] ...\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
     fprintf(out, "\n`ofsearch COMMAND --help` describes a command's options.\n");
 }
 
