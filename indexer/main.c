@@ -19,6 +19,7 @@ static const struct {
     {"stats", cmd_stats, "show what an index holds"},
     {"snapshot", cmd_snapshot, "write a consistent, hashed copy of an index for serving"},
     {"verify", cmd_verify, "check a snapshot against its manifest before serving it"},
+    {"healthcheck", cmd_healthcheck, "ask a local ofsearchd for /healthz (container probe)"},
 };
 
 const char *default_db_path(void)
@@ -31,7 +32,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: ofsearch COMMAND [OPTIONS] ...\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
     fprintf(out, "\n`ofsearch COMMAND --help` describes a command's options.\n");
 }
 
