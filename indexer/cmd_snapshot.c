@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* `ofsearch verify` exit statuses, one per failed check (docs/cli.md). */
 enum {
@@ -23,7 +24,7 @@ enum {
 static void snapshot_usage(FILE *out)
 {
     fprintf(out,
-            "usage: ofsearch snapshot [--db PATH] [--force] [--quiet] OUT\n"
+            "usage: ofsearch snapshot [--db PATH|DIR] [--force] [--keep N] [--quiet] OUT|DIR\n"
             "\n"
             "Writes a consistent, compacted copy of the index to OUT (the index may be live:\n"
             "searched, updated or rebuilt meanwhile; the copy is the index as of one commit)\n"
@@ -31,7 +32,11 @@ static void snapshot_usage(FILE *out)
             "sections, built-at, ofsearch version). Both are written under temporary names and\n"
             "renamed into place when complete. Check a snapshot with `ofsearch verify OUT`.\n"
             "\n"
-            "  --db PATH   the index (default $OFSEARCH_DB, else ofsearch.db)\n"
+            "  --db PATH   the index (default $OFSEARCH_DB, else ofsearch.db); a directory of\n"
+            "              snapshots: the newest one in it that verifies\n"
+            "  OUT         a file; or a directory, in which the snapshot is named\n"
+            "              index-YYYYMMDDTHHMMSSZ.db (UTC, when taken)\n"
+            "  --keep N    OUT a directory: then remove its snapshots beyond the N newest\n"
             "  --force     replace OUT if it exists (refused otherwise)\n"
             "  --quiet     print nothing on success\n"
             "\n"
@@ -62,11 +67,13 @@ static void verify_usage(FILE *out)
 int cmd_snapshot(int argc, char **argv)
 {
     const char *db = default_db_path(), *out = NULL;
-    int force = 0, quiet = 0;
+    int force = 0, quiet = 0, keep = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             snapshot_usage(stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--keep") && i + 1 < argc && atoi(argv[i + 1]) > 0) {
+            keep = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
             db = argv[++i];
         } else if (!strcmp(argv[i], "--force")) {
@@ -86,18 +93,36 @@ int cmd_snapshot(int argc, char **argv)
         snapshot_usage(stderr);
         return 2;
     }
+    struct stat sb;
+    int out_dir = stat(out, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (keep && !out_dir) {
+        fprintf(stderr, "ofsearch snapshot: --keep needs OUT to be a directory\n");
+        return 2;
+    }
     ofs_snapshot_manifest m;
-    char *err = NULL;
-    int rc = ofs_snapshot_create(db, out, force, &m, &err);
+    char *err = NULL, *source = NULL, *written = NULL;
+    int rc = OFS_OK, removed = 0;
+    if (stat(db, &sb) == 0 && S_ISDIR(sb.st_mode))
+        rc = ofs_snapshot_newest(db, &source, NULL, &err);
+    if (rc == OFS_OK)
+        rc = ofs_snapshot_create(source ? source : db, out, force, &m, &written, &err);
+    if (rc == OFS_OK && keep)
+        rc = ofs_snapshot_prune(out, keep, &removed, &err);
     if (rc != OFS_OK) {
         fprintf(stderr, "ofsearch snapshot: %s\n", err ? err : ofs_strerror(rc));
         free(err);
-        return 1;
-    }
-    if (!quiet)
-        printf("%s: %ld documents, %ld sections, %.1f MB, sha256 %s\n", out, m.documents,
+    } else if (!quiet) {
+        printf("%s: %ld documents, %ld sections, %.1f MB, sha256 %s", written, m.documents,
                m.sections, m.size_bytes / 1e6, m.sha256);
-    return 0;
+        if (source)
+            printf(", from %s", source);
+        if (keep)
+            printf(", %d older removed", removed);
+        printf("\n");
+    }
+    free(source);
+    free(written);
+    return rc == OFS_OK ? 0 : 1;
 }
 
 int cmd_verify(int argc, char **argv)

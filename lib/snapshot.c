@@ -358,8 +358,9 @@ static int check_target(const char *db_path, const char *out_path, int overwrite
     return OFS_OK;
 }
 
-int ofs_snapshot_create(const char *db_path, const char *out_path, int overwrite,
-                        ofs_snapshot_manifest *m, char **errmsg)
+/* Writes the snapshot of db_path to the file out_path (see ofs_snapshot_create). */
+static int create_file(const char *db_path, const char *out_path, int overwrite,
+                       ofs_snapshot_manifest *m, char **errmsg)
 {
     ofs_snapshot_manifest local;
     if (!m)
@@ -413,6 +414,185 @@ int ofs_snapshot_create(const char *db_path, const char *out_path, int overwrite
     free(tmp);
     free(tmp_json);
     free(json_path);
+    return rc;
+}
+
+/* A free name out_dir/index-<UTC time>[-N].db, malloc'd. Taken names are skipped, not
+ * reserved: two writers into one directory in the same second may still collide, and the second
+ * then refuses to overwrite. */
+static char *name_in_dir(const char *out_dir)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    size_t n = strlen(out_dir) + 64;
+    char *path = malloc(n);
+    for (int i = 0; path && i < 1000; i++) {
+        if (i == 0)
+            snprintf(path, n, "%s/index-%s.db", out_dir, stamp);
+        else
+            snprintf(path, n, "%s/index-%s-%d.db", out_dir, stamp, i);
+        if (access(path, F_OK) != 0)
+            return path;
+    }
+    free(path);
+    return NULL;
+}
+
+int ofs_snapshot_create(const char *db_path, const char *out_path, int overwrite,
+                        ofs_snapshot_manifest *m, char **written, char **errmsg)
+{
+    if (written)
+        *written = NULL;
+    struct stat sb;
+    char *path = out_path && stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode)
+                     ? name_in_dir(out_path)
+                     : (out_path ? strdup(out_path) : NULL);
+    if (!path)
+        return ofs_set_error(errmsg, out_path ? OFS_NOMEM : OFS_INVALID,
+                             out_path ? "out of memory" : "no snapshot path given");
+    int rc = create_file(db_path, path, overwrite, m, errmsg);
+    if (rc == OFS_OK && written)
+        *written = path;
+    else
+        free(path);
+    return rc;
+}
+
+/* ---- directories of snapshots ---- */
+
+typedef struct {
+    char *path;
+    ofs_snapshot_manifest m;
+    struct timespec mtime;
+} dir_entry;
+
+/* Newest first: later snapshot_at (whole seconds), then later modification time (the rename
+ * keeps the time the copy was finished), then the larger name. */
+static int newest_first(const void *a, const void *b)
+{
+    const dir_entry *x = a, *y = b;
+    int c = strcmp(y->m.snapshot_at, x->m.snapshot_at);
+    if (!c && x->mtime.tv_sec != y->mtime.tv_sec)
+        c = y->mtime.tv_sec > x->mtime.tv_sec ? 1 : -1;
+    if (!c && x->mtime.tv_nsec != y->mtime.tv_nsec)
+        c = y->mtime.tv_nsec > x->mtime.tv_nsec ? 1 : -1;
+    return c ? c : strcmp(y->path, x->path);
+}
+
+/* The snapshots of dir whose manifest reads (NAME with NAME.json), newest first; *out
+ * malloc'd, free each path and then *out. */
+static int list_snapshots(const char *dir, dir_entry **out, size_t *n, char **errmsg)
+{
+    *out = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return ofs_set_error(errmsg, errno == ENOENT ? OFS_NOTFOUND : OFS_IO,
+                             "cannot read directory %s: %s", dir, strerror(errno));
+    size_t cap = 0;
+    int rc = OFS_OK;
+    for (struct dirent *e; rc == OFS_OK && (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") == 0 || e->d_name[0] == '.')
+            continue;
+        size_t plen = strlen(dir) + len + 2;
+        char *path = malloc(plen), *mpath = NULL;
+        if (path) {
+            snprintf(path, plen, "%s/%s", dir, e->d_name);
+            mpath = ofs_snapshot_manifest_path(path);
+        }
+        dir_entry ent = {.path = path};
+        if (!path || !mpath)
+            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        else if (ofs_snapshot_manifest_read(mpath, &ent.m, NULL) == OFS_OK) {
+            struct stat sb;
+            if (stat(path, &sb) == 0)
+                ent.mtime = sb.st_mtim;
+            if (*n == cap) {
+                cap = cap ? 2 * cap : 16;
+                dir_entry *grown = realloc(*out, cap * sizeof **out);
+                if (!grown)
+                    rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+                else
+                    *out = grown;
+            }
+            if (rc == OFS_OK) {
+                (*out)[(*n)++] = ent;
+                path = NULL;
+            }
+        }
+        free(path);
+        free(mpath);
+    }
+    closedir(d);
+    if (*n > 1)
+        qsort(*out, *n, sizeof **out, newest_first);
+    return rc;
+}
+
+static void free_entries(dir_entry *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].path);
+    free(v);
+}
+
+int ofs_snapshot_newest(const char *dir, char **path, ofs_snapshot_manifest *m, char **errmsg)
+{
+    *path = NULL;
+    dir_entry *v = NULL;
+    size_t n = 0;
+    int rc = list_snapshots(dir, &v, &n, errmsg);
+    char *why = NULL;
+    for (size_t i = 0; rc == OFS_OK && i < n && !*path; i++) {
+        char *err = NULL;
+        if (ofs_snapshot_verify(v[i].path, m, NULL, &err) == OFS_OK) {
+            *path = v[i].path;
+            v[i].path = NULL;
+        } else if (!why) {
+            why = err;
+            err = NULL;
+        }
+        free(err);
+    }
+    if (rc == OFS_OK && !*path)
+        rc = ofs_set_error(errmsg, OFS_NOTFOUND, "no verified snapshot in %s (%zu tried%s%s)",
+                           dir, n, why ? "; the newest: " : "", why ? why : "");
+    free(why);
+    free_entries(v, n);
+    return rc;
+}
+
+int ofs_snapshot_prune(const char *dir, int keep, int *removed, char **errmsg)
+{
+    if (removed)
+        *removed = 0;
+    if (keep < 1)
+        return ofs_set_error(errmsg, OFS_INVALID, "keep at least one snapshot");
+    /* Never the newest one that verifies, however old: replicas starting now need it. */
+    char *serving = NULL;
+    ofs_snapshot_newest(dir, &serving, NULL, NULL);
+    dir_entry *v = NULL;
+    size_t n = 0;
+    int rc = list_snapshots(dir, &v, &n, errmsg);
+    for (size_t i = (size_t)keep; rc == OFS_OK && i < n; i++) {
+        if (serving && !strcmp(serving, v[i].path))
+            continue;
+        char *mpath = ofs_snapshot_manifest_path(v[i].path);
+        /* The manifest first: a snapshot without one is never picked, half-removed or not. */
+        if (!mpath || (unlink(mpath) != 0 && errno != ENOENT) ||
+            (unlink(v[i].path) != 0 && errno != ENOENT))
+            rc = ofs_set_error(errmsg, OFS_IO, "cannot remove %s: %s", v[i].path,
+                               strerror(errno));
+        else if (removed)
+            (*removed)++;
+        free(mpath);
+    }
+    free_entries(v, n);
+    free(serving);
     return rc;
 }
 

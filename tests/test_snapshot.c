@@ -123,7 +123,7 @@ static void test_create_and_verify(const char *db)
     snprintf(snap, sizeof snap, "%s", tmp_path("snap.db"));
     ofs_snapshot_manifest m;
     char *err = NULL;
-    CHECK_INT(ofs_snapshot_create(db, snap, 0, &m, &err), OFS_OK);
+    CHECK_INT(ofs_snapshot_create(db, snap, 0, &m, NULL, &err), OFS_OK);
     CHECK_MSG(err == NULL, "%s", err);
     free(err);
     CHECK_INT(m.documents, 3);
@@ -177,22 +177,24 @@ static void test_refusals(const char *db)
     snprintf(snap, sizeof snap, "%s", tmp_path("snap.db"));
     char *err = NULL;
     /* An existing target is kept unless asked; the index itself never. */
-    CHECK_INT(ofs_snapshot_create(db, snap, 0, NULL, &err), OFS_INVALID);
+    CHECK_INT(ofs_snapshot_create(db, snap, 0, NULL, NULL, &err), OFS_INVALID);
     CHECK(err && strstr(err, "exists"));
-    CHECK_INT(ofs_snapshot_create(db, db, 1, NULL, &err), OFS_INVALID);
+    CHECK_INT(ofs_snapshot_create(db, db, 1, NULL, NULL, &err), OFS_INVALID);
     CHECK(err && strstr(err, "index itself"));
-    CHECK_INT(ofs_snapshot_create(db, snap, 1, NULL, &err), OFS_OK);
+    CHECK_INT(ofs_snapshot_create(db, snap, 1, NULL, NULL, &err), OFS_OK);
     CHECK_INT(verify_check(snap, NULL), OFS_SNAPSHOT_PASSED);
 
     /* A source that is not an index, or is missing; a target in a missing directory: an error,
      * and no file of any name left behind. */
     write_file(tmp_path("plain.txt"), "not a database at all, just some text of some length\n");
-    CHECK_INT(ofs_snapshot_create(tmp_path("plain.txt"), tmp_path("bad.db"), 0, NULL, &err),
+    CHECK_INT(ofs_snapshot_create(tmp_path("plain.txt"), tmp_path("bad.db"), 0, NULL, NULL,
+                                  &err),
               OFS_INVALID);
-    CHECK_INT(ofs_snapshot_create(tmp_path("missing.db"), tmp_path("bad.db"), 0, NULL, &err),
+    CHECK_INT(ofs_snapshot_create(tmp_path("missing.db"), tmp_path("bad.db"), 0, NULL, NULL,
+                                  &err),
               OFS_IO);
     CHECK_INT(count_files("bad.db"), 0);
-    CHECK(ofs_snapshot_create(db, tmp_path("nodir/x.db"), 0, NULL, &err) != OFS_OK);
+    CHECK(ofs_snapshot_create(db, tmp_path("nodir/x.db"), 0, NULL, NULL, &err) != OFS_OK);
     CHECK_INT(count_files("snap.db"), 2);
     free(err);
 }
@@ -332,6 +334,66 @@ static void test_not_an_index(void)
     CHECK_INT(verify_check(cnt, NULL), OFS_SNAPSHOT_BAD_INDEX);
 }
 
+/* A directory of snapshots: names of their own, the newest that verifies, pruning. */
+static void test_directory(const char *db)
+{
+    char dir[512], paths[3][600];
+    snprintf(dir, sizeof dir, "%s", tmp_path("snaps"));
+    mkdir(dir, 0755);
+    for (int i = 0; i < 3; i++) {
+        char *written = NULL;
+        CHECK_INT(ofs_snapshot_create(db, dir, 0, NULL, &written, NULL), OFS_OK);
+        CHECK(written && strstr(written, "/snaps/index-") && strstr(written, ".db"));
+        snprintf(paths[i], sizeof paths[i], "%s", written ? written : "");
+        free(written);
+        /* Taken one second apart, as far as the manifests say. */
+        char json[2000], at[32];
+        snprintf(json, sizeof json, "%s.json", paths[i]);
+        snprintf(at, sizeof at, "2026-01-01T00:00:0%dZ", i + 1);
+        edit_manifest(json, "snapshot_at", at, 0);
+    }
+    CHECK(strcmp(paths[0], paths[1]) && strcmp(paths[1], paths[2]) && strcmp(paths[0], paths[2]));
+    char stray[600];
+    snprintf(stray, sizeof stray, "%s/notes.txt", dir);
+    write_file(stray, "not a snapshot\n");
+
+    char *newest = NULL;
+    ofs_snapshot_manifest m;
+    CHECK_INT(ofs_snapshot_newest(dir, &newest, &m, NULL), OFS_OK);
+    CHECK_STR(newest, paths[2]);
+    CHECK_STR(m.snapshot_at, "2026-01-01T00:00:03Z");
+    free(newest);
+    /* The newest damaged: the one before it. */
+    FILE *f = fopen(paths[2], "ab");
+    if (f) {
+        fputc('x', f);
+        fclose(f);
+    }
+    CHECK_INT(ofs_snapshot_newest(dir, &newest, NULL, NULL), OFS_OK);
+    CHECK_STR(newest, paths[1]);
+    free(newest);
+
+    /* keep 1: the newest by time stays, and so does the newest that verifies; the oldest goes,
+     * the stray file does not. */
+    int removed = -1;
+    CHECK_INT(ofs_snapshot_prune(dir, 1, &removed, NULL), OFS_OK);
+    CHECK_INT(removed, 1);
+    CHECK(access(paths[0], F_OK) != 0);
+    CHECK(access(paths[1], F_OK) == 0 && access(paths[2], F_OK) == 0);
+    CHECK(access(stray, F_OK) == 0);
+    CHECK_INT(ofs_snapshot_prune(dir, 0, NULL, NULL), OFS_INVALID);
+
+    /* Nothing verifies: not found, and the message says why. */
+    char *err = NULL;
+    unlink(paths[1]);
+    CHECK_INT(ofs_snapshot_newest(dir, &newest, NULL, &err), OFS_NOTFOUND);
+    CHECK(newest == NULL && err && strstr(err, "no verified snapshot") && strstr(err, "match"));
+    free(err);
+    err = NULL;
+    CHECK_INT(ofs_snapshot_newest(tmp_path("nodir"), &newest, NULL, &err), OFS_NOTFOUND);
+    free(err);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/ofs_test_snapshot_XXXXXX");
@@ -348,6 +410,7 @@ int main(void)
     test_hash_problems();
     test_corruption();
     test_not_an_index();
+    test_directory(db);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)

@@ -110,6 +110,8 @@ def case_cli(ofs, tmp):
               "same hits for %r from the snapshot" % q)
     check(sorted(os.listdir(tmp)) == ["of-1.db", "of-1.db.json", "of.db", "of.db-shm",
                                       "of.db-wal"], "files left: %s" % os.listdir(tmp))
+    with open(os.path.join(tmp, "of-1.db"), "rb") as f:
+        check(f.read(20)[18:20] == b"\x01\x01", "rollback-journal mode in the header")
 
     # an existing OUT
     p = run(ofs, "snapshot", "--db", db, snap)
@@ -120,6 +122,28 @@ def case_cli(ofs, tmp):
     p = run(ofs, "snapshot", "--db", os.path.join(tmp, "none.db"), os.path.join(tmp, "x.db"))
     check(p.returncode == 1 and not os.path.exists(os.path.join(tmp, "x.db")),
           "missing source: %d %s" % (p.returncode, p.stderr))
+
+    # a directory of snapshots: own names, --keep, and --db DIR takes the newest that verifies
+    d = os.path.join(tmp, "snaps")
+    os.mkdir(d)
+    written = []
+    for _ in range(3):
+        p = run(ofs, "snapshot", "--db", db, "--keep", "2", d)
+        check(p.returncode == 0 and p.stdout.startswith(d + "/index-"), "into DIR: " + p.stderr)
+        written.append(p.stdout.split(":")[0])
+    left = sorted(n for n in os.listdir(d) if n.endswith(".db"))
+    check(len(left) == 2 and os.path.basename(written[-1]) in left, "--keep 2 left %s" % left)
+    copy_to = os.path.join(tmp, "pod.db")
+    p = run(ofs, "snapshot", "--db", d, copy_to)
+    check(p.returncode == 0 and ("from " + written[-1]) in p.stdout, "--db DIR: " + p.stdout)
+    check(run(ofs, "verify", copy_to).returncode == 0, "the copy of the newest verifies")
+    p = run(ofs, "snapshot", "--db", os.path.join(tmp, "of-1.db"), "--keep", "1", copy_to + "2")
+    check(p.returncode == 2, "--keep with a file OUT is a usage error")
+    p = run(ofs, "snapshot", "--db", os.path.join(tmp, "empty-dir-missing"), copy_to + "3")
+    check(p.returncode == 1, "missing source")
+    os.mkdir(os.path.join(tmp, "empty"))
+    p = run(ofs, "snapshot", "--db", os.path.join(tmp, "empty"), copy_to + "3")
+    check(p.returncode == 1 and "no verified snapshot" in p.stderr, "empty DIR: " + p.stderr)
 
     # verify's exit statuses, one per failed check
     def status(path):

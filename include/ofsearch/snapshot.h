@@ -44,9 +44,26 @@ char *ofs_snapshot_manifest_path(const char *path);
  * commit) to out_path, and its manifest to out_path.json. Both are written under temporary
  * names next to out_path and renamed into place only when complete and checked (SQLite's and
  * FTS5's integrity checks), so out_path never names a half-written file. An existing out_path
- * is refused (OFS_INVALID) unless overwrite is set. *m (may be NULL) gets the manifest. */
+ * is refused (OFS_INVALID) unless overwrite is set. When out_path is a directory, the snapshot
+ * goes to out_path/index-YYYYMMDDTHHMMSSZ.db (when it was taken; "-1", "-2"... appended if that
+ * name is taken). *m (may be NULL) gets the manifest, *written (may be NULL) the path written
+ * (malloc'd; NULL on failure). */
 int ofs_snapshot_create(const char *db_path, const char *out_path, int overwrite,
-                        ofs_snapshot_manifest *m, char **errmsg);
+                        ofs_snapshot_manifest *m, char **written, char **errmsg);
+
+/* Snapshots in a directory (what a CronJob writes and replicas read) are files DIR/NAME.db,
+ * each with its manifest DIR/NAME.db.json. */
+
+/* The newest snapshot in dir (latest snapshot_at, then file modification time, then name) that passes ofs_snapshot_verify;
+ * *path malloc'd, *m (may be NULL) its manifest. OFS_NOTFOUND when none verifies (the message
+ * says how many were tried and why the newest failed). */
+int ofs_snapshot_newest(const char *dir, char **path, ofs_snapshot_manifest *m, char **errmsg);
+
+/* Removes the snapshots of dir (files with a manifest of OFS_SNAPSHOT_FORMAT, and their
+ * manifests) beyond the keep newest by snapshot_at, except the newest that verifies (replicas
+ * starting need it); other files are never touched. keep >= 1.
+ * *removed (may be NULL) gets how many snapshots went. */
+int ofs_snapshot_prune(const char *dir, int keep, int *removed, char **errmsg);
 
 /* Checks the snapshot at path against its manifest: the manifest reads, the file's size and
  * SHA-256 match it, PRAGMA integrity_check says ok, and the library opens it as an index of
