@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev sqlite3 libcmark-dev libicu-dev
       libmicrohttpd-dev libjansson-dev libstemmer-dev libyaml-dev nettle-dev xz-utils curl)
 if [ "${1:-}" = "--test" ]; then
-    pkgs+=(clang libclang-rt-14-dev valgrind unicode-data prometheus chromium wrk hyperfine)
+    pkgs+=(clang libclang-rt-14-dev valgrind unicode-data prometheus chromium wrk hyperfine
+           podman buildah mmdebstrap runc catatonit haproxy python3-yaml)
 fi
 
 missing=()

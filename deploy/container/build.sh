@@ -53,7 +53,7 @@ rm -rf "$rootfs"/usr/share/{doc,man,info,locale,lintian,bug,gcc,gdb} "$rootfs"/v
        "$rootfs"/etc/{apt,dpkg} "$rootfs"/usr/lib/x86_64-linux-gnu/gconv \
        "$rootfs"/usr/{bin,sbin} "$rootfs"/{bin,sbin} "$rootfs"/dev/* 2>/dev/null || true
 mkdir -p "$rootfs/usr/bin" "$rootfs/data" "$rootfs/tmp" "$rootfs/etc"
-install -m 0755 "${bins[@]}" "$rootfs/usr/bin/"
+install -m 0755 -s "${bins[@]}" "$rootfs/usr/bin/"  # stripped, whatever the build type
 chmod 1777 "$rootfs/tmp"
 printf 'root:x:0:0:root:/:/nonexistent\nofsearch:x:10001:10001:ofsearch:/data:/nonexistent\n' \
     > "$rootfs/etc/passwd"
