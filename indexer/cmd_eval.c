@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,20 @@ static void eval_usage(FILE *f)
         "                     [--depth N] [--docid id|path|anchor] [--prefix] [--collection C]\n"
         "                     [--synonyms FILE | --no-synonyms] [--run-out FILE]\n"
         "                     [--per-query] [--json] [--json-out FILE] [--svg FILE]\n"
-        "                     [--permutations N]\n"
+        "                     [--permutations N] [--baseline FILE [--max-drop X]]\n"
         "       ofsearch eval --qrels FILE --run RUN [--run RUN2]... [--run-queries-only]\n"
+        "                     [--baseline FILE [--max-drop X]]\n"
         "Scores with trec_eval's definitions: MAP, nDCG@10, P@10, R@100, MRR@10 (docs/eval.md).\n"
         "SPEC is NAME or NAME:key=value,...; keys: db, w_title, w_headings, w_body, w_code,\n"
         "w_meta, entry_boost, fallback (0/1/2), did_you_mean, synonyms (a file or 'none'),\n"
         "prefix, ranker (bm25f|bm25), k1, b, proximity, stopwords, dedupe, common_share,\n"
         "df_cache.\n"
         "Configurations after the first show deltas and a two-sided paired randomization test\n"
-        "(10,000 permutations, fixed seed). Exit status: 0 done, 2 error.\n");
+        "(10,000 permutations, fixed seed). --json-out writes per-query figures.\n"
+        "--baseline FILE (figures from --json-out, or a TREC run) is a regression gate: every\n"
+        "configuration fails when a measure drops by more than --max-drop (default 0) with\n"
+        "p < 0.05, or when it was not measured on the baseline's queries.\n"
+        "Exit status: 0 done (gate passed), 1 gate failed, 2 usage or input error.\n");
 }
 
 /* One column of the comparison: a search configuration or an existing run file. */
@@ -135,10 +141,19 @@ static double now_seconds(void)
 
 typedef struct {
     const char *db, *topics_path, *qrels_path, *run_out, *svg, *collection, *json_out;
-    int depth, per_query, json, run_queries_only;
+    const char *baseline; /* figures file or TREC run for the gate; NULL: no gate */
+    double max_drop;
+    int depth, per_query, json, run_queries_only, has_max_drop;
     ofs_docid_mode docid;
     long permutations;
 } eval_args;
+
+/* The gate's verdict for each configuration (evaluate() fills it when --baseline is given). */
+typedef struct {
+    ofs_eval_gate g;
+    const ofs_eval_result *base;
+    char base_name[160];
+} gate_verdict;
 
 /* Searches every topic under configuration c; fills c->run. */
 static int run_config(eval_config *c, const eval_args *a, const ofs_topics *topics, char **err)
@@ -239,8 +254,24 @@ static json_t *metrics_json(const double *v)
     return o;
 }
 
+static json_t *gate_json(const eval_args *a, const gate_verdict *v)
+{
+    json_t *dropped = json_array();
+    for (int m = 0; m < OFS_M_COUNT; m++)
+        if (v->g.dropped[m])
+            json_array_append_new(dropped, json_string(ofs_eval_metric_name(m)));
+    return json_pack("{s:s, s:s, s:f, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:b}", "baseline",
+                     a->baseline, "baseline_config", v->base_name, "max_drop", a->max_drop,
+                     "paired", (json_int_t)v->g.cmp.npaired, "only_baseline",
+                     (json_int_t)v->g.only_baseline, "only_current",
+                     (json_int_t)v->g.only_current, "baseline_mean", metrics_json(v->base->mean),
+                     "delta", metrics_json(v->g.cmp.delta), "p", metrics_json(v->g.cmp.p),
+                     "dropped", dropped, "passed", !v->g.failed);
+}
+
+/* per_query: include every query's values (always in --json-out, which is a figures file). */
 static void print_json(FILE *f, eval_config *cs, size_t n, const ofs_eval_comparison *cmp,
-                       const eval_args *a)
+                       const eval_args *a, const gate_verdict *gates, int per_query)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -257,7 +288,9 @@ static void print_json(FILE *f, eval_config *cs, size_t n, const ofs_eval_compar
                                                          metrics_json(cmp[i].delta), "p",
                                                          metrics_json(cmp[i].p), "paired",
                                                          (json_int_t)cmp[i].npaired));
-        if (a->per_query) {
+        if (gates)
+            json_object_set_new(o, "gate", gate_json(a, &gates[i]));
+        if (per_query) {
             json_t *pq = json_object();
             for (size_t q = 0; q < r->nqueries; q++)
                 json_object_set_new(pq, r->queries[q].qid, metrics_json(r->queries[q].v));
@@ -290,8 +323,117 @@ static int write_svg(eval_config *cs, size_t n, const char *path, char **err)
     return rc;
 }
 
-/* Runs or reads every configuration's run, scores it, compares and prints. */
-static int evaluate(eval_config *cs, size_t n, const eval_args *a, char **err)
+/* The baseline of --baseline and each configuration's verdict. */
+typedef struct {
+    ofs_eval_figures *figs;  /* the baseline as stored figures, or */
+    ofs_eval_result *scored; /* the baseline run, scored like the configurations */
+    gate_verdict v[MAX_CONFIGS];
+    int failed;
+} gate_state;
+
+/* Whether path holds figures (JSON) rather than a TREC run: its first non-blank byte is '{'. */
+static int is_figures_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    int c = EOF;
+    if (f) {
+        while ((c = getc(f)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+            ;
+        fclose(f);
+    }
+    return c == '{';
+}
+
+/* Tests every configuration against the baseline: the figures of the same name (or the only
+ * ones in the file), or the baseline run scored with the same qrels and queries. */
+static int run_gate(eval_config *cs, size_t n, const eval_args *a, const ofs_qrels *qrels,
+                    const ofs_eval_options *eo, gate_state *gs, char **err)
+{
+    ofs_run *run = NULL;
+    int rc;
+    if (is_figures_file(a->baseline))
+        rc = ofs_eval_figures_read(a->baseline, &gs->figs, err);
+    else if ((rc = ofs_run_read(a->baseline, &run, err)) == OFS_OK)
+        rc = ofs_eval_run(qrels, run, eo, &gs->scored, err);
+    ofs_run_free(run);
+    for (size_t i = 0; rc == OFS_OK && i < n; i++) {
+        gate_verdict *v = &gs->v[i];
+        const char *name = strrchr(a->baseline, '/') ? strrchr(a->baseline, '/') + 1
+                                                      : a->baseline;
+        v->base = gs->scored;
+        if (gs->figs) {
+            name = cs[i].name;
+            v->base = ofs_eval_figures_find(gs->figs, name);
+            if (!v->base && ofs_eval_figures_count(gs->figs) == 1)
+                ofs_eval_figures_get(gs->figs, 0, &name, &v->base);
+            if (!v->base)
+                return ofs_set_error(err, OFS_INVALID, "%s has no figures for configuration "
+                                     "'%s'", a->baseline, cs[i].name);
+        }
+        snprintf(v->base_name, sizeof v->base_name, "%s", name);
+        rc = ofs_eval_gate_check(v->base, cs[i].result, a->max_drop, a->permutations,
+                                 OFS_EVAL_SEED, &v->g, err);
+        gs->failed |= v->g.failed;
+    }
+    return rc;
+}
+
+/* A difference that is only the rounding of stored figures (10 digits) prints as 0. */
+static double tidy(double d)
+{
+    return fabs(d) < 1e-9 ? 0 : d;
+}
+
+/* The gate's table. */
+static void print_gate(const eval_config *cs, size_t n, const eval_args *a, const gate_state *gs)
+{
+    printf("\ngate vs %s: fails on a drop of more than %.4f with p < %.2f\n", a->baseline,
+           a->max_drop, OFS_EVAL_GATE_ALPHA);
+    for (size_t i = 0; i < n; i++) {
+        const gate_verdict *v = &gs->v[i];
+        printf("%s vs %s (%zu queries paired)\n  %-8s %8s %8s %8s %8s\n", cs[i].name,
+               v->base_name, v->g.cmp.npaired, "measure", "baseline", "current", "delta", "p");
+        for (int m = 0; m < OFS_M_COUNT; m++)
+            printf("  %-8s %8.4f %8.4f %+8.4f %8.4f%s\n", ofs_eval_metric_label(m),
+                   v->base->mean[m], cs[i].result->mean[m], tidy(v->g.cmp.delta[m]), v->g.cmp.p[m],
+                   v->g.dropped[m] ? "  DROP" : "");
+        if (v->g.mismatch)
+            printf("  not the same queries: %zu only in the baseline, %zu only in this run\n",
+                   v->g.only_baseline, v->g.only_current);
+        printf("  %s\n", v->g.failed ? "FAILED" : "passed");
+    }
+}
+
+/* One line per failed configuration on stderr, for build logs. */
+static void report_gate_failures(const eval_config *cs, size_t n, const eval_args *a,
+                                 const gate_state *gs)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ofs_eval_gate *g = &gs->v[i].g;
+        if (!g->failed)
+            continue;
+        fprintf(stderr, "ofsearch: gate failed: %s vs %s:", cs[i].name, a->baseline);
+        for (int m = 0; m < OFS_M_COUNT; m++)
+            if (g->dropped[m])
+                fprintf(stderr, " %s %+.4f (p %.4f)", ofs_eval_metric_label(m), g->cmp.delta[m],
+                        g->cmp.p[m]);
+        if (g->mismatch)
+            fprintf(stderr, " measured on other queries (%zu only in the baseline, %zu only "
+                    "here): refresh the figures (docs/eval.md)", g->only_baseline,
+                    g->only_current);
+        fprintf(stderr, "\n");
+    }
+}
+
+static void gate_state_free(gate_state *gs)
+{
+    ofs_eval_figures_free(gs->figs);
+    ofs_eval_result_free(gs->scored);
+}
+
+/* Runs or reads every configuration's run, scores it, compares, gates (gs not NULL) and
+ * prints. */
+static int evaluate(eval_config *cs, size_t n, const eval_args *a, gate_state *gs, char **err)
 {
     ofs_qrels *qrels = NULL;
     ofs_topics *topics = NULL;
@@ -319,6 +461,9 @@ static int evaluate(eval_config *cs, size_t n, const eval_args *a, char **err)
             rc = ofs_eval_compare(cs[0].result, cs[i].result, a->permutations, OFS_EVAL_SEED,
                                   &cmp[i], err);
     }
+    if (rc == OFS_OK && gs)
+        rc = run_gate(cs, n, a, qrels, &eo, gs, err);
+    const gate_verdict *gates = gs ? gs->v : NULL;
     if (rc == OFS_OK && a->svg)
         rc = write_svg(cs, n, a->svg, err);
     if (rc == OFS_OK && a->json_out) {
@@ -326,16 +471,20 @@ static int evaluate(eval_config *cs, size_t n, const eval_args *a, char **err)
         if (!f)
             rc = ofs_set_error(err, OFS_IO, "cannot write %s", a->json_out);
         else {
-            print_json(f, cs, n, cmp, a);
+            print_json(f, cs, n, cmp, a, gates, 1);
             if (fclose(f) != 0)
                 rc = ofs_set_error(err, OFS_IO, "cannot write %s", a->json_out);
         }
     }
     if (rc == OFS_OK) {
         if (a->json)
-            print_json(stdout, cs, n, cmp, a);
+            print_json(stdout, cs, n, cmp, a, gates, a->per_query);
         else
             print_text(cs, n, cmp, a);
+        if (gs && !a->json)
+            print_gate(cs, n, a, gs);
+        if (gs)
+            report_gate_failures(cs, n, a, gs);
     }
     free(qids);
     ofs_topics_free(topics);
@@ -383,6 +532,10 @@ static int check_args(const eval_args *a, const char **specs, size_t nspecs, siz
         fprintf(stderr, "ofsearch: --depth must be 1..1000\n");
         return -1;
     }
+    if (a->has_max_drop && !a->baseline) {
+        fprintf(stderr, "ofsearch: --max-drop needs --baseline\n");
+        return -1;
+    }
     (void)specs;
     return 0;
 }
@@ -399,7 +552,8 @@ int cmd_eval(int argc, char **argv)
         {"collection", required_argument, 0, 'C'}, {"run-queries-only", no_argument, 0, 'R'},
         {"permutations", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
         {"synonyms", required_argument, 0, 'y'},  {"no-synonyms", no_argument, 0, 'Y'},
-        {"json-out", required_argument, 0, 'J'},
+        {"json-out", required_argument, 0, 'J'},  {"baseline", required_argument, 0, 'B'},
+        {"max-drop", required_argument, 0, 'M'},
         {0, 0, 0, 0}};
     eval_args a = {.db = default_db_path(), .depth = 100, .docid = OFS_DOCID_ID,
                    .permutations = OFS_EVAL_PERMUTATIONS};
@@ -409,7 +563,7 @@ int cmd_eval(int argc, char **argv)
     int prefix = 0, c;
     char *end;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:q:r:o:n:i:pjQc:s:C:RP:y:YJ:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:t:q:r:o:n:i:pjQc:s:C:RP:y:YJ:B:M:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': a.db = optarg; break;
         case 't': a.topics_path = optarg; break;
@@ -419,6 +573,14 @@ int cmd_eval(int argc, char **argv)
         case 'C': a.collection = optarg; break;
         case 'p': prefix = 1; break;
         case 'J': a.json_out = optarg; break;
+        case 'B': a.baseline = optarg; break;
+        case 'M':
+            a.has_max_drop = 1;
+            if (parse_double(optarg, &a.max_drop) || a.max_drop < 0 || a.max_drop > 1) {
+                fprintf(stderr, "ofsearch: --max-drop must be a number in 0..1\n");
+                return 2;
+            }
+            break;
         case 'y': synonyms = optarg; break;
         case 'Y': synonyms = NULL; break;
         case 'j': a.json = 1; break;
@@ -479,7 +641,10 @@ int cmd_eval(int argc, char **argv)
         }
     }
     char *err = NULL;
-    int rc = bad ? OFS_INVALID : evaluate(cs, n, &a, &err);
+    gate_state gs;
+    memset(&gs, 0, sizeof gs);
+    int rc = bad ? OFS_INVALID : evaluate(cs, n, &a, a.baseline ? &gs : NULL, &err);
+    gate_state_free(&gs);
     if (rc != OFS_OK && err)
         fprintf(stderr, "ofsearch: %s\n", err);
     for (size_t i = 0; i < n; i++) {
@@ -489,5 +654,5 @@ int cmd_eval(int argc, char **argv)
     }
     free(cs);
     free(err);
-    return rc == OFS_OK ? 0 : 2;
+    return rc != OFS_OK ? 2 : gs.failed ? 1 : 0;
 }

@@ -278,6 +278,13 @@ int ofs_eval_run(const ofs_qrels *qrels, const ofs_run *run, const ofs_eval_opti
         ofs_eval_result_free(r);
         return ofs_set_error(errmsg, rc, "eval: out of memory");
     }
+    ofs_eval_result_finish(r);
+    *out = r;
+    return OFS_OK;
+}
+
+void ofs_eval_result_finish(ofs_eval_result *r)
+{
     qsort(r->queries, r->nqueries, sizeof *r->queries, cmp_eval_query);
     for (int m = 0; m < OFS_M_COUNT; m++) {
         double sum = 0;
@@ -285,8 +292,6 @@ int ofs_eval_run(const ofs_qrels *qrels, const ofs_run *run, const ofs_eval_opti
             sum += r->queries[i].v[m];
         r->mean[m] = r->nqueries ? sum / (double)r->nqueries : 0;
     }
-    *out = r;
-    return OFS_OK;
 }
 
 void ofs_eval_result_free(ofs_eval_result *r)

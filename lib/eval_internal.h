@@ -54,4 +54,10 @@ const ofs_run_line **ofs_run_sorted(const ofs_run *r, size_t *n);
 /* Natural qid order: all-digit qids numerically, otherwise strcmp. */
 int ofs_qid_cmp(const char *a, const char *b);
 
+/* Puts r's queries in natural qid order and sets the means from them. */
+void ofs_eval_result_finish(ofs_eval_result *r);
+
+/* Reads a whole file (at most 1 GB) into a malloc'd buffer *buf of *len bytes. */
+int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg);
+
 #endif

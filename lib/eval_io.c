@@ -17,7 +17,7 @@
 
 /* ---- small helpers ---- */
 
-static int read_file(const char *path, char **buf, size_t *len, char **errmsg)
+int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -321,7 +321,7 @@ int ofs_topics_read(const char *path, ofs_topics **out, char **errmsg)
     char *buf;
     size_t len;
     *out = NULL;
-    int rc = read_file(path, &buf, &len, errmsg);
+    int rc = ofs_eval_read_file(path, &buf, &len, errmsg);
     if (rc != OFS_OK)
         return rc;
     rc = ofs_topics_parse(buf, len, out, errmsg);
@@ -474,7 +474,7 @@ int ofs_qrels_read(const char *path, ofs_qrels **out, char **errmsg)
     char *buf;
     size_t len;
     *out = NULL;
-    int rc = read_file(path, &buf, &len, errmsg);
+    int rc = ofs_eval_read_file(path, &buf, &len, errmsg);
     if (rc != OFS_OK)
         return rc;
     rc = ofs_qrels_parse(buf, len, out, errmsg);
@@ -644,7 +644,7 @@ int ofs_run_read(const char *path, ofs_run **out, char **errmsg)
     char *buf;
     size_t len;
     *out = NULL;
-    int rc = read_file(path, &buf, &len, errmsg);
+    int rc = ofs_eval_read_file(path, &buf, &len, errmsg);
     if (rc != OFS_OK)
         return rc;
     rc = ofs_run_parse(buf, len, out, errmsg);

@@ -393,6 +393,185 @@ static void test_garbage(void)
     }
 }
 
+/* A figures file (as --json-out writes it) with one configuration per name; query "q<i>" has
+ * every measure equal to v[i]; query number `skip` is left out, `extra` adds one more query. */
+static char *figures_text(const char *name, const double *v, int n, int skip, int extra)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "{\"configs\": [{\"name\": \"%s\", \"per_query\": {", name);
+    int first = 1;
+    for (int i = 0; i < n + extra; i++) {
+        if (i == skip)
+            continue;
+        double x = i < n ? v[i] : 0.5;
+        fprintf(f, "%s\"q%d\": {\"map\": %.17g, \"ndcg_cut_10\": %.17g, \"P_10\": %.17g, "
+                "\"recall_100\": %.17g, \"recip_rank_10\": %.17g}", first ? "" : ", ", i, x, x,
+                x, x, x);
+        first = 0;
+    }
+    fprintf(f, "}}]}");
+    fclose(f);
+    return buf;
+}
+
+static const ofs_eval_result *figures_result(ofs_eval_figures **figs, const char *text)
+{
+    char *msg = NULL;
+    int rc = ofs_eval_figures_parse(text, strlen(text), figs, &msg);
+    CHECK_MSG(rc == OFS_OK, "%s", msg ? msg : "");
+    free(msg);
+    const char *name;
+    const ofs_eval_result *r = NULL;
+    if (rc == OFS_OK)
+        ofs_eval_figures_get(*figs, 0, &name, &r);
+    return r;
+}
+
+static void test_figures_parsing(void)
+{
+    const char *good =
+        "{\"configs\": [{\"name\": \"a\", \"queries\": 3, \"mean\": {\"map\": 0.5,"
+        " \"ndcg_cut_10\": 0.5, \"P_10\": 0.1, \"recall_100\": 1, \"recip_rank_10\": 0.5},"
+        " \"per_query\": {"
+        "  \"10\": {\"map\": 1, \"ndcg_cut_10\": 1, \"P_10\": 0.1, \"recall_100\": 1,"
+        "          \"recip_rank_10\": 1},"
+        "  \"2\": {\"map\": 0.5, \"ndcg_cut_10\": 0.5, \"P_10\": 0.2, \"recall_100\": 1,"
+        "         \"recip_rank_10\": 0.5},"
+        "  \"1\": {\"map\": 0, \"ndcg_cut_10\": 0, \"P_10\": 0, \"recall_100\": 1,"
+        "         \"recip_rank_10\": 0}}},"
+        " {\"name\": \"b\", \"per_query\": {}}]}";
+    ofs_eval_figures *f = NULL;
+    char *msg = NULL;
+    CHECK_INT(ofs_eval_figures_parse(good, strlen(good), &f, &msg), OFS_OK);
+    CHECK_INT(ofs_eval_figures_count(f), 2);
+    const char *name = NULL;
+    const ofs_eval_result *r = NULL;
+    ofs_eval_figures_get(f, 0, &name, &r);
+    CHECK_STR(name, "a");
+    CHECK(r == ofs_eval_figures_find(f, "a"));
+    CHECK(ofs_eval_figures_find(f, "c") == NULL);
+    CHECK_INT(r->nqueries, 3);
+    CHECK_STR(r->queries[0].qid, "1"); /* natural order, as ofs_eval_run leaves them */
+    CHECK_STR(r->queries[2].qid, "10");
+    CHECK_NEAR(r->mean[OFS_M_MAP], 0.5);
+    CHECK_NEAR(r->mean[OFS_M_P10], 0.1);
+    ofs_eval_figures_get(f, 1, &name, &r);
+    CHECK_STR(name, "b");
+    CHECK_INT(r->nqueries, 0);
+    ofs_eval_figures_free(f);
+
+    /* Each is refused with OFS_INVALID and a message; none leaks (the ASan build checks). */
+    const char *bad[] = {
+        "", "[]", "{}", "{\"configs\": []}", "{\"configs\": {}}", "{\"configs\": [1]}",
+        "{\"configs\": [{\"per_query\": {}}]}",
+        "{\"configs\": [{\"name\": \"\", \"per_query\": {}}]}",
+        "{\"configs\": [{\"name\": \"a\"}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {}}, {\"name\": \"a\", \"per_query\": {}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {\"1\": {\"map\": 1}}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {\"1\": {\"map\": 1.5, \"ndcg_cut_10\": 1,"
+        " \"P_10\": 1, \"recall_100\": 1, \"recip_rank_10\": 1}}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {\"1\": {\"map\": -0.1, \"ndcg_cut_10\": 1,"
+        " \"P_10\": 1, \"recall_100\": 1, \"recip_rank_10\": 1}}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {\"1\": {\"map\": \"1\", \"ndcg_cut_10\": 1,"
+        " \"P_10\": 1, \"recall_100\": 1, \"recip_rank_10\": 1}}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {\"\": {\"map\": 1, \"ndcg_cut_10\": 1,"
+        " \"P_10\": 1, \"recall_100\": 1, \"recip_rank_10\": 1}}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {\"1\": {\"map\": 1, \"ndcg_cut_10\": 1,"
+        " \"P_10\": 1, \"recall_100\": 1, \"recip_rank_10\": 1}, \"1\": {\"map\": 0,"
+        " \"ndcg_cut_10\": 0, \"P_10\": 0, \"recall_100\": 0, \"recip_rank_10\": 0}}}]}",
+        /* a stated mean the per-query values do not give: truncated or edited figures */
+        "{\"configs\": [{\"name\": \"a\", \"mean\": {\"map\": 0.9, \"ndcg_cut_10\": 1, \"P_10\": 1,"
+        " \"recall_100\": 1, \"recip_rank_10\": 1}, \"per_query\": {\"1\": {\"map\": 1,"
+        " \"ndcg_cut_10\": 1, \"P_10\": 1, \"recall_100\": 1, \"recip_rank_10\": 1}}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"mean\": 3, \"per_query\": {}}]}",
+        "{\"configs\": [{\"name\": \"a\", \"per_query\": {\"1\": {\"map\": 1,",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        f = NULL;
+        msg = NULL;
+        int rc = ofs_eval_figures_parse(bad[i], strlen(bad[i]), &f, &msg);
+        CHECK_MSG(rc == OFS_INVALID && f == NULL && msg && *msg, "bad[%zu] rc %d", i, rc);
+        free(msg);
+        ofs_eval_figures_free(f);
+    }
+    msg = NULL;
+    CHECK_INT(ofs_eval_figures_read("/nonexistent/figures.json", &f, &msg), OFS_IO);
+    CHECK(msg && strstr(msg, "/nonexistent/figures.json"));
+    free(msg);
+}
+
+static void test_gate(void)
+{
+    double base[20], v[20];
+    for (int i = 0; i < 20; i++)
+        base[i] = 0.3 + 0.02 * i;
+    char *bt = figures_text("d", base, 20, -1, 0);
+    ofs_eval_figures *bf = NULL, *cf = NULL;
+    const ofs_eval_result *b = figures_result(&bf, bt);
+    ofs_eval_gate g;
+
+    /* current (v, leaving query skip out, adding extra) against base; returns g.failed */
+#define GATE(max_drop, skip, extra)                                                             \
+    do {                                                                                        \
+        char *ct_ = figures_text("d", v, 20, skip, extra);                                      \
+        cf = NULL;                                                                              \
+        const ofs_eval_result *c_ = figures_result(&cf, ct_);                                   \
+        CHECK_INT(ofs_eval_gate_check(b, c_, max_drop, 10000, OFS_EVAL_SEED, &g, NULL),        \
+                  OFS_OK);                                                                      \
+        ofs_eval_figures_free(cf);                                                              \
+        free(ct_);                                                                              \
+    } while (0)
+
+    memcpy(v, base, sizeof v); /* unchanged */
+    GATE(0, -1, 0);
+    CHECK(!g.failed && !g.mismatch && g.cmp.npaired == 20);
+    for (int m = 0; m < OFS_M_COUNT; m++)
+        CHECK(!g.dropped[m] && g.cmp.p[m] > 0.99);
+
+    for (int i = 0; i < 20; i++) /* every query 0.1 lower: a real regression */
+        v[i] = base[i] - 0.1;
+    GATE(0.01, -1, 0);
+    CHECK(g.failed && !g.mismatch);
+    for (int m = 0; m < OFS_M_COUNT; m++)
+        CHECK(g.dropped[m] && g.cmp.p[m] < 0.001 && NEAR(g.cmp.delta[m], -0.1));
+    GATE(0.2, -1, 0); /* ... but smaller than the drop allowed */
+    CHECK(!g.failed && !g.dropped[OFS_M_MAP]);
+
+    for (int i = 0; i < 20; i++) /* every query better: significant, but not a drop */
+        v[i] = base[i] + 0.05;
+    GATE(0, -1, 0);
+    CHECK(!g.failed && g.cmp.p[OFS_M_MAP] < 0.001);
+
+    memcpy(v, base, sizeof v); /* one query lost 0.6: a large mean drop, but not significant */
+    v[19] = base[19] - 0.6;
+    GATE(0.01, -1, 0);
+    CHECK(!g.failed && g.cmp.delta[OFS_M_MAP] < -0.02 && g.cmp.p[OFS_M_MAP] > 0.5);
+
+    memcpy(v, base, sizeof v); /* not the same queries: the figures are stale */
+    GATE(0, 3, 0);
+    CHECK(g.failed && g.mismatch && g.only_baseline == 1 && g.only_current == 0);
+    GATE(0, -1, 1);
+    CHECK(g.failed && g.mismatch && g.only_baseline == 0 && g.only_current == 1);
+
+    ofs_eval_figures *ef = NULL; /* nothing paired is never a pass */
+    const ofs_eval_result *empty =
+        figures_result(&ef, "{\"configs\": [{\"name\": \"e\", \"per_query\": {}}]}");
+    CHECK_INT(ofs_eval_gate_check(empty, empty, 0, 100, 1, &g, NULL), OFS_OK);
+    CHECK(g.failed && g.mismatch && g.cmp.npaired == 0);
+    char *msg = NULL;
+    CHECK_INT(ofs_eval_gate_check(b, b, -0.1, 100, 1, &g, &msg), OFS_INVALID);
+    free(msg);
+    msg = NULL;
+    CHECK_INT(ofs_eval_gate_check(b, b, NAN, 100, 1, &g, &msg), OFS_INVALID);
+    free(msg);
+#undef GATE
+    ofs_eval_figures_free(ef);
+    ofs_eval_figures_free(bf);
+    free(bt);
+}
+
 int main(void)
 {
     test_metrics_by_hand();
@@ -404,5 +583,7 @@ int main(void)
     test_compare();
     test_hit_docid();
     test_garbage();
+    test_figures_parsing();
+    test_gate();
     return check_summary("test_eval");
 }

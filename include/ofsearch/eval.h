@@ -127,6 +127,45 @@ typedef struct {
 int ofs_eval_compare(const ofs_eval_result *base, const ofs_eval_result *other, long permutations,
                      uint64_t seed, ofs_eval_comparison *out, char **errmsg);
 
+/* ---- Stored figures and the regression gate ----
+ * A figures file is the JSON `ofsearch eval --json-out` writes: {"configs": [{"name": ...,
+ * "mean": {measure: value}, "per_query": {qid: {measure: value}}}, ...]}, measures named as
+ * ofs_eval_metric_name() says. It stores a scored run so that a later run can be tested against
+ * it without the old binary, index or run file. */
+typedef struct ofs_eval_figures ofs_eval_figures; /* named results, in file order */
+
+/* Reads a figures file. Every configuration needs a unique non-empty name and per-query values
+ * of all five measures in 0..1; the mean is recomputed from them and, when the file states one,
+ * must agree with it to 1e-6 (a truncated or edited file is refused). Fails with OFS_INVALID
+ * (the message names the file and the configuration), OFS_IO or OFS_NOMEM. */
+int ofs_eval_figures_read(const char *path, ofs_eval_figures **out, char **errmsg);
+int ofs_eval_figures_parse(const char *text, size_t len, ofs_eval_figures **out, char **errmsg);
+size_t ofs_eval_figures_count(const ofs_eval_figures *f);
+/* The i-th configuration's name and result (queries in natural qid order); owned by f. */
+void ofs_eval_figures_get(const ofs_eval_figures *f, size_t i, const char **name,
+                          const ofs_eval_result **result);
+/* The result of the configuration called name, or NULL. */
+const ofs_eval_result *ofs_eval_figures_find(const ofs_eval_figures *f, const char *name);
+void ofs_eval_figures_free(ofs_eval_figures *f);
+
+#define OFS_EVAL_GATE_ALPHA 0.05
+
+typedef struct {
+    ofs_eval_comparison cmp;  /* current - baseline over the paired queries, with p */
+    int dropped[OFS_M_COUNT]; /* the measure fell by more than max_drop with p < alpha */
+    size_t only_baseline;     /* baseline queries the current result lacks */
+    size_t only_current;      /* current queries the baseline lacks */
+    int mismatch;             /* the query sets differ, or none is paired: figures are stale */
+    int failed;               /* a measure dropped, or mismatch */
+} ofs_eval_gate;
+
+/* The regression gate: pairs current with baseline by qid and fails when a measure's mean over
+ * the paired queries drops by more than max_drop (>= 0) and the two-sided paired randomization
+ * test gives p < OFS_EVAL_GATE_ALPHA, or when the two were not measured on the same queries. */
+int ofs_eval_gate_check(const ofs_eval_result *baseline, const ofs_eval_result *current,
+                        double max_drop, long permutations, uint64_t seed, ofs_eval_gate *out,
+                        char **errmsg);
+
 /* Writes a self-contained SVG: grouped bars (one group per metric, one bar per configuration),
  * a 0..1 y axis with gridlines, value labels and a legend. Names are XML-escaped. */
 int ofs_eval_write_svg(FILE *f, const char *title, const char *const *names,
