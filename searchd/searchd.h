@@ -15,33 +15,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-/* ---- configuration (main.c) ---- */
-
-typedef struct {
-    char *db_path;
-    char host[256];         /* numeric IPv4 or IPv6 address to bind */
-    int port;               /* 0: pick a free port */
-    int threads;            /* search worker threads, each with its own searcher */
-    size_t max_query_bytes; /* longer q: 414 */
-    int max_limit;          /* larger limit: 400 */
-    size_t max_body_bytes;  /* larger request body: 413 */
-    int max_connections;    /* more open connections: 503 */
-    int timeout_ms;         /* idle connection timeout and query time budget */
-    char **cors_origins;    /* exact origins allowed cross-origin; "*" allows any */
-    size_t ncors;
-    int log_queries;        /* include the query text in request log lines */
-    char *synonyms_path;
-    double reload_interval; /* seconds between index file checks; 0 disables */
-    int no_doc_pages;       /* no /doc/ route, urls left as the index has them */
-} ofsd_config;
-
-/* Fills cfg from the environment (OFSEARCH_*) and then argv. Returns 0, 1 after printing help or
- * version (exit 0), or -1 after printing an error (exit 2). */
-int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv);
-void ofsd_config_free(ofsd_config *cfg);
-/* host (a numeric IPv4 or IPv6 address) and port as a socket address: AF_INET or AF_INET6, or
- * -1 when host is not a numeric address. */
-int ofsd_listen_address(const char *host, int port, struct sockaddr_storage *ss);
+#include "config.h"
 
 /* ---- metrics (metrics.c): lock-free counters, rendered in Prometheus text format ---- */
 
