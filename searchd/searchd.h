@@ -19,22 +19,7 @@
 
 /* ---- metrics (metrics.c): lock-free counters, rendered in Prometheus text format ---- */
 
-typedef enum {
-    OFSD_ROUTE_PAGE,
-    OFSD_ROUTE_SEARCH,
-    OFSD_ROUTE_SUGGEST,
-    OFSD_ROUTE_STATS,
-    OFSD_ROUTE_HEALTHZ,
-    OFSD_ROUTE_READYZ,
-    OFSD_ROUTE_METRICS,
-    OFSD_ROUTE_OPENSEARCH,
-    OFSD_ROUTE_DOC,
-    OFSD_ROUTE_OTHER,
-    OFSD_NROUTES
-} ofsd_route;
-
-const char *ofsd_route_name(ofsd_route r);
-ofsd_route ofsd_route_of(const char *url);
+#include "routes.h"
 
 typedef struct ofsd_metrics ofsd_metrics;
 ofsd_metrics *ofsd_metrics_new(void);
@@ -104,7 +89,7 @@ int ofsd_server_reload(ofsd_server *srv, int bump, const char *why);
 
 #include "jsonout.h"
 
-/* ---- per-request state and routes (routes.c) ---- */
+/* ---- per-request state and the endpoints (handlers.c) ---- */
 
 typedef struct {
     double t0;               /* monotonic start, seconds */

@@ -386,8 +386,7 @@ static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c,
 /* Routes that search run on the workers; the rest are answered on libmicrohttpd's thread. */
 static int needs_worker(const ofsd_request *rq, const char *method)
 {
-    return (rq->route == OFSD_ROUTE_SEARCH || rq->route == OFSD_ROUTE_SUGGEST ||
-            rq->route == OFSD_ROUTE_DOC) &&
+    return ofsd_route_on_worker(rq->route) &&
            (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
 }
 

@@ -1,0 +1,632 @@
+/* The endpoints, and the dispatch of a routed request to them: the API (/api/search, /api/suggest,
+ * /api/stats), operations (/healthz, /readyz, /metrics), the embedded page (/, /opensearch.xml)
+ * and, through docs.c, the /doc/ pages. Every answer is JSON or a fixed document; every refusal
+ * is a JSON {error:{code,message}} with a fitting status. */
+#include "searchd.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#define SUGGEST_DEFAULT 8
+#define SUGGEST_MAX 50
+#define ALLOW_METHODS "GET, HEAD, OPTIONS"
+
+/* A JSON string for library output; invalid UTF-8 (should not happen) becomes U+FFFD. */
+static json_t *jstr(const char *s)
+{
+    if (!s)
+        return json_null();
+    size_t n = strlen(s);
+    if (ofsd_valid_utf8(s, n))
+        return json_stringn(s, n);
+    char *buf = malloc(n * 3 + 1), *o = buf;
+    if (!buf)
+        return json_null();
+    for (size_t i = 0; i < n;) {
+        size_t len = 1;
+        while (len <= 4 && i + len <= n && !ofsd_valid_utf8(s + i, len))
+            len++;
+        if (len <= 4 && i + len <= n) {
+            memcpy(o, s + i, len);
+            o += len;
+            i += len;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    json_t *j = json_stringn(buf, (size_t)(o - buf));
+    free(buf);
+    return j;
+}
+
+/* ---- responses ---- */
+
+static int origin_allowed(const ofsd_server *srv, const char *origin, int *any)
+{
+    *any = 0;
+    for (size_t i = 0; i < srv->cfg->ncors; i++) {
+        if (strcmp(srv->cfg->cors_origins[i], "*") == 0) {
+            *any = 1;
+            return 1;
+        }
+        if (origin && strcmp(srv->cfg->cors_origins[i], origin) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* CORS on API routes: echo the origin only when it is on the allow-list. */
+static void add_cors(const ofsd_server *srv, struct MHD_Connection *c, const ofsd_request *rq,
+                     struct MHD_Response *resp)
+{
+    if (!ofsd_route_is_api(rq->route) || srv->cfg->ncors == 0)
+        return;
+    MHD_add_response_header(resp, "Vary", "Origin");
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    int any;
+    if (!origin || !origin_allowed(srv, origin, &any))
+        return;
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
+}
+
+enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                           int status, struct MHD_Response *resp)
+{
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    add_cors(srv, c, rq, resp);
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        MHD_add_response_header(resp, "Retry-After", "1");
+    if (atomic_load_explicit(&srv->draining, memory_order_relaxed))
+        MHD_add_response_header(resp, "Connection", "close"); /* keep-alive would delay exit */
+    rq->status = status;
+    if (rq->deferred) { /* on a worker: libmicrohttpd's thread queues it when resumed */
+        rq->pending = resp;
+        return MHD_YES;
+    }
+    enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+static struct MHD_Response *text_json_response(char *s, size_t n);
+
+static struct MHD_Response *json_response(json_t *body)
+{
+    char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+    json_decref(body);
+    return s ? text_json_response(s, strlen(s)) : NULL;
+}
+
+struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type)
+{
+    struct MHD_Response *resp =
+        s ? MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE) : NULL;
+    if (!resp) {
+        free(s);
+        return NULL;
+    }
+    MHD_add_response_header(resp, "Content-Type", type);
+    return resp;
+}
+
+void ofsd_html_headers(struct MHD_Response *resp, const char *csp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+}
+
+/* A response of JSON text s (n bytes, malloc'd: the response takes it). */
+static struct MHD_Response *text_json_response(char *s, size_t n)
+{
+    struct MHD_Response *resp = ofsd_buffer_response(s, n, "application/json; charset=utf-8");
+    if (resp)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    return resp;
+}
+
+static enum MHD_Result respond_json(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                                    int status, json_t *body)
+{
+    return ofsd_queue(srv, c, rq, status, json_response(body));
+}
+
+enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                                   int status, const char *code, const char *message)
+{
+    json_t *body = json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", jstr(message));
+    struct MHD_Response *resp = json_response(body);
+    if (resp && status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(resp, "Allow", ALLOW_METHODS);
+    if (resp && status == MHD_HTTP_SERVICE_UNAVAILABLE && strcmp(code, "overloaded") == 0)
+        MHD_add_response_header(resp, "Connection", "close");
+    return ofsd_queue(srv, c, rq, status, resp);
+}
+
+static struct MHD_Response *static_response(const char *body, size_t n, const char *type)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_PERSISTENT);
+    if (resp)
+        MHD_add_response_header(resp, "Content-Type", type);
+    return resp;
+}
+
+/* ---- request arguments ---- */
+
+/* The decoded value of a query-string argument; 0 when absent. */
+static int get_arg(struct MHD_Connection *c, const char *key, const char **v, size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    if (MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, key, strlen(key), v, n) != MHD_YES)
+        return 0;
+    if (!*v) {
+        *v = "";
+        *n = 0;
+    }
+    return 1;
+}
+
+/* Non-negative decimal integer argument in [lo, hi]; def when absent. -1 when malformed. */
+static int get_int_arg(struct MHD_Connection *c, const char *key, long lo, long hi, long def,
+                       long *out)
+{
+    const char *v;
+    size_t n;
+    if (!get_arg(c, key, &v, &n) || n == 0) {
+        *out = def;
+        return 0;
+    }
+    if (n > 9)
+        return -1;
+    long x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)v[i]))
+            return -1;
+        x = x * 10 + (v[i] - '0');
+    }
+    if (x < lo || x > hi)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isspace((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* Reads and checks q: 0 ok; otherwise an error response was queued (*r holds its result). */
+static int get_query(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                     const char **q, size_t *qn, enum MHD_Result *r)
+{
+    get_arg(c, "q", q, qn);
+    if (*qn > srv->cfg->max_query_bytes) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "query too long: at most %zu bytes", srv->cfg->max_query_bytes);
+        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_URI_TOO_LONG, "query_too_long", msg);
+        return -1;
+    }
+    if (!ofsd_valid_utf8(*q, *qn)) {
+        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_query",
+                                "q must be valid UTF-8 text without NUL bytes");
+        return -1;
+    }
+    if (srv->cfg->log_queries && *qn) {
+        size_t cut = *qn < 512 ? *qn : 512;
+        while (cut < *qn && ((unsigned char)(*q)[cut] & 0xC0) == 0x80)
+            cut--; /* keep whole characters */
+        rq->q = strndup(*q, cut);
+    }
+    return 0;
+}
+
+/* An optional text argument: valid UTF-8 and short, else an error was queued. */
+static int get_text_arg(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                        const char *key, char *buf, size_t size, enum MHD_Result *r)
+{
+    const char *v;
+    size_t n;
+    buf[0] = '\0';
+    if (!get_arg(c, key, &v, &n))
+        return 0;
+    if (n >= size || !ofsd_valid_utf8(v, n)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s must be UTF-8 text of at most %zu bytes", key, size - 1);
+        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_argument", msg);
+        return -1;
+    }
+    memcpy(buf, v, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+static enum MHD_Result bad_arg(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                               const char *msg)
+{
+    return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_argument", msg);
+}
+
+/* A library failure as an HTTP answer. */
+static enum MHD_Result library_error(ofsd_server *srv, struct MHD_Connection *c,
+                                     ofsd_request *rq, int rc, const char *err)
+{
+    const char *msg = err ? err : ofs_strerror(rc);
+    switch (rc) {
+    case OFS_TOOLONG:
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_URI_TOO_LONG, "query_too_long", msg);
+    case OFS_INVALID:
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_query", msg);
+    case OFS_TIMEOUT:
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_GATEWAY_TIMEOUT, "timeout", msg);
+    default:
+        ofsd_log_event("error", "search_failed", msg);
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+                                  "the search failed; see the server log");
+    }
+}
+
+static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
+                                     ofsd_request *rq, enum MHD_Result *r)
+{
+    ofs_searcher *s = ofsd_worker_searcher(srv);
+    /* The reason (a file path, SQLite's words) is for the operator: the log has it, and
+     * /readyz, which load balancers ask, says it. */
+    if (!s)
+        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
+                                "the index is not available; retry later");
+    return s;
+}
+
+/* ---- endpoints ---- */
+
+/* One hit of the search response. */
+static void hit_write(ofs_buf *w, const ofs_hit *h, ofsd_doc_links *links)
+{
+    char *doc = ofsd_doc_link_hit(links, h->collection, h->path, h->url);
+    ofs_buf_puts(w, "{\"collection\":");
+    ofsd_json_str(w, h->collection);
+    ofs_buf_puts(w, ",\"path\":");
+    ofsd_json_str(w, h->path);
+    ofs_buf_puts(w, ",\"url\":");
+    ofsd_json_str(w, doc ? doc : h->url);
+    ofs_buf_puts(w, ",\"title\":");
+    ofsd_json_str(w, h->title);
+    ofs_buf_puts(w, ",\"breadcrumb\":");
+    ofsd_json_str(w, h->breadcrumb);
+    ofs_buf_puts(w, ",\"kind\":");
+    ofsd_json_str(w, h->kind);
+    ofs_buf_puts(w, ",\"score\":");
+    ofsd_json_num(w, h->score);
+    ofs_buf_puts(w, ",\"snippet\":");
+    ofsd_json_str(w, h->snippet);
+    ofs_buf_puts(w, "}");
+    free(doc);
+}
+
+static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
+{
+    enum MHD_Result r = MHD_YES;
+    const char *q;
+    size_t qn;
+    char collection[256], kind[16];
+    long limit, offset, prefix;
+    if (get_query(srv, c, rq, &q, &qn, &r) ||
+        get_text_arg(srv, c, rq, "collection", collection, sizeof collection, &r) ||
+        get_text_arg(srv, c, rq, "kind", kind, sizeof kind, &r))
+        return r;
+    if (get_int_arg(c, "limit", 1, srv->cfg->max_limit, 10, &limit)) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "limit must be an integer from 1 to %d", srv->cfg->max_limit);
+        return bad_arg(srv, c, rq, msg);
+    }
+    if (get_int_arg(c, "offset", 0, OFS_MAX_WINDOW - limit, 0, &offset)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "offset must be an integer from 0 to %ld (offset + limit at most %d)",
+                 OFS_MAX_WINDOW - limit, OFS_MAX_WINDOW);
+        return bad_arg(srv, c, rq, msg);
+    }
+    if (get_int_arg(c, "prefix", 0, 1, 0, &prefix))
+        return bad_arg(srv, c, rq, "prefix must be 0 or 1");
+    if (kind[0] && strcmp(kind, "page") && strcmp(kind, "section") && strcmp(kind, "term") &&
+        strcmp(kind, "faq"))
+        return bad_arg(srv, c, rq, "kind must be one of page, section, term, faq");
+
+    double t0 = ofsd_now_mono();
+    ofs_results *res = NULL;
+    char *err = NULL;
+    int rc = OFS_OK;
+    if (!blank(q, qn)) {
+        ofs_searcher *s = searcher_or_503(srv, c, rq, &r);
+        if (!s)
+            return r;
+        ofs_query_request req = {
+            .q = q, .qlen = qn, .limit = (int)limit, .offset = (int)offset,
+            .collection = collection[0] ? collection : NULL, .kind = kind[0] ? kind : NULL,
+            .prefix = (int)prefix, .snippet_mode = OFS_SNIPPET_HTML,
+        };
+        rc = ofs_search(s, &req, &res, &err);
+    }
+    double took = (ofsd_now_mono() - t0) * 1000.0;
+    if (rc != OFS_OK) {
+        r = library_error(srv, c, rq, rc, err);
+        free(err);
+        return r;
+    }
+    ofsd_doc_links *links = res && res->nhits ? ofsd_worker_doc_links(srv) : NULL;
+    rq->hits = res ? (long)res->nhits : 0;
+    ofs_buf w = {0};
+    ofs_buf_puts(&w, "{\"query\":");
+    ofsd_json_strn(&w, q, qn);
+    ofs_buf_puts(&w, ",\"hits\":[");
+    for (size_t i = 0; res && i < res->nhits; i++) {
+        if (i)
+            ofs_buf_puts(&w, ",");
+        hit_write(&w, &res->hits[i], links);
+    }
+    ofs_buf_puts(&w, "],\"total\":");
+    ofsd_json_int(&w, res ? res->total : 0);
+    ofs_buf_puts(&w, res && res->relaxed ? ",\"relaxed\":true" : ",\"relaxed\":false");
+    ofs_buf_puts(&w, ",\"did_you_mean\":");
+    ofsd_json_str(&w, res ? res->did_you_mean : NULL);
+    ofs_buf_puts(&w, ",\"offset\":");
+    ofsd_json_int(&w, offset);
+    ofs_buf_puts(&w, ",\"limit\":");
+    ofsd_json_int(&w, limit);
+    ofs_buf_puts(&w, ",\"took_ms\":");
+    ofsd_json_num(&w, took);
+    ofs_buf_puts(&w, "}");
+    ofs_results_free(res);
+    if (w.oom) {
+        free(w.s);
+        return MHD_NO;
+    }
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, text_json_response(w.s, w.n));
+}
+
+static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c,
+                                      ofsd_request *rq)
+{
+    enum MHD_Result r = MHD_YES;
+    const char *q;
+    size_t qn;
+    long limit;
+    int maxl = srv->cfg->max_limit < SUGGEST_MAX ? srv->cfg->max_limit : SUGGEST_MAX;
+    if (get_query(srv, c, rq, &q, &qn, &r))
+        return r;
+    if (get_int_arg(c, "limit", 1, maxl, SUGGEST_DEFAULT < maxl ? SUGGEST_DEFAULT : maxl,
+                    &limit)) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "limit must be an integer from 1 to %d", maxl);
+        return bad_arg(srv, c, rq, msg);
+    }
+    double t0 = ofsd_now_mono();
+    ofs_suggestions *sg = NULL;
+    char *err = NULL;
+    if (!blank(q, qn)) {
+        ofs_searcher *s = rq->searcher ? rq->searcher : searcher_or_503(srv, c, rq, &r);
+        if (!s)
+            return r;
+        int rc = ofs_suggest(s, q, qn, (int)limit, &sg, &err);
+        if (rc != OFS_OK) {
+            r = library_error(srv, c, rq, rc, err);
+            free(err);
+            return r;
+        }
+    }
+    json_t *items = json_array();
+    ofsd_doc_links *links = sg && sg->n ? ofsd_worker_doc_links(srv) : NULL;
+    for (size_t i = 0; sg && i < sg->n; i++) {
+        const char *url = sg->urls[i];
+        char *doc = ofsd_doc_link_hit(links, sg->collections[i], sg->paths[i], url);
+        json_array_append_new(items, json_pack("{s:o, s:o, s:o}", "text", jstr(sg->items[i]),
+                                               "url", jstr(doc ? doc : url), "collection",
+                                               jstr(sg->collections[i])));
+        free(doc);
+    }
+    rq->hits = sg ? (long)sg->n : 0;
+    ofs_suggestions_free(sg);
+    json_t *body = json_pack("{s:s%, s:o, s:f}", "query", q, qn, "suggestions", items, "took_ms",
+                             (ofsd_now_mono() - t0) * 1000.0);
+    return respond_json(srv, c, rq, MHD_HTTP_OK, body);
+}
+
+static enum MHD_Result handle_stats(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
+{
+    char *body = NULL, *why = NULL;
+    pthread_mutex_lock(&srv->info_lock);
+    if (srv->info.ok && srv->info.stats_json)
+        body = strdup(srv->info.stats_json);
+    else
+        why = strdup(srv->info.error ? srv->info.error : "the index is not available");
+    pthread_mutex_unlock(&srv->info_lock);
+    if (!body) {
+        enum MHD_Result r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                               "index_unavailable", why ? why : "no index");
+        free(why);
+        return r;
+    }
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, text_json_response(body, strlen(body)));
+}
+
+static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
+                                     ofsd_request *rq)
+{
+    if (!atomic_load(&srv->index_ok)) {
+        char msg[300];
+        pthread_mutex_lock(&srv->info_lock);
+        snprintf(msg, sizeof msg, "%s", srv->info.error ? srv->info.error : "index not loaded");
+        pthread_mutex_unlock(&srv->info_lock);
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready", msg);
+    }
+    /* Answered on libmicrohttpd's thread, with the searcher the last reload opened and probed
+     * (index_ok says that reload succeeded). */
+    ofs_searcher *s = ofsd_http_searcher(srv);
+    if (!s)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready",
+                                  "the index cannot be opened");
+    ofs_query_request probe = {.q = "readyz", .limit = 1, .no_snippets = 1};
+    ofs_results *res = NULL;
+    char *err = NULL;
+    long docs = 0, secs = 0;
+    int rc = ofs_search(s, &probe, &res, &err);
+    ofs_results_free(res);
+    if (rc == OFS_OK)
+        rc = ofs_searcher_counts(s, &docs, &secs);
+    if (rc != OFS_OK) {
+        enum MHD_Result r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                               "not_ready", err ? err : ofs_strerror(rc));
+        free(err);
+        return r;
+    }
+    json_t *body = json_pack("{s:s, s:I, s:I, s:I}", "status", "ready", "generation",
+                             (json_int_t)atomic_load(&srv->generation), "documents",
+                             (json_int_t)docs, "sections", (json_int_t)secs);
+    return respond_json(srv, c, rq, MHD_HTTP_OK, body);
+}
+
+static enum MHD_Result handle_metrics(ofsd_server *srv, struct MHD_Connection *c,
+                                      ofsd_request *rq)
+{
+    size_t n;
+    char *text = ofsd_metrics_render(srv, &n);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *resp =
+        ofsd_buffer_response(text, n, "text/plain; version=0.0.4; charset=utf-8");
+    if (resp)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
+}
+
+static enum MHD_Result handle_page(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
+{
+    struct MHD_Response *resp =
+        static_response(ofsd_page_html, ofsd_page_html_len, "text/html; charset=utf-8");
+    if (!resp)
+        return MHD_NO;
+    ofsd_html_headers(resp, ofsd_page_csp);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
+}
+
+/* The Host header if it looks like host[:port], else the bound address. */
+static void public_host(ofsd_server *srv, struct MHD_Connection *c, char *buf, size_t size)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    size_t n = h ? strlen(h) : 0;
+    int ok = n > 0 && n < size;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)h[i]) || strchr(".-:[]", h[i]);
+    if (ok)
+        snprintf(buf, size, "%s", h);
+    else
+        snprintf(buf, size, "127.0.0.1:%d", srv->port);
+}
+
+static enum MHD_Result handle_opensearch(ofsd_server *srv, struct MHD_Connection *c,
+                                         ofsd_request *rq)
+{
+    char host[256];
+    public_host(srv, c, host, sizeof host);
+    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    const char *scheme = proto && strcmp(proto, "https") == 0 ? "https" : "http";
+    char *xml = NULL;
+    int n = asprintf(&xml,
+                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<OpenSearchDescription xmlns=\"http://a9.com/-/spec/opensearch/1.1/\">\n"
+                     "  <ShortName>ofsearch</ShortName>\n"
+                     "  <Description>Search the documentation</Description>\n"
+                     "  <InputEncoding>UTF-8</InputEncoding>\n"
+                     "  <Url type=\"text/html\" method=\"get\" template=\"%s://%s/?q={searchTerms}\"/>\n"
+                     "  <Url type=\"application/json\" method=\"get\" "
+                     "template=\"%s://%s/api/search?q={searchTerms}\"/>\n"
+                     "</OpenSearchDescription>\n",
+                     scheme, host, scheme, host);
+    if (n < 0)
+        return MHD_NO;
+    return ofsd_queue(srv, c, rq, MHD_HTTP_OK,
+                      ofsd_buffer_response(xml, (size_t)n,
+                                           "application/opensearchdescription+xml; charset=utf-8"));
+}
+
+/* OPTIONS: a CORS preflight on the API, or a plain Allow answer. */
+static enum MHD_Result handle_options(ofsd_server *srv, struct MHD_Connection *c,
+                                      ofsd_request *rq)
+{
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *want = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   "Access-Control-Request-Method");
+    struct MHD_Response *resp;
+    if (origin && want && ofsd_route_is_api(rq->route)) {
+        int any;
+        if (!origin_allowed(srv, origin, &any))
+            return ofsd_respond_error(srv, c, rq, MHD_HTTP_FORBIDDEN, "cors_denied",
+                                      "this origin is not allowed");
+        if (strcmp(want, "GET") && strcmp(want, "HEAD"))
+            return ofsd_respond_error(srv, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+                                      "method_not_allowed", "only GET and HEAD are allowed");
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+        MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, HEAD");
+        MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Content-Type");
+        MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+    } else {
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Allow", ALLOW_METHODS);
+    return ofsd_queue(srv, c, rq, MHD_HTTP_NO_CONTENT, resp);
+}
+
+enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                                   const char *url, const char *method)
+{
+    (void)url;
+    if (rq->route == OFSD_ROUTE_OTHER)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
+    if (strcmp(method, "OPTIONS") == 0)
+        return handle_options(srv, c, rq);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                  "only GET, HEAD and OPTIONS are allowed");
+    switch (rq->route) {
+    case OFSD_ROUTE_PAGE:
+        return handle_page(srv, c, rq);
+    case OFSD_ROUTE_SEARCH:
+        return handle_search(srv, c, rq);
+    case OFSD_ROUTE_SUGGEST:
+        return handle_suggest(srv, c, rq);
+    case OFSD_ROUTE_STATS:
+        return handle_stats(srv, c, rq);
+    case OFSD_ROUTE_HEALTHZ:
+        return respond_json(srv, c, rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+    case OFSD_ROUTE_READYZ:
+        return handle_readyz(srv, c, rq);
+    case OFSD_ROUTE_METRICS:
+        return handle_metrics(srv, c, rq);
+    case OFSD_ROUTE_OPENSEARCH:
+        return handle_opensearch(srv, c, rq);
+    case OFSD_ROUTE_DOC:
+        if (srv->cfg->no_doc_pages)
+            return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found",
+                                      "no such path");
+        return ofsd_handle_doc(srv, c, rq);
+    default:
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
+    }
+}
