@@ -501,8 +501,22 @@ static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
 static enum MHD_Result handle_metrics(ofsd_server *srv, struct MHD_Connection *c,
                                       ofsd_request *rq)
 {
+    ofsd_gauges g = {
+        .in_flight = atomic_load(&srv->in_flight),
+        .connections = atomic_load(&srv->connections),
+        .inline_answers = atomic_load(&srv->inline_answers),
+        .generation = atomic_load(&srv->generation),
+        .reloads = atomic_load(&srv->reloads),
+        .reload_failures = atomic_load(&srv->reload_failures),
+    };
+    pthread_mutex_lock(&srv->info_lock);
+    g.index_up = srv->info.ok;
+    g.documents = srv->info.documents;
+    g.sections = srv->info.sections;
+    g.built_at = srv->info.built_at;
+    pthread_mutex_unlock(&srv->info_lock);
     size_t n;
-    char *text = ofsd_metrics_render(srv, &n);
+    char *text = ofsd_metrics_render(srv->metrics, &g, &n);
     if (!text)
         return MHD_NO;
     struct MHD_Response *resp =

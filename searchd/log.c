@@ -1,6 +1,8 @@
 /* Structured logging: one JSON object per line on stderr, written with a single write(2) so
  * lines from concurrent worker threads never interleave. */
-#include "searchd.h"
+#include "log.h"
+
+#include "jsonout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,30 +51,31 @@ static void emit(json_t *o)
 
 /* Written with the search response's JSON writer rather than a jansson tree: one line per
  * request is on every request's path. */
-void ofsd_log_request(const ofsd_server *srv, const ofsd_request *rq, double duration_ms)
+void ofsd_log_request(const char *method, ofsd_route route, int status, double duration_ms,
+                      long hits, const char *q)
 {
     char now[40];
     iso_now(now, sizeof now);
     ofs_buf w = {0};
     ofs_buf_puts(&w, "{\"time\":");
     ofsd_json_str(&w, now);
-    ofs_buf_puts(&w, rq->status >= 500 ? ",\"level\":\"error\",\"method\":"
-                                      : ",\"level\":\"info\",\"method\":");
-    ofsd_json_str(&w, rq->method);
+    ofs_buf_puts(&w, status >= 500 ? ",\"level\":\"error\",\"method\":"
+                                   : ",\"level\":\"info\",\"method\":");
+    ofsd_json_str(&w, method);
     ofs_buf_puts(&w, ",\"route\":");
-    ofsd_json_str(&w, ofsd_route_name(rq->route));
+    ofsd_json_str(&w, ofsd_route_name(route));
     ofs_buf_puts(&w, ",\"status\":");
-    ofsd_json_int(&w, rq->status);
+    ofsd_json_int(&w, status);
     ofs_buf_puts(&w, ",\"duration_ms\":");
     ofsd_json_num(&w, duration_ms);
-    if (rq->hits >= 0) {
+    if (hits >= 0) {
         ofs_buf_puts(&w, ",\"hits\":");
-        ofsd_json_int(&w, rq->hits);
+        ofsd_json_int(&w, hits);
     }
     /* A (truncated) query that is not UTF-8 is left out, as jansson would refuse it. */
-    if (srv->cfg->log_queries && rq->q && ofsd_valid_utf8(rq->q, strlen(rq->q))) {
+    if (q && ofsd_valid_utf8(q, strlen(q))) {
         ofs_buf_puts(&w, ",\"q\":");
-        ofsd_json_str(&w, rq->q);
+        ofsd_json_str(&w, q);
     }
     ofs_buf_puts(&w, "}\n");
     if (!w.oom) {

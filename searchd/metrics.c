@@ -1,7 +1,11 @@
 /* Request metrics with C11 relaxed atomics (no lock on the request path) and their rendering in
- * the Prometheus text exposition format, together with the index gauges. */
-#include "searchd.h"
+ * the Prometheus text exposition format, together with the gauges the caller passes: the metric
+ * names and labels scrapers know are defined here and only here. */
+#include "metrics.h"
 
+#include <ofsearch/ofsearch.h>
+
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,38 +133,32 @@ static void gauge(buf *b, const char *name, const char *help, const char *type, 
     bprintf(b, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, v);
 }
 
-char *ofsd_metrics_render(ofsd_server *srv, size_t *len)
+char *ofsd_metrics_render(ofsd_metrics *m, const ofsd_gauges *g, size_t *len)
 {
     buf b = {malloc(16384), 0, 16384, 0};
     if (!b.s)
         return NULL;
-    render_requests(&b, srv->metrics);
-    gauge(&b, "ofsearchd_requests_in_flight", "Requests being handled.", "gauge",
-          atomic_load(&srv->in_flight));
-    gauge(&b, "ofsearchd_connections", "Open client connections.", "gauge",
-          atomic_load(&srv->connections));
+    render_requests(&b, m);
+    gauge(&b, "ofsearchd_requests_in_flight", "Requests being handled.", "gauge", g->in_flight);
+    gauge(&b, "ofsearchd_connections", "Open client connections.", "gauge", g->connections);
     gauge(&b, "ofsearchd_suggest_inline_total",
           "Suggestions answered on the HTTP thread, without a worker hand-off.", "counter",
-          (double)atomic_load(&srv->inline_answers));
-
-    pthread_mutex_lock(&srv->info_lock);
-    ofsd_index_info info = srv->info;
-    pthread_mutex_unlock(&srv->info_lock);
+          (double)g->inline_answers);
     double now = (double)time(NULL);
     gauge(&b, "ofsearchd_index_up", "1 when the index opened and answered a probe query.",
-          "gauge", info.ok);
-    gauge(&b, "ofsearchd_index_documents", "Documents in the index.", "gauge", info.documents);
-    gauge(&b, "ofsearchd_index_sections", "Sections in the index.", "gauge", info.sections);
+          "gauge", g->index_up);
+    gauge(&b, "ofsearchd_index_documents", "Documents in the index.", "gauge", g->documents);
+    gauge(&b, "ofsearchd_index_sections", "Sections in the index.", "gauge", g->sections);
     gauge(&b, "ofsearchd_index_age_seconds", "Seconds since the index was built.", "gauge",
-          info.built_at > 0 ? now - info.built_at : 0);
+          g->built_at > 0 ? now - g->built_at : 0);
     gauge(&b, "ofsearchd_index_generation", "Index generation the workers serve.", "gauge",
-          atomic_load(&srv->generation));
+          g->generation);
     gauge(&b, "ofsearchd_reloads_total", "Index reloads that succeeded.", "counter",
-          (double)atomic_load(&srv->reloads));
+          (double)g->reloads);
     gauge(&b, "ofsearchd_reload_failures_total", "Index loads that failed.", "counter",
-          (double)atomic_load(&srv->reload_failures));
+          (double)g->reload_failures);
     gauge(&b, "ofsearchd_start_time_seconds", "Start time of the daemon since the epoch.",
-          "gauge", srv->metrics->started);
+          "gauge", m->started);
     bprintf(&b, "# HELP ofsearchd_build_info Version of ofsearchd.\n"
                 "# TYPE ofsearchd_build_info gauge\n"
                 "ofsearchd_build_info{version=\"%s\",schema=\"%d\"} 1\n",

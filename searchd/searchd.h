@@ -17,14 +17,8 @@
 
 #include "config.h"
 
-/* ---- metrics (metrics.c): lock-free counters, rendered in Prometheus text format ---- */
-
 #include "routes.h"
-
-typedef struct ofsd_metrics ofsd_metrics;
-ofsd_metrics *ofsd_metrics_new(void);
-void ofsd_metrics_free(ofsd_metrics *m);
-void ofsd_metrics_observe(ofsd_metrics *m, ofsd_route r, int status, double seconds);
+#include "metrics.h"
 
 /* ---- index snapshot: what the index holds, refreshed by the main thread on reload ---- */
 
@@ -81,8 +75,6 @@ void ofsd_server_stop(ofsd_server *srv, int drain_ms);
 /* On libmicrohttpd's thread only: the searcher the latest reload handed over (NULL before any
  * index opened), closing the one it replaces. */
 ofs_searcher *ofsd_http_searcher(ofsd_server *srv);
-/* The /metrics body (malloc'd). */
-char *ofsd_metrics_render(ofsd_server *srv, size_t *len);
 /* Opens the index on the calling thread, refreshes srv->info and, if bump, the generation.
  * Returns 0 when the index answered. */
 int ofsd_server_reload(ofsd_server *srv, int bump, const char *why);
@@ -155,12 +147,7 @@ ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv);
 char *ofsd_doc_link_hit(ofsd_doc_links *dl, const char *collection, const char *path,
                         const char *url);
 
-/* ---- log (log.c): one JSON object per line on stderr ---- */
-
-double ofsd_now_mono(void);
-void ofsd_log_request(const ofsd_server *srv, const ofsd_request *rq, double duration_ms);
-/* level: "info", "warn", "error"; event: a short name; msg: free text (may be NULL). */
-void ofsd_log_event(const char *level, const char *event, const char *msg);
+#include "log.h"
 
 /* ---- misc ---- */
 

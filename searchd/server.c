@@ -295,7 +295,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
     /* A request that ended without a response (client gone, timeout) keeps status 0. */
     ofsd_metrics_observe(srv->metrics, rq->route, rq->status, secs);
-    ofsd_log_request(srv, rq, secs * 1000.0);
+    ofsd_log_request(rq->method, rq->route, rq->status, secs * 1000.0, rq->hits,
+                     srv->cfg->log_queries ? rq->q : NULL);
     if (rq->counted)
         atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
     free(rq->q);
