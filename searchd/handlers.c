@@ -446,13 +446,7 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
 
 static enum MHD_Result handle_stats(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
 {
-    char *body = NULL, *why = NULL;
-    pthread_mutex_lock(&srv->info_lock);
-    if (srv->info.ok && srv->info.stats_json)
-        body = strdup(srv->info.stats_json);
-    else
-        why = strdup(srv->info.error ? srv->info.error : "the index is not available");
-    pthread_mutex_unlock(&srv->info_lock);
+    char *why = NULL, *body = ofsd_served_stats_json(srv->served, &why);
     if (!body) {
         enum MHD_Result r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
                                                "index_unavailable", why ? why : "no index");
@@ -465,16 +459,14 @@ static enum MHD_Result handle_stats(ofsd_server *srv, struct MHD_Connection *c, 
 static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
                                      ofsd_request *rq)
 {
-    if (!atomic_load(&srv->index_ok)) {
+    if (!ofsd_served_ok(srv->served)) {
         char msg[300];
-        pthread_mutex_lock(&srv->info_lock);
-        snprintf(msg, sizeof msg, "%s", srv->info.error ? srv->info.error : "index not loaded");
-        pthread_mutex_unlock(&srv->info_lock);
+        ofsd_served_error(srv->served, "index not loaded", msg, sizeof msg);
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready", msg);
     }
     /* Answered on libmicrohttpd's thread, with the searcher the last reload opened and probed
      * (index_ok says that reload succeeded). */
-    ofs_searcher *s = ofsd_http_searcher(srv);
+    ofs_searcher *s = ofsd_served_http_searcher(srv->served);
     if (!s)
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready",
                                   "the index cannot be opened");
@@ -493,7 +485,7 @@ static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
         return r;
     }
     json_t *body = json_pack("{s:s, s:I, s:I, s:I}", "status", "ready", "generation",
-                             (json_int_t)atomic_load(&srv->generation), "documents",
+                             (json_int_t)ofsd_served_generation(srv->served), "documents",
                              (json_int_t)docs, "sections", (json_int_t)secs);
     return respond_json(srv, c, rq, MHD_HTTP_OK, body);
 }
@@ -505,16 +497,8 @@ static enum MHD_Result handle_metrics(ofsd_server *srv, struct MHD_Connection *c
         .in_flight = atomic_load(&srv->in_flight),
         .connections = atomic_load(&srv->connections),
         .inline_answers = atomic_load(&srv->inline_answers),
-        .generation = atomic_load(&srv->generation),
-        .reloads = atomic_load(&srv->reloads),
-        .reload_failures = atomic_load(&srv->reload_failures),
     };
-    pthread_mutex_lock(&srv->info_lock);
-    g.index_up = srv->info.ok;
-    g.documents = srv->info.documents;
-    g.sections = srv->info.sections;
-    g.built_at = srv->info.built_at;
-    pthread_mutex_unlock(&srv->info_lock);
+    ofsd_served_gauges(srv->served, &g);
     size_t n;
     char *text = ofsd_metrics_render(srv->metrics, &g, &n);
     if (!text)

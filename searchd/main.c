@@ -49,7 +49,7 @@ static int file_id_same(const file_id *a, const file_id *b)
 }
 
 /* Waits for signals and watches the index until SIGTERM or SIGINT. */
-static void supervise(ofsd_server *srv, const ofsd_config *cfg, int sfd)
+static void supervise(ofsd_served *served, const ofsd_config *cfg, int sfd)
 {
     char wal[PATH_MAX];
     snprintf(wal, sizeof wal, "%s-wal", cfg->db_path);
@@ -67,7 +67,7 @@ static void supervise(ofsd_server *srv, const ofsd_config *cfg, int sfd)
             if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
                 continue;
             if (si.ssi_signo == SIGHUP) {
-                ofsd_server_reload(srv, 1, "SIGHUP");
+                ofsd_served_reload(served, 1, "SIGHUP");
                 last = file_id_of(cfg->db_path);
                 last_wal = file_id_of(wal);
                 continue;
@@ -80,9 +80,9 @@ static void supervise(ofsd_server *srv, const ofsd_config *cfg, int sfd)
         /* Open readers see every commit, but searchers cache what they read at open (document
          * sizes, term frequencies, the tokenizer options a rebuild may change): reopen them. */
         if (!file_id_same(&now, &last))
-            ofsd_server_reload(srv, 1, now.exists ? "index file changed" : "index file missing");
+            ofsd_served_reload(served, 1, now.exists ? "index file changed" : "index file missing");
         else if (!file_id_same(&now_wal, &last_wal))
-            ofsd_server_reload(srv, 1, "index updated");
+            ofsd_served_reload(served, 1, "index updated");
         last = now;
         last_wal = now_wal;
     }
@@ -116,8 +116,19 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    ofsd_served *served = ofsd_served_new(&cfg);
+    if (!served) {
+        fprintf(stderr, "ofsearchd: out of memory\n");
+        close(sfd);
+        ofsd_config_free(&cfg);
+        return 1;
+    }
+    /* Starting without a usable index is allowed (readyz says 503) so a service can come up
+     * before the first build; the watcher picks the index up when it appears. */
+    ofsd_served_reload(served, 0, "startup");
     ofsd_server srv;
-    if (ofsd_server_start(&srv, &cfg) != 0) {
+    if (ofsd_server_start(&srv, &cfg, served) != 0) {
+        ofsd_served_free(served);
         close(sfd);
         ofsd_config_free(&cfg);
         return 1;
@@ -126,8 +137,9 @@ int main(int argc, char **argv)
            strchr(cfg.host, ':') ? "]" : "", srv.port);
     fflush(stdout);
 
-    supervise(&srv, &cfg, sfd);
+    supervise(served, &cfg, sfd);
     ofsd_server_stop(&srv, DRAIN_MS);
+    ofsd_served_free(served);
     ofsd_log_event("info", "exit", NULL);
     close(sfd);
     ofsd_config_free(&cfg);

@@ -19,33 +19,21 @@
 
 #include "routes.h"
 #include "metrics.h"
-
-/* ---- index snapshot: what the index holds, refreshed by the main thread on reload ---- */
-
-typedef struct {
-    int ok;                 /* the index opened and answered */
-    long documents, sections;
-    double built_at;        /* epoch seconds; 0 unknown */
-    char *stats_json;       /* /api/stats body (malloc'd), NULL when not ok */
-    char *error;            /* why not ok (malloc'd) */
-} ofsd_index_info;
-
+#include "served.h"
 #include "jobs.h"
 
 /* ---- the server (server.c) ---- */
 
 typedef struct ofsd_server {
     const ofsd_config *cfg;
-    ofs_search_config search_cfg;
+    ofsd_served *served;             /* the index, its generation and snapshot (main's) */
     ofsd_metrics *metrics;
     struct MHD_Daemon *mhd;
     int port;                        /* the bound port */
     pthread_key_t worker_key;        /* per-thread ofsd_worker (searcher) */
 
-    atomic_uint generation;          /* bumped on reload; workers reopen when it moves */
     atomic_int in_flight;            /* requests being handled */
     atomic_int connections;          /* open TCP connections */
-    atomic_ulong reloads, reload_failures;
     atomic_int draining;             /* shutting down: answers close their connection */
 
     ofsd_jobs *jobs;                 /* requests waiting for a search worker */
@@ -54,30 +42,17 @@ typedef struct ofsd_server {
     atomic_int workers_stopping;     /* set before the stop sentinels are queued */
     atomic_int pushing;              /* the HTTP thread is between that check and its push */
 
-    pthread_mutex_t info_lock;       /* guards info: only /api/stats, /metrics, reload use it */
-    ofsd_index_info info;
-    atomic_int index_ok;             /* mirror of info.ok readable without the lock */
-
-    /* libmicrohttpd's own thread answers /readyz, and suggestions while the workers are idle,
-     * with the searcher each reload opened for its probe (opening one takes ~25 ms on a large
-     * index: that thread must not). Handed over through an atomic slot. */
-    _Atomic(ofs_searcher *) http_next;    /* opened by the last reload, not yet taken */
-    ofs_searcher *http_searcher;          /* in use: libmicrohttpd's thread only */
+    /* libmicrohttpd's thread answers suggestions itself while the workers are idle. */
     double inline_since, inline_spent;    /* that thread's time budget (seconds): its only */
     atomic_int jobs_busy;                 /* requests queued for or on a worker */
     atomic_ulong inline_answers;          /* suggestions answered without a worker */
 } ofsd_server;
 
-/* Binds and starts the worker threads. Returns 0 or -1 with a message on stderr. */
-int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg);
+/* Binds and starts the worker threads, serving the index served (which outlives the server).
+ * Returns 0 or -1 with a message on stderr. */
+int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg, ofsd_served *served);
 /* Stops accepting, waits up to drain_ms for in-flight requests, stops the threads. */
 void ofsd_server_stop(ofsd_server *srv, int drain_ms);
-/* On libmicrohttpd's thread only: the searcher the latest reload handed over (NULL before any
- * index opened), closing the one it replaces. */
-ofs_searcher *ofsd_http_searcher(ofsd_server *srv);
-/* Opens the index on the calling thread, refreshes srv->info and, if bump, the generation.
- * Returns 0 when the index answered. */
-int ofsd_server_reload(ofsd_server *srv, int bump, const char *why);
 
 #include "jsonout.h"
 

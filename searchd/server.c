@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <ofsearch/index.h>
 
 /* Open connections beyond max_connections get a 503; beyond this margin MHD drops them. */
@@ -66,14 +65,14 @@ ofs_index *ofsd_worker_index(ofsd_server *srv, const char **why)
         *why = "out of memory";
         return NULL;
     }
-    unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
+    unsigned gen = ofsd_served_generation(srv->served);
     if (w->index && w->index_gen == gen)
         return w->index;
     /* A rebuilt index is a new file: the old handle would keep showing the old one. */
     ofs_index_close(w->index);
     w->index = NULL;
     char *err = NULL;
-    if (ofs_index_open(srv->cfg->db_path, OFS_OPEN_READONLY, NULL, &w->index, &err) != OFS_OK) {
+    if (ofs_index_open(ofsd_served_db_path(srv->served), OFS_OPEN_READONLY, NULL, &w->index, &err) != OFS_OK) {
         ofs_index_close(w->index);
         w->index = NULL;
         free(w->error);
@@ -90,7 +89,7 @@ ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv)
     ofsd_worker *w = worker_of(srv);
     if (!w)
         return NULL;
-    unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
+    unsigned gen = ofsd_served_generation(srv->served);
     if (w->links_gen == gen)
         return w->links;
     /* A new generation may have other collections, or other base URLs. */
@@ -105,7 +104,7 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv)
     ofsd_worker *w = worker_of(srv);
     if (!w)
         return NULL;
-    unsigned gen = atomic_load_explicit(&srv->generation, memory_order_acquire);
+    unsigned gen = ofsd_served_generation(srv->served);
     /* The index may change in place without the watch noticing yet (or with it off): a
      * searcher whose last search found the index newer than its caches is reopened, like a new
      * generation (asking the index itself would cost a transaction per request). */
@@ -119,7 +118,8 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv)
         char *err = NULL;
         w->tried = 1;
         w->tried_gen = gen;
-        if (ofs_searcher_open(srv->cfg->db_path, &srv->search_cfg, &s, &err) == OFS_OK) {
+        if (ofs_searcher_open(ofsd_served_db_path(srv->served),
+                              ofsd_served_search_config(srv->served), &s, &err) == OFS_OK) {
             ofs_searcher_close(w->searcher);
             w->searcher = s;
             w->gen = gen;
@@ -133,131 +133,6 @@ ofs_searcher *ofsd_worker_searcher(ofsd_server *srv)
         free(err);
     }
     return w->searcher;
-}
-
-/* Parses "2024-05-01T12:00:00Z"-style timestamps; 0 when unknown. */
-static double parse_iso8601(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (!s || !*s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
-        return 0;
-    return (double)timegm(&tm);
-}
-
-static char *stats_to_json(const ofs_index_stats *st, unsigned gen)
-{
-    json_t *cols = json_array();
-    for (size_t i = 0; i < st->ncollections; i++)
-        json_array_append_new(cols, json_pack("{s:s, s:I, s:I}", "name", st->collections[i].name,
-                                              "documents", (json_int_t)st->collections[i].documents,
-                                              "sections", (json_int_t)st->collections[i].sections));
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:i, s:o, s:I, s:s}",
-                          "documents", (json_int_t)st->documents,
-                          "sections", (json_int_t)st->sections,
-                          "terms", (json_int_t)st->terms,
-                          "size_bytes", (json_int_t)st->size_bytes,
-                          "tokenizer", st->tokenizer,
-                          "built_at", st->built_at,
-                          "schema_version", st->schema_version,
-                          "collections", cols,
-                          "generation", (json_int_t)gen,
-                          "version", OFS_VERSION);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    return s;
-}
-
-/* Reads stats and probes a query with a new searcher; fills info. The searcher, when it
- * answered, goes to *probed (for libmicrohttpd's thread). */
-static void load_index_info(ofsd_server *srv, unsigned gen, ofsd_index_info *info,
-                            ofs_searcher **probed)
-{
-    *probed = NULL;
-    memset(info, 0, sizeof *info);
-    char *err = NULL;
-    ofs_index *idx = NULL;
-    ofs_index_stats st;
-    memset(&st, 0, sizeof st);
-    if (access(srv->cfg->db_path, R_OK) != 0) {
-        info->error = strdup("index file missing or unreadable");
-        return;
-    }
-    if (ofs_index_open(srv->cfg->db_path, OFS_OPEN_READONLY, NULL, &idx, &err) != OFS_OK ||
-        ofs_index_get_stats(idx, &st, &err) != OFS_OK) {
-        info->error = err ? err : strdup("cannot read the index");
-        ofs_index_close(idx);
-        return;
-    }
-    ofs_index_close(idx);
-    ofs_searcher *s = NULL;
-    ofs_results *res = NULL;
-    ofs_query_request probe = {.q = "readyz", .limit = 1, .no_snippets = 1};
-    if (ofs_searcher_open(srv->cfg->db_path, &srv->search_cfg, &s, &err) != OFS_OK ||
-        ofs_search(s, &probe, &res, &err) != OFS_OK) {
-        info->error = err ? err : strdup("the index does not answer queries");
-    } else {
-        info->ok = 1;
-        info->documents = st.documents;
-        info->sections = st.sections;
-        info->built_at = parse_iso8601(st.built_at);
-        info->stats_json = stats_to_json(&st, gen);
-        *probed = s;
-        s = NULL;
-    }
-    ofs_results_free(res);
-    ofs_searcher_close(s);
-    ofs_index_stats_free(&st);
-}
-
-ofs_searcher *ofsd_http_searcher(ofsd_server *srv)
-{
-    ofs_searcher *next = atomic_exchange(&srv->http_next, NULL);
-    if (next) {
-        /* Closing the old one costs 2-3 ms on tldr-pages (its caches), once per reload. */
-        ofs_searcher_close(srv->http_searcher);
-        srv->http_searcher = next;
-    }
-    return srv->http_searcher;
-}
-
-int ofsd_server_reload(ofsd_server *srv, int bump, const char *why)
-{
-    /* Only this thread bumps the generation, so gen is what workers will see. The snapshot is
-     * published before the bump: once a worker serves the new index, /api/stats agrees. */
-    unsigned gen = atomic_load(&srv->generation) + (bump ? 1 : 0);
-    ofsd_index_info info;
-    ofs_searcher *probed;
-    load_index_info(srv, gen, &info, &probed);
-    if (probed) /* one that libmicrohttpd's thread never took is closed here */
-        ofs_searcher_close(atomic_exchange(&srv->http_next, probed));
-
-    pthread_mutex_lock(&srv->info_lock);
-    ofsd_index_info old = srv->info;
-    srv->info = info;
-    atomic_store(&srv->index_ok, info.ok);
-    pthread_mutex_unlock(&srv->info_lock);
-    /* A failed reload leaves the workers on what they have open (the old index keeps
-     * answering, /readyz says 503): bumping would make them reopen and fail, and their hits
-     * lose the /doc/ links the index handle gives. */
-    if (bump && info.ok)
-        atomic_store_explicit(&srv->generation, gen, memory_order_release);
-    free(old.stats_json);
-    free(old.error);
-
-    char msg[512];
-    if (info.ok) {
-        if (bump)
-            atomic_fetch_add(&srv->reloads, 1);
-        snprintf(msg, sizeof msg, "%s: generation %u, %ld documents, %ld sections", why, gen,
-                 info.documents, info.sections);
-        ofsd_log_event("info", bump ? "reload" : "refresh", msg);
-        return 0;
-    }
-    atomic_fetch_add(&srv->reload_failures, 1);
-    snprintf(msg, sizeof msg, "%s: %s", why, info.error ? info.error : "index unavailable");
-    ofsd_log_event("error", "reload_failed", msg);
-    return -1;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
@@ -407,7 +282,7 @@ static int needs_worker(const ofsd_request *rq, const char *method)
 static ofs_searcher *inline_searcher(ofsd_server *srv, const ofsd_request *rq)
 {
     if (rq->route != OFSD_ROUTE_SUGGEST || atomic_load(&srv->jobs_busy) > 0 ||
-        !atomic_load(&srv->index_ok))
+        !ofsd_served_ok(srv->served))
         return NULL;
     double now = ofsd_now_mono();
     if (now - srv->inline_since >= INLINE_WINDOW_S) {
@@ -416,7 +291,7 @@ static ofs_searcher *inline_searcher(ofsd_server *srv, const ofsd_request *rq)
     }
     if (srv->inline_spent >= INLINE_WINDOW_S * INLINE_SHARE)
         return NULL;
-    ofs_searcher *s = ofsd_http_searcher(srv);
+    ofs_searcher *s = ofsd_served_http_searcher(srv->served);
     /* The index changed under it and a reload is due: a worker reopens at once. */
     return s && !ofs_searcher_stale(s) ? s : NULL;
 }
@@ -639,26 +514,16 @@ static void batch_policy_end(int policy)
         pthread_setschedparam(pthread_self(), policy, &sp);
 }
 
-int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg)
+int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg, ofsd_served *served)
 {
     memset(srv, 0, sizeof *srv);
     srv->cfg = cfg;
-    ofs_search_config_default(&srv->search_cfg);
-    srv->search_cfg.max_query_bytes = cfg->max_query_bytes;
-    srv->search_cfg.max_limit = cfg->max_limit;
-    srv->search_cfg.synonyms_path = cfg->synonyms_path;
-    srv->search_cfg.timeout_ms = cfg->timeout_ms; /* the library stops with OFS_TIMEOUT: 504 */
-    atomic_init(&srv->generation, 1);
-    atomic_init(&srv->http_next, NULL);
-    pthread_mutex_init(&srv->info_lock, NULL);
+    srv->served = served;
     srv->metrics = ofsd_metrics_new();
     if (!srv->metrics || pthread_key_create(&srv->worker_key, worker_free) != 0) {
         fprintf(stderr, "ofsearchd: out of memory\n");
         return -1;
     }
-    /* Starting without a usable index is allowed (readyz says 503) so a service can come up
-     * before the first build; the watcher picks the index up when it appears. */
-    ofsd_server_reload(srv, 0, "startup");
 
     struct sockaddr_storage ss;
     /* One thread does the HTTP (parsing and sending are cheap next to a search); searches
@@ -725,13 +590,8 @@ void ofsd_server_stop(ofsd_server *srv, int drain_ms)
     MHD_stop_daemon(srv->mhd);
     if (lsock != MHD_INVALID_SOCKET)
         close(lsock);
-    ofs_searcher_close(srv->http_searcher); /* its thread has ended */
-    ofs_searcher_close(atomic_exchange(&srv->http_next, NULL));
     /* The main thread may hold a worker record if it ever served a probe. */
     worker_free(pthread_getspecific(srv->worker_key));
     pthread_key_delete(srv->worker_key);
     ofsd_metrics_free(srv->metrics);
-    free(srv->info.stats_json);
-    free(srv->info.error);
-    pthread_mutex_destroy(&srv->info_lock);
 }
