@@ -3,7 +3,7 @@
  * and search/suggest urls of such collections are rewritten to those pages. The library does
  * the confinement (ofs_index_read_source) and the rendering (ofs_markdown_render_html); this
  * file only decodes the request target, fills the page shell (doc.html) and builds urls. */
-#include "searchd.h"
+#include "docs.h"
 
 #include <ofsearch/index.h>
 #include <ofsearch/markdown.h>
@@ -50,9 +50,7 @@ static int decode_segment(const char *s, size_t n, char *out)
     return 0;
 }
 
-/* Splits the raw target "/doc/<collection>/<path…>[?query]" into the decoded collection and
- * path (malloc'd). -1 when it is malformed. */
-static int parse_target(const char *raw, char **collection, char **path)
+int ofsd_doc_target(const char *raw, char **collection, char **path)
 {
     *collection = *path = NULL;
     if (!raw || strncmp(raw, DOC_PREFIX, strlen(DOC_PREFIX)) != 0)
@@ -174,33 +172,21 @@ static enum MHD_Result read_error(ofsd_server *srv, struct MHD_Connection *c, of
     }
 }
 
-enum MHD_Result ofsd_handle_doc(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
+enum MHD_Result ofsd_doc_respond(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+                                 ofs_index *idx, const char *collection, const char *path)
 {
-    char *collection, *path;
-    if (parse_target(rq->raw_uri, &collection, &path) != 0)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_path",
-                                  "expected /doc/<collection>/<path> with plain path segments");
-    const char *why = NULL;
-    ofs_index *idx = ofsd_worker_index(srv, &why);
+    ofs_document_source src;
+    char *err = NULL;
     enum MHD_Result r;
-    if (!idx) {
-        r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
-                               why ? why : "the index is not available");
+    int rc = ofs_index_read_source(idx, collection, path, 0, &src, &err);
+    if (rc == OFS_OK) {
+        struct MHD_Response *resp = page_response(&src, path);
+        r = resp ? ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp) : MHD_NO;
     } else {
-        ofs_document_source src;
-        char *err = NULL;
-        int rc = ofs_index_read_source(idx, collection, path, 0, &src, &err);
-        if (rc == OFS_OK) {
-            struct MHD_Response *resp = page_response(&src, path);
-            r = resp ? ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp) : MHD_NO;
-        } else {
-            r = read_error(srv, c, rq, rc, err);
-        }
-        ofs_document_source_clear(&src);
-        free(err);
+        r = read_error(srv, c, rq, rc, err);
     }
-    free(collection);
-    free(path);
+    ofs_document_source_clear(&src);
+    free(err);
     return r;
 }
 
@@ -211,14 +197,10 @@ struct ofsd_doc_links {
     size_t n;
 };
 
-ofsd_doc_links *ofsd_doc_links_new(ofsd_server *srv)
+ofsd_doc_links *ofsd_doc_links_new(ofs_index *idx)
 {
-    if (srv->cfg->no_doc_pages)
-        return NULL;
-    const char *why;
-    ofs_index *idx = ofsd_worker_index(srv, &why);
     ofsd_doc_links *dl = calloc(1, sizeof *dl);
-    if (!dl || !idx || ofs_index_collections(idx, &dl->cols, &dl->n, NULL) != OFS_OK) {
+    if (!dl || ofs_index_collections(idx, &dl->cols, &dl->n, NULL) != OFS_OK) {
         free(dl);
         return NULL;
     }

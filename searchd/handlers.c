@@ -4,6 +4,9 @@
  * is a JSON {error:{code,message}} with a fitting status. */
 #include "searchd.h"
 
+#include "docs.h"
+#include "worker.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,10 +282,11 @@ static enum MHD_Result library_error(ofsd_server *srv, struct MHD_Connection *c,
     }
 }
 
-static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
-                                     ofsd_request *rq, enum MHD_Result *r)
+static ofs_searcher *searcher_or_503(ofsd_server *srv, ofsd_worker *wk,
+                                     struct MHD_Connection *c, ofsd_request *rq,
+                                     enum MHD_Result *r)
 {
-    ofs_searcher *s = ofsd_worker_searcher(srv);
+    ofs_searcher *s = ofsd_worker_searcher(wk);
     /* The reason (a file path, SQLite's words) is for the operator: the log has it, and
      * /readyz, which load balancers ask, says it. */
     if (!s)
@@ -292,6 +296,12 @@ static ofs_searcher *searcher_or_503(ofsd_server *srv, struct MHD_Connection *c,
 }
 
 /* ---- endpoints ---- */
+
+/* How this thread links hits to /doc/ pages, or NULL when those pages are off. */
+static ofsd_doc_links *doc_links(const ofsd_server *srv, ofsd_worker *wk)
+{
+    return srv->cfg->no_doc_pages ? NULL : ofsd_worker_doc_links(wk);
+}
 
 /* One hit of the search response. */
 static void hit_write(ofs_buf *w, const ofs_hit *h, ofsd_doc_links *links)
@@ -317,7 +327,8 @@ static void hit_write(ofs_buf *w, const ofs_hit *h, ofsd_doc_links *links)
     free(doc);
 }
 
-static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
+static enum MHD_Result handle_search(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
+                                     ofsd_request *rq)
 {
     enum MHD_Result r = MHD_YES;
     const char *q;
@@ -350,7 +361,7 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
     char *err = NULL;
     int rc = OFS_OK;
     if (!blank(q, qn)) {
-        ofs_searcher *s = searcher_or_503(srv, c, rq, &r);
+        ofs_searcher *s = searcher_or_503(srv, wk, c, rq, &r);
         if (!s)
             return r;
         ofs_query_request req = {
@@ -366,7 +377,7 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
         free(err);
         return r;
     }
-    ofsd_doc_links *links = res && res->nhits ? ofsd_worker_doc_links(srv) : NULL;
+    ofsd_doc_links *links = res && res->nhits ? doc_links(srv, wk) : NULL;
     rq->hits = res ? (long)res->nhits : 0;
     ofs_buf w = {0};
     ofs_buf_puts(&w, "{\"query\":");
@@ -397,7 +408,7 @@ static enum MHD_Result handle_search(ofsd_server *srv, struct MHD_Connection *c,
     return ofsd_queue(srv, c, rq, MHD_HTTP_OK, text_json_response(w.s, w.n));
 }
 
-static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c,
+static enum MHD_Result handle_suggest(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
                                       ofsd_request *rq)
 {
     enum MHD_Result r = MHD_YES;
@@ -417,7 +428,7 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
     ofs_suggestions *sg = NULL;
     char *err = NULL;
     if (!blank(q, qn)) {
-        ofs_searcher *s = rq->searcher ? rq->searcher : searcher_or_503(srv, c, rq, &r);
+        ofs_searcher *s = rq->searcher ? rq->searcher : searcher_or_503(srv, wk, c, rq, &r);
         if (!s)
             return r;
         int rc = ofs_suggest(s, q, qn, (int)limit, &sg, &err);
@@ -428,7 +439,7 @@ static enum MHD_Result handle_suggest(ofsd_server *srv, struct MHD_Connection *c
         }
     }
     json_t *items = json_array();
-    ofsd_doc_links *links = sg && sg->n ? ofsd_worker_doc_links(srv) : NULL;
+    ofsd_doc_links *links = sg && sg->n ? doc_links(srv, wk) : NULL;
     for (size_t i = 0; sg && i < sg->n; i++) {
         const char *url = sg->urls[i];
         char *doc = ofsd_doc_link_hit(links, sg->collections[i], sg->paths[i], url);
@@ -591,10 +602,30 @@ static enum MHD_Result handle_options(ofsd_server *srv, struct MHD_Connection *c
     return ofsd_queue(srv, c, rq, MHD_HTTP_NO_CONTENT, resp);
 }
 
-enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                                   const char *url, const char *method)
+/* GET /doc/<collection>/<path>: the target is checked before the index is asked for. */
+static enum MHD_Result handle_doc(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
+                                  ofsd_request *rq)
 {
-    (void)url;
+    char *collection, *path;
+    if (ofsd_doc_target(rq->raw_uri, &collection, &path) != 0)
+        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_path",
+                                  "expected /doc/<collection>/<path> with plain path segments");
+    const char *why = NULL;
+    ofs_index *idx = ofsd_worker_index(wk, &why);
+    enum MHD_Result r;
+    if (idx)
+        r = ofsd_doc_respond(srv, c, rq, idx, collection, path);
+    else
+        r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
+                               why ? why : "the index is not available");
+    free(collection);
+    free(path);
+    return r;
+}
+
+enum MHD_Result ofsd_route_request(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
+                                   ofsd_request *rq, const char *method)
+{
     if (rq->route == OFSD_ROUTE_OTHER)
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
     if (strcmp(method, "OPTIONS") == 0)
@@ -606,9 +637,9 @@ enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, o
     case OFSD_ROUTE_PAGE:
         return handle_page(srv, c, rq);
     case OFSD_ROUTE_SEARCH:
-        return handle_search(srv, c, rq);
+        return handle_search(srv, wk, c, rq);
     case OFSD_ROUTE_SUGGEST:
-        return handle_suggest(srv, c, rq);
+        return handle_suggest(srv, wk, c, rq);
     case OFSD_ROUTE_STATS:
         return handle_stats(srv, c, rq);
     case OFSD_ROUTE_HEALTHZ:
@@ -623,7 +654,7 @@ enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, o
         if (srv->cfg->no_doc_pages)
             return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found",
                                       "no such path");
-        return ofsd_handle_doc(srv, c, rq);
+        return handle_doc(srv, wk, c, rq);
     default:
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
     }

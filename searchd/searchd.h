@@ -24,20 +24,22 @@
 
 /* ---- the server (server.c) ---- */
 
+typedef struct ofsd_worker ofsd_worker; /* worker.h */
+
 typedef struct ofsd_server {
     const ofsd_config *cfg;
     ofsd_served *served;             /* the index, its generation and snapshot (main's) */
     ofsd_metrics *metrics;
     struct MHD_Daemon *mhd;
     int port;                        /* the bound port */
-    pthread_key_t worker_key;        /* per-thread ofsd_worker (searcher) */
+    ofsd_worker *http_worker;        /* libmicrohttpd's thread's view of the index */
 
     atomic_int in_flight;            /* requests being handled */
     atomic_int connections;          /* open TCP connections */
     atomic_int draining;             /* shutting down: answers close their connection */
 
     ofsd_jobs *jobs;                 /* requests waiting for a search worker */
-    pthread_t *workers;
+    struct worker_thread *workers;   /* the search workers: thread and view of the index */
     int nworkers;
     atomic_int workers_stopping;     /* set before the stop sentinels are queued */
     atomic_int pushing;              /* the HTTP thread is between that check and its push */
@@ -85,42 +87,16 @@ struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type);
  * policy, revalidation. */
 void ofsd_html_headers(struct MHD_Response *resp, const char *csp);
 
-/* Handles a complete request (headers read, body drained): queues exactly one response. */
-enum MHD_Result ofsd_route_request(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                                   const char *url, const char *method);
+/* Handles a complete request (headers read, body drained) with w, the answering thread's view
+ * of the index: queues exactly one response. */
+enum MHD_Result ofsd_route_request(ofsd_server *srv, ofsd_worker *w, struct MHD_Connection *c,
+                                   ofsd_request *rq, const char *method);
 /* Queues resp (destroyed here) with the common headers; NULL resp gives MHD_NO. */
 enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
                            int status, struct MHD_Response *resp);
 /* Queues a JSON error {error:{code,message}}. */
 enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
                                    int status, const char *code, const char *message);
-
-/* The calling worker thread's searcher for the current generation, reopening it if the index was
- * reloaded; NULL when no index can be opened (logged). When the newest index failed to open, the
- * older searcher is kept. */
-ofs_searcher *ofsd_worker_searcher(ofsd_server *srv);
-
-/* The calling worker thread's index handle for the current generation (for collections and
- * document sources), opened on first use; NULL with *why set when the index cannot be opened. */
-ofs_index *ofsd_worker_index(ofsd_server *srv, const char **why);
-
-/* ---- documents (docs.c): /doc/<collection>/<path> pages and the urls that lead to them ---- */
-
-/* GET /doc/…: the collection's Markdown file rendered as a page (route OFSD_ROUTE_DOC). */
-enum MHD_Result ofsd_handle_doc(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq);
-
-/* How hits of collections without a base URL are linked to /doc/ pages during one request. */
-typedef struct ofsd_doc_links ofsd_doc_links;
-/* NULL when doc pages are off, no collection lacks a base URL, or the index cannot be read:
- * urls are then left as they are. */
-ofsd_doc_links *ofsd_doc_links_new(ofsd_server *srv);
-void ofsd_doc_links_free(ofsd_doc_links *dl);
-/* The calling worker's links for the current index generation (owned by the worker; the index
- * is read once per generation, not per request), or NULL. */
-ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv);
-/* The /doc/ url for a search hit or a suggestion, or NULL to keep url (malloc'd). */
-char *ofsd_doc_link_hit(ofsd_doc_links *dl, const char *collection, const char *path,
-                        const char *url);
 
 #include "log.h"
 

@@ -4,6 +4,8 @@
  * generation that workers notice between requests. */
 #include "searchd.h"
 
+#include "worker.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -15,125 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ofsearch/index.h>
 
 /* Open connections beyond max_connections get a 503; beyond this margin MHD drops them. */
 #define HARD_CONNECTION_MARGIN 64
-
-typedef struct {
-    ofs_searcher *searcher;
-    unsigned gen;        /* generation searcher was opened for */
-    unsigned tried_gen;  /* last generation an open was attempted for */
-    int tried;
-    char *error;         /* why the last open failed */
-    ofs_index *index;    /* for /doc/ pages and links, opened on first use */
-    unsigned index_gen;
-    ofsd_doc_links *links; /* hits' /doc/ links, worked out once per generation */
-    unsigned links_gen;    /* 0: not worked out yet (generations start at 1) */
-} ofsd_worker;
-
-static void worker_free(void *p)
-{
-    ofsd_worker *w = p;
-    if (!w)
-        return;
-    ofs_searcher_close(w->searcher);
-    ofsd_doc_links_free(w->links);
-    ofs_index_close(w->index);
-    free(w->error);
-    free(w);
-}
-
-/* The calling thread's worker record, created on first use. */
-static ofsd_worker *worker_of(ofsd_server *srv)
-{
-    ofsd_worker *w = pthread_getspecific(srv->worker_key);
-    if (!w) {
-        w = calloc(1, sizeof *w);
-        if (!w || pthread_setspecific(srv->worker_key, w) != 0) {
-            free(w);
-            return NULL;
-        }
-    }
-    return w;
-}
-
-ofs_index *ofsd_worker_index(ofsd_server *srv, const char **why)
-{
-    ofsd_worker *w = worker_of(srv);
-    if (!w) {
-        *why = "out of memory";
-        return NULL;
-    }
-    unsigned gen = ofsd_served_generation(srv->served);
-    if (w->index && w->index_gen == gen)
-        return w->index;
-    /* A rebuilt index is a new file: the old handle would keep showing the old one. */
-    ofs_index_close(w->index);
-    w->index = NULL;
-    char *err = NULL;
-    if (ofs_index_open(ofsd_served_db_path(srv->served), OFS_OPEN_READONLY, NULL, &w->index, &err) != OFS_OK) {
-        ofs_index_close(w->index);
-        w->index = NULL;
-        free(w->error);
-        w->error = err ? err : strdup("cannot open the index");
-        *why = w->error ? w->error : "cannot open the index";
-        return NULL;
-    }
-    w->index_gen = gen;
-    return w->index;
-}
-
-ofsd_doc_links *ofsd_worker_doc_links(ofsd_server *srv)
-{
-    ofsd_worker *w = worker_of(srv);
-    if (!w)
-        return NULL;
-    unsigned gen = ofsd_served_generation(srv->served);
-    if (w->links_gen == gen)
-        return w->links;
-    /* A new generation may have other collections, or other base URLs. */
-    ofsd_doc_links_free(w->links);
-    w->links = ofsd_doc_links_new(srv);
-    w->links_gen = gen;
-    return w->links;
-}
-
-ofs_searcher *ofsd_worker_searcher(ofsd_server *srv)
-{
-    ofsd_worker *w = worker_of(srv);
-    if (!w)
-        return NULL;
-    unsigned gen = ofsd_served_generation(srv->served);
-    /* The index may change in place without the watch noticing yet (or with it off): a
-     * searcher whose last search found the index newer than its caches is reopened, like a new
-     * generation (asking the index itself would cost a transaction per request). */
-    int changed = w->searcher && w->gen == gen && ofs_searcher_stale(w->searcher);
-    if (w->searcher && w->gen == gen && !changed)
-        return w->searcher;
-    int first_try = !w->tried || w->tried_gen != gen;
-    if (changed || first_try) {
-        /* A newer index: open it before touching the old one so a failed open keeps serving. */
-        ofs_searcher *s = NULL;
-        char *err = NULL;
-        w->tried = 1;
-        w->tried_gen = gen;
-        if (ofs_searcher_open(ofsd_served_db_path(srv->served),
-                              ofsd_served_search_config(srv->served), &s, &err) == OFS_OK) {
-            ofs_searcher_close(w->searcher);
-            w->searcher = s;
-            w->gen = gen;
-            free(err);
-            return s;
-        }
-        ofs_searcher_close(s);
-        /* Clients get a plain 503; the reason is the operator's, once per generation. */
-        if (first_try)
-            ofsd_log_event("error", "searcher_open_failed", err ? err : "cannot open the index");
-        free(err);
-    }
-    return w->searcher;
-}
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
                           enum MHD_ConnectionNotificationCode toe)
@@ -297,12 +183,11 @@ static ofs_searcher *inline_searcher(ofsd_server *srv, const ofsd_request *rq)
 }
 
 static enum MHD_Result answer_inline(ofsd_server *srv, struct MHD_Connection *c,
-                                     ofsd_request *rq, const char *url, const char *method,
-                                     ofs_searcher *s)
+                                     ofsd_request *rq, const char *method, ofs_searcher *s)
 {
     double t0 = ofsd_now_mono();
     rq->searcher = s;
-    enum MHD_Result r = ofsd_route_request(srv, c, rq, url, method);
+    enum MHD_Result r = ofsd_route_request(srv, srv->http_worker, c, rq, method);
     rq->searcher = NULL;
     srv->inline_spent += ofsd_now_mono() - t0;
     atomic_fetch_add_explicit(&srv->inline_answers, 1, memory_order_relaxed);
@@ -338,10 +223,17 @@ static int client_gone(struct MHD_Connection *c)
     return n == 0 || (n < 0 && (errno == ECONNRESET || errno == ENOTCONN || errno == EPIPE));
 }
 
+/* A search worker: its thread and its view of the index. */
+struct worker_thread {
+    ofsd_server *srv;
+    ofsd_worker *view;
+    pthread_t thread;
+};
+
 /* Answers a request taken from the queue, unless waiting has made that pointless: its client
  * left (no answer: the connection is closed), or it waited the whole time budget (504, as a
  * search that ran that long would get; the search itself then gets the budget again). */
-static void answer_job(ofsd_server *srv, ofsd_request *rq)
+static void answer_job(ofsd_server *srv, ofsd_worker *w, ofsd_request *rq)
 {
     double waited = ofsd_now_mono() - rq->t0;
     if (waited >= GONE_CHECK_S && client_gone(rq->conn))
@@ -352,25 +244,26 @@ static void answer_job(ofsd_server *srv, ofsd_request *rq)
                            "retry later");
         return;
     }
-    ofsd_route_request(srv, rq->conn, rq, NULL, rq->method);
+    ofsd_route_request(srv, w, rq->conn, rq, rq->method);
 }
 
 /* A search worker: takes requests in arrival order, answers each with the same route code the
- * other requests use, and hands the connection back. Its searcher is thread-specific data. */
+ * other requests use, and hands the connection back. */
 static void *worker_main(void *arg)
 {
-    ofsd_server *srv = arg;
+    struct worker_thread *wt = arg;
+    ofsd_server *srv = wt->srv;
     for (;;) {
         void *job = ofsd_jobs_pop(srv->jobs);
         if (job == (void *)srv) /* the stop sentinel */
             break;
         ofsd_request *rq = job;
-        answer_job(srv, rq);
+        answer_job(srv, wt->view, rq);
         atomic_fetch_sub(&srv->jobs_busy, 1);
         MHD_resume_connection(rq->conn);
     }
-    worker_free(pthread_getspecific(srv->worker_key));
-    pthread_setspecific(srv->worker_key, NULL);
+    ofsd_worker_free(wt->view);
+    wt->view = NULL;
     return NULL;
 }
 
@@ -379,9 +272,15 @@ static int start_workers(ofsd_server *srv, int n, size_t capacity)
     if (!(srv->jobs = ofsd_jobs_new(capacity)) || !(srv->workers = calloc((size_t)n,
                                                                           sizeof *srv->workers)))
         return -1;
-    for (; srv->nworkers < n; srv->nworkers++)
-        if (pthread_create(&srv->workers[srv->nworkers], NULL, worker_main, srv) != 0)
+    for (; srv->nworkers < n; srv->nworkers++) {
+        struct worker_thread *wt = &srv->workers[srv->nworkers];
+        wt->srv = srv;
+        if (!(wt->view = ofsd_worker_new(srv->served)) ||
+            pthread_create(&wt->thread, NULL, worker_main, wt) != 0) {
+            ofsd_worker_free(wt->view);
             return -1;
+        }
+    }
     return 0;
 }
 
@@ -399,7 +298,7 @@ static void stop_workers(ofsd_server *srv)
             nanosleep(&ts, NULL);
         }
     for (int i = 0; i < srv->nworkers; i++)
-        pthread_join(srv->workers[i], NULL);
+        pthread_join(srv->workers[i].thread, NULL);
     free(srv->workers);
     srv->workers = NULL;
     srv->nworkers = 0;
@@ -434,7 +333,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (needs_worker(rq, method)) {
         ofs_searcher *here = inline_searcher(srv, rq);
         if (here)
-            return answer_inline(srv, c, rq, url, method, here);
+            return answer_inline(srv, c, rq, method, here);
         /* A job queued behind the workers' stop sentinels would leave its connection suspended
          * for ever (and libmicrohttpd refuses to stop with one): announce the push, then check;
          * stop_workers sets the flag, then waits for announced pushes (both sequentially
@@ -462,7 +361,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
                                   "too many requests waiting; retry later");
     }
-    return ofsd_route_request(srv, c, rq, url, method);
+    return ofsd_route_request(srv, srv->http_worker, c, rq, method);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -520,7 +419,8 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg, ofsd_served *ser
     srv->cfg = cfg;
     srv->served = served;
     srv->metrics = ofsd_metrics_new();
-    if (!srv->metrics || pthread_key_create(&srv->worker_key, worker_free) != 0) {
+    srv->http_worker = ofsd_worker_new(served);
+    if (!srv->metrics || !srv->http_worker) {
         fprintf(stderr, "ofsearchd: out of memory\n");
         return -1;
     }
@@ -590,8 +490,6 @@ void ofsd_server_stop(ofsd_server *srv, int drain_ms)
     MHD_stop_daemon(srv->mhd);
     if (lsock != MHD_INVALID_SOCKET)
         close(lsock);
-    /* The main thread may hold a worker record if it ever served a probe. */
-    worker_free(pthread_getspecific(srv->worker_key));
-    pthread_key_delete(srv->worker_key);
+    ofsd_worker_free(srv->http_worker); /* its thread has ended */
     ofsd_metrics_free(srv->metrics);
 }
