@@ -1,7 +1,7 @@
 /* ofsearchd's configuration: the defaults, then OFSEARCH_* variables, then flags, each option
  * checked as it is read so a bad value is a usage error (exit 2) before anything starts. Owns
  * the --listen syntax and the numeric address it names (ofsd_listen_address), which the server
- * binds. */
+ * binds, and the CORS allow-list's matching. */
 #include "config.h"
 
 #include <ofsearch/ofsearch.h>
@@ -297,6 +297,20 @@ int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv)
     if (!cfg->db_path) {
         fprintf(stderr, "ofsearchd: --db PATH (or OFSEARCH_DB) is required\n%s", usage);
         return -1;
+    }
+    return 0;
+}
+
+int ofsd_config_origin_allowed(const ofsd_config *cfg, const char *origin, int *any)
+{
+    *any = 0;
+    for (size_t i = 0; i < cfg->ncors; i++) {
+        if (strcmp(cfg->cors_origins[i], "*") == 0) {
+            *any = 1;
+            return 1;
+        }
+        if (origin && strcmp(cfg->cors_origins[i], origin) == 0)
+            return 1;
     }
     return 0;
 }

@@ -28,6 +28,9 @@ typedef struct {
  * version (exit 0), or -1 after printing an error (exit 2). cfg is to be freed in every case. */
 int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv);
 void ofsd_config_free(ofsd_config *cfg);
+/* 1 when origin may read the API cross-origin: it is on --cors-origin's list, or the list has
+ * "*" (then *any is 1: the answer allows any origin). */
+int ofsd_config_origin_allowed(const ofsd_config *cfg, const char *origin, int *any);
 /* host (a numeric IPv4 or IPv6 address) and port as a socket address: AF_INET or AF_INET6, or
  * -1 when host is not a numeric address. */
 int ofsd_listen_address(const char *host, int port, struct sockaddr_storage *ss);

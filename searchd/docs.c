@@ -2,11 +2,18 @@
  * as HTML, so collections indexed without a base URL (the demo) still have somewhere to link to;
  * and search/suggest urls of such collections are rewritten to those pages. The library does
  * the confinement (ofs_index_read_source) and the rendering (ofs_markdown_render_html); this
- * file only decodes the request target, fills the page shell (doc.html) and builds urls. */
+ * file only decodes the request target, fills the page shell (doc.html) and builds urls. The
+ * index handle is its caller's (a worker's, worker.c). */
 #include "docs.h"
+
+#include "assets.h"
+#include "jsonout.h"
+#include "log.h"
+#include "respond.h"
 
 #include <ofsearch/index.h>
 #include <ofsearch/markdown.h>
+#include <ofsearch/ofsearch.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,28 +159,29 @@ static struct MHD_Response *page_response(const ofs_document_source *src, const 
     return resp;
 }
 
-static enum MHD_Result read_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+static enum MHD_Result read_error(const ofsd_state *st, struct MHD_Connection *c, ofsd_request *rq,
                                   int rc, const char *err)
 {
     switch (rc) {
     case OFS_INVALID:
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_path",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_path",
                                   "not a plain relative path");
     case OFS_NOTFOUND:
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_NOT_FOUND, "not_found",
                                   "no such document");
     case OFS_TOOLONG:
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "too_large",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_NOT_FOUND, "too_large",
                                   "the document is too large to show");
     default:
         ofsd_log_event("error", "doc_failed", err ? err : ofs_strerror(rc));
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
                                   "cannot show the document; see the server log");
     }
 }
 
-enum MHD_Result ofsd_doc_respond(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                                 ofs_index *idx, const char *collection, const char *path)
+enum MHD_Result ofsd_doc_respond(const ofsd_state *st, struct MHD_Connection *c,
+                                 ofsd_request *rq, ofs_index *idx, const char *collection,
+                                 const char *path)
 {
     ofs_document_source src;
     char *err = NULL;
@@ -181,9 +189,9 @@ enum MHD_Result ofsd_doc_respond(ofsd_server *srv, struct MHD_Connection *c, ofs
     int rc = ofs_index_read_source(idx, collection, path, 0, &src, &err);
     if (rc == OFS_OK) {
         struct MHD_Response *resp = page_response(&src, path);
-        r = resp ? ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp) : MHD_NO;
+        r = resp ? ofsd_queue(st, c, rq, MHD_HTTP_OK, resp) : MHD_NO;
     } else {
-        r = read_error(srv, c, rq, rc, err);
+        r = read_error(st, c, rq, rc, err);
     }
     ofs_document_source_clear(&src);
     free(err);

@@ -14,8 +14,9 @@
 int ofsd_doc_target(const char *raw, char **collection, char **path);
 /* Queues the page of collection/path read from idx, or the error saying why not (400, 404,
  * 500). */
-enum MHD_Result ofsd_doc_respond(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                                 ofs_index *idx, const char *collection, const char *path);
+enum MHD_Result ofsd_doc_respond(const ofsd_state *st, struct MHD_Connection *c,
+                                 ofsd_request *rq, ofs_index *idx, const char *collection,
+                                 const char *path);
 
 /* How hits of collections without a base URL are linked to /doc/ pages. */
 typedef struct ofsd_doc_links ofsd_doc_links;

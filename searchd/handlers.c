@@ -1,11 +1,18 @@
-/* The endpoints, and the dispatch of a routed request to them: the API (/api/search, /api/suggest,
- * /api/stats), operations (/healthz, /readyz, /metrics), the embedded page (/, /opensearch.xml)
- * and, through docs.c, the /doc/ pages. Every answer is JSON or a fixed document; every refusal
- * is a JSON {error:{code,message}} with a fitting status. */
-#include "searchd.h"
+/* The endpoints: what each route answers, and the dispatch of a routed request to its handler by
+ * route and method. The API (/api/search, /api/suggest, /api/stats), operations (/healthz,
+ * /readyz, /metrics), the embedded page (/, /opensearch.xml) and the /doc/ pages (docs.c draws
+ * them). A handler checks its arguments, calls the library with the answering thread's view of
+ * the index (worker.c) and answers through respond.c: JSON or a fixed document, or a JSON
+ * {error:{code,message}} with a fitting status. */
+#include "handlers.h"
 
+#include "assets.h"
 #include "docs.h"
-#include "worker.h"
+#include "jsonout.h"
+#include "log.h"
+#include "respond.h"
+
+#include <ofsearch/ofsearch.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -16,153 +23,6 @@
 
 #define SUGGEST_DEFAULT 8
 #define SUGGEST_MAX 50
-#define ALLOW_METHODS "GET, HEAD, OPTIONS"
-
-/* A JSON string for library output; invalid UTF-8 (should not happen) becomes U+FFFD. */
-static json_t *jstr(const char *s)
-{
-    if (!s)
-        return json_null();
-    size_t n = strlen(s);
-    if (ofsd_valid_utf8(s, n))
-        return json_stringn(s, n);
-    char *buf = malloc(n * 3 + 1), *o = buf;
-    if (!buf)
-        return json_null();
-    for (size_t i = 0; i < n;) {
-        size_t len = 1;
-        while (len <= 4 && i + len <= n && !ofsd_valid_utf8(s + i, len))
-            len++;
-        if (len <= 4 && i + len <= n) {
-            memcpy(o, s + i, len);
-            o += len;
-            i += len;
-        } else {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        }
-    }
-    json_t *j = json_stringn(buf, (size_t)(o - buf));
-    free(buf);
-    return j;
-}
-
-/* ---- responses ---- */
-
-static int origin_allowed(const ofsd_server *srv, const char *origin, int *any)
-{
-    *any = 0;
-    for (size_t i = 0; i < srv->cfg->ncors; i++) {
-        if (strcmp(srv->cfg->cors_origins[i], "*") == 0) {
-            *any = 1;
-            return 1;
-        }
-        if (origin && strcmp(srv->cfg->cors_origins[i], origin) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* CORS on API routes: echo the origin only when it is on the allow-list. */
-static void add_cors(const ofsd_server *srv, struct MHD_Connection *c, const ofsd_request *rq,
-                     struct MHD_Response *resp)
-{
-    if (!ofsd_route_is_api(rq->route) || srv->cfg->ncors == 0)
-        return;
-    MHD_add_response_header(resp, "Vary", "Origin");
-    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    int any;
-    if (!origin || !origin_allowed(srv, origin, &any))
-        return;
-    MHD_add_response_header(resp, "Access-Control-Allow-Origin", any ? "*" : origin);
-}
-
-enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                           int status, struct MHD_Response *resp)
-{
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    add_cors(srv, c, rq, resp);
-    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-        MHD_add_response_header(resp, "Retry-After", "1");
-    if (atomic_load_explicit(&srv->draining, memory_order_relaxed))
-        MHD_add_response_header(resp, "Connection", "close"); /* keep-alive would delay exit */
-    rq->status = status;
-    if (rq->deferred) { /* on a worker: libmicrohttpd's thread queues it when resumed */
-        rq->pending = resp;
-        return MHD_YES;
-    }
-    enum MHD_Result r = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
-    return r;
-}
-
-static struct MHD_Response *text_json_response(char *s, size_t n);
-
-static struct MHD_Response *json_response(json_t *body)
-{
-    char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-    json_decref(body);
-    return s ? text_json_response(s, strlen(s)) : NULL;
-}
-
-struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type)
-{
-    struct MHD_Response *resp =
-        s ? MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE) : NULL;
-    if (!resp) {
-        free(s);
-        return NULL;
-    }
-    MHD_add_response_header(resp, "Content-Type", type);
-    return resp;
-}
-
-void ofsd_html_headers(struct MHD_Response *resp, const char *csp)
-{
-    MHD_add_response_header(resp, "Content-Security-Policy", csp);
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
-    MHD_add_response_header(resp, "Cache-Control", "no-cache");
-}
-
-/* A response of JSON text s (n bytes, malloc'd: the response takes it). */
-static struct MHD_Response *text_json_response(char *s, size_t n)
-{
-    struct MHD_Response *resp = ofsd_buffer_response(s, n, "application/json; charset=utf-8");
-    if (resp)
-        MHD_add_response_header(resp, "Cache-Control", "no-store");
-    return resp;
-}
-
-static enum MHD_Result respond_json(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                                    int status, json_t *body)
-{
-    return ofsd_queue(srv, c, rq, status, json_response(body));
-}
-
-enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                                   int status, const char *code, const char *message)
-{
-    json_t *body = json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", jstr(message));
-    struct MHD_Response *resp = json_response(body);
-    if (resp && status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(resp, "Allow", ALLOW_METHODS);
-    if (resp && status == MHD_HTTP_SERVICE_UNAVAILABLE && strcmp(code, "overloaded") == 0)
-        MHD_add_response_header(resp, "Connection", "close");
-    return ofsd_queue(srv, c, rq, status, resp);
-}
-
-static struct MHD_Response *static_response(const char *body, size_t n, const char *type)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_PERSISTENT);
-    if (resp)
-        MHD_add_response_header(resp, "Content-Type", type);
-    return resp;
-}
 
 /* ---- request arguments ---- */
 
@@ -213,22 +73,22 @@ static int blank(const char *s, size_t n)
 }
 
 /* Reads and checks q: 0 ok; otherwise an error response was queued (*r holds its result). */
-static int get_query(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+static int get_query(const ofsd_state *st, struct MHD_Connection *c, ofsd_request *rq,
                      const char **q, size_t *qn, enum MHD_Result *r)
 {
     get_arg(c, "q", q, qn);
-    if (*qn > srv->cfg->max_query_bytes) {
+    if (*qn > st->cfg->max_query_bytes) {
         char msg[96];
-        snprintf(msg, sizeof msg, "query too long: at most %zu bytes", srv->cfg->max_query_bytes);
-        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_URI_TOO_LONG, "query_too_long", msg);
+        snprintf(msg, sizeof msg, "query too long: at most %zu bytes", st->cfg->max_query_bytes);
+        *r = ofsd_respond_error(st, c, rq, MHD_HTTP_URI_TOO_LONG, "query_too_long", msg);
         return -1;
     }
     if (!ofsd_valid_utf8(*q, *qn)) {
-        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_query",
+        *r = ofsd_respond_error(st, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_query",
                                 "q must be valid UTF-8 text without NUL bytes");
         return -1;
     }
-    if (srv->cfg->log_queries && *qn) {
+    if (st->cfg->log_queries && *qn) {
         size_t cut = *qn < 512 ? *qn : 512;
         while (cut < *qn && ((unsigned char)(*q)[cut] & 0xC0) == 0x80)
             cut--; /* keep whole characters */
@@ -238,7 +98,7 @@ static int get_query(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *r
 }
 
 /* An optional text argument: valid UTF-8 and short, else an error was queued. */
-static int get_text_arg(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+static int get_text_arg(const ofsd_state *st, struct MHD_Connection *c, ofsd_request *rq,
                         const char *key, char *buf, size_t size, enum MHD_Result *r)
 {
     const char *v;
@@ -249,7 +109,7 @@ static int get_text_arg(ofsd_server *srv, struct MHD_Connection *c, ofsd_request
     if (n >= size || !ofsd_valid_utf8(v, n)) {
         char msg[96];
         snprintf(msg, sizeof msg, "%s must be UTF-8 text of at most %zu bytes", key, size - 1);
-        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_argument", msg);
+        *r = ofsd_respond_error(st, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_argument", msg);
         return -1;
     }
     memcpy(buf, v, n);
@@ -257,32 +117,32 @@ static int get_text_arg(ofsd_server *srv, struct MHD_Connection *c, ofsd_request
     return 0;
 }
 
-static enum MHD_Result bad_arg(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
+static enum MHD_Result bad_arg(const ofsd_state *st, struct MHD_Connection *c, ofsd_request *rq,
                                const char *msg)
 {
-    return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_argument", msg);
+    return ofsd_respond_error(st, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_argument", msg);
 }
 
 /* A library failure as an HTTP answer. */
-static enum MHD_Result library_error(ofsd_server *srv, struct MHD_Connection *c,
+static enum MHD_Result library_error(const ofsd_state *st, struct MHD_Connection *c,
                                      ofsd_request *rq, int rc, const char *err)
 {
     const char *msg = err ? err : ofs_strerror(rc);
     switch (rc) {
     case OFS_TOOLONG:
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_URI_TOO_LONG, "query_too_long", msg);
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_URI_TOO_LONG, "query_too_long", msg);
     case OFS_INVALID:
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_query", msg);
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_query", msg);
     case OFS_TIMEOUT:
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_GATEWAY_TIMEOUT, "timeout", msg);
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_GATEWAY_TIMEOUT, "timeout", msg);
     default:
         ofsd_log_event("error", "search_failed", msg);
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
                                   "the search failed; see the server log");
     }
 }
 
-static ofs_searcher *searcher_or_503(ofsd_server *srv, ofsd_worker *wk,
+static ofs_searcher *searcher_or_503(const ofsd_state *st, ofsd_worker *wk,
                                      struct MHD_Connection *c, ofsd_request *rq,
                                      enum MHD_Result *r)
 {
@@ -290,7 +150,7 @@ static ofs_searcher *searcher_or_503(ofsd_server *srv, ofsd_worker *wk,
     /* The reason (a file path, SQLite's words) is for the operator: the log has it, and
      * /readyz, which load balancers ask, says it. */
     if (!s)
-        *r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
+        *r = ofsd_respond_error(st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
                                 "the index is not available; retry later");
     return s;
 }
@@ -298,9 +158,9 @@ static ofs_searcher *searcher_or_503(ofsd_server *srv, ofsd_worker *wk,
 /* ---- endpoints ---- */
 
 /* How this thread links hits to /doc/ pages, or NULL when those pages are off. */
-static ofsd_doc_links *doc_links(const ofsd_server *srv, ofsd_worker *wk)
+static ofsd_doc_links *doc_links(const ofsd_state *st, ofsd_worker *wk)
 {
-    return srv->cfg->no_doc_pages ? NULL : ofsd_worker_doc_links(wk);
+    return st->cfg->no_doc_pages ? NULL : ofsd_worker_doc_links(wk);
 }
 
 /* One hit of the search response. */
@@ -327,41 +187,41 @@ static void hit_write(ofs_buf *w, const ofs_hit *h, ofsd_doc_links *links)
     free(doc);
 }
 
-static enum MHD_Result handle_search(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
-                                     ofsd_request *rq)
+static enum MHD_Result handle_search(const ofsd_state *st, ofsd_worker *wk,
+                                     struct MHD_Connection *c, ofsd_request *rq)
 {
     enum MHD_Result r = MHD_YES;
     const char *q;
     size_t qn;
     char collection[256], kind[16];
     long limit, offset, prefix;
-    if (get_query(srv, c, rq, &q, &qn, &r) ||
-        get_text_arg(srv, c, rq, "collection", collection, sizeof collection, &r) ||
-        get_text_arg(srv, c, rq, "kind", kind, sizeof kind, &r))
+    if (get_query(st, c, rq, &q, &qn, &r) ||
+        get_text_arg(st, c, rq, "collection", collection, sizeof collection, &r) ||
+        get_text_arg(st, c, rq, "kind", kind, sizeof kind, &r))
         return r;
-    if (get_int_arg(c, "limit", 1, srv->cfg->max_limit, 10, &limit)) {
+    if (get_int_arg(c, "limit", 1, st->cfg->max_limit, 10, &limit)) {
         char msg[80];
-        snprintf(msg, sizeof msg, "limit must be an integer from 1 to %d", srv->cfg->max_limit);
-        return bad_arg(srv, c, rq, msg);
+        snprintf(msg, sizeof msg, "limit must be an integer from 1 to %d", st->cfg->max_limit);
+        return bad_arg(st, c, rq, msg);
     }
     if (get_int_arg(c, "offset", 0, OFS_MAX_WINDOW - limit, 0, &offset)) {
         char msg[96];
         snprintf(msg, sizeof msg, "offset must be an integer from 0 to %ld (offset + limit at most %d)",
                  OFS_MAX_WINDOW - limit, OFS_MAX_WINDOW);
-        return bad_arg(srv, c, rq, msg);
+        return bad_arg(st, c, rq, msg);
     }
     if (get_int_arg(c, "prefix", 0, 1, 0, &prefix))
-        return bad_arg(srv, c, rq, "prefix must be 0 or 1");
+        return bad_arg(st, c, rq, "prefix must be 0 or 1");
     if (kind[0] && strcmp(kind, "page") && strcmp(kind, "section") && strcmp(kind, "term") &&
         strcmp(kind, "faq"))
-        return bad_arg(srv, c, rq, "kind must be one of page, section, term, faq");
+        return bad_arg(st, c, rq, "kind must be one of page, section, term, faq");
 
     double t0 = ofsd_now_mono();
     ofs_results *res = NULL;
     char *err = NULL;
     int rc = OFS_OK;
     if (!blank(q, qn)) {
-        ofs_searcher *s = searcher_or_503(srv, wk, c, rq, &r);
+        ofs_searcher *s = searcher_or_503(st, wk, c, rq, &r);
         if (!s)
             return r;
         ofs_query_request req = {
@@ -373,11 +233,11 @@ static enum MHD_Result handle_search(ofsd_server *srv, ofsd_worker *wk, struct M
     }
     double took = (ofsd_now_mono() - t0) * 1000.0;
     if (rc != OFS_OK) {
-        r = library_error(srv, c, rq, rc, err);
+        r = library_error(st, c, rq, rc, err);
         free(err);
         return r;
     }
-    ofsd_doc_links *links = res && res->nhits ? doc_links(srv, wk) : NULL;
+    ofsd_doc_links *links = res && res->nhits ? doc_links(st, wk) : NULL;
     rq->hits = res ? (long)res->nhits : 0;
     ofs_buf w = {0};
     ofs_buf_puts(&w, "{\"query\":");
@@ -405,81 +265,82 @@ static enum MHD_Result handle_search(ofsd_server *srv, ofsd_worker *wk, struct M
         free(w.s);
         return MHD_NO;
     }
-    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, text_json_response(w.s, w.n));
+    return ofsd_queue(st, c, rq, MHD_HTTP_OK, ofsd_json_text_response(w.s, w.n));
 }
 
-static enum MHD_Result handle_suggest(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
-                                      ofsd_request *rq)
+static enum MHD_Result handle_suggest(const ofsd_state *st, ofsd_worker *wk,
+                                      struct MHD_Connection *c, ofsd_request *rq)
 {
     enum MHD_Result r = MHD_YES;
     const char *q;
     size_t qn;
     long limit;
-    int maxl = srv->cfg->max_limit < SUGGEST_MAX ? srv->cfg->max_limit : SUGGEST_MAX;
-    if (get_query(srv, c, rq, &q, &qn, &r))
+    int maxl = st->cfg->max_limit < SUGGEST_MAX ? st->cfg->max_limit : SUGGEST_MAX;
+    if (get_query(st, c, rq, &q, &qn, &r))
         return r;
     if (get_int_arg(c, "limit", 1, maxl, SUGGEST_DEFAULT < maxl ? SUGGEST_DEFAULT : maxl,
                     &limit)) {
         char msg[80];
         snprintf(msg, sizeof msg, "limit must be an integer from 1 to %d", maxl);
-        return bad_arg(srv, c, rq, msg);
+        return bad_arg(st, c, rq, msg);
     }
     double t0 = ofsd_now_mono();
     ofs_suggestions *sg = NULL;
     char *err = NULL;
     if (!blank(q, qn)) {
-        ofs_searcher *s = rq->searcher ? rq->searcher : searcher_or_503(srv, wk, c, rq, &r);
+        ofs_searcher *s = rq->searcher ? rq->searcher : searcher_or_503(st, wk, c, rq, &r);
         if (!s)
             return r;
         int rc = ofs_suggest(s, q, qn, (int)limit, &sg, &err);
         if (rc != OFS_OK) {
-            r = library_error(srv, c, rq, rc, err);
+            r = library_error(st, c, rq, rc, err);
             free(err);
             return r;
         }
     }
     json_t *items = json_array();
-    ofsd_doc_links *links = sg && sg->n ? doc_links(srv, wk) : NULL;
+    ofsd_doc_links *links = sg && sg->n ? doc_links(st, wk) : NULL;
     for (size_t i = 0; sg && i < sg->n; i++) {
         const char *url = sg->urls[i];
         char *doc = ofsd_doc_link_hit(links, sg->collections[i], sg->paths[i], url);
-        json_array_append_new(items, json_pack("{s:o, s:o, s:o}", "text", jstr(sg->items[i]),
-                                               "url", jstr(doc ? doc : url), "collection",
-                                               jstr(sg->collections[i])));
+        json_array_append_new(items, json_pack("{s:o, s:o, s:o}", "text", ofsd_jstr(sg->items[i]),
+                                               "url", ofsd_jstr(doc ? doc : url), "collection",
+                                               ofsd_jstr(sg->collections[i])));
         free(doc);
     }
     rq->hits = sg ? (long)sg->n : 0;
     ofs_suggestions_free(sg);
     json_t *body = json_pack("{s:s%, s:o, s:f}", "query", q, qn, "suggestions", items, "took_ms",
                              (ofsd_now_mono() - t0) * 1000.0);
-    return respond_json(srv, c, rq, MHD_HTTP_OK, body);
+    return ofsd_respond_json(st, c, rq, MHD_HTTP_OK, body);
 }
 
-static enum MHD_Result handle_stats(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
+static enum MHD_Result handle_stats(const ofsd_state *st, struct MHD_Connection *c,
+                                    ofsd_request *rq)
 {
-    char *why = NULL, *body = ofsd_served_stats_json(srv->served, &why);
+    char *why = NULL, *body = ofsd_served_stats_json(st->served, &why);
     if (!body) {
-        enum MHD_Result r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+        enum MHD_Result r = ofsd_respond_error(st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
                                                "index_unavailable", why ? why : "no index");
         free(why);
         return r;
     }
-    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, text_json_response(body, strlen(body)));
+    return ofsd_queue(st, c, rq, MHD_HTTP_OK, ofsd_json_text_response(body, strlen(body)));
 }
 
-static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
+static enum MHD_Result handle_readyz(const ofsd_state *st, struct MHD_Connection *c,
                                      ofsd_request *rq)
 {
-    if (!ofsd_served_ok(srv->served)) {
+    if (!ofsd_served_ok(st->served)) {
         char msg[300];
-        ofsd_served_error(srv->served, "index not loaded", msg, sizeof msg);
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready", msg);
+        ofsd_served_error(st->served, "index not loaded", msg, sizeof msg);
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready", msg);
     }
     /* Answered on libmicrohttpd's thread, with the searcher the last reload opened and probed
      * (index_ok says that reload succeeded). */
-    ofs_searcher *s = ofsd_served_http_searcher(srv->served);
+    ofs_searcher *s = ofsd_served_http_searcher(st->served);
     if (!s)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "not_ready",
                                   "the index cannot be opened");
     ofs_query_request probe = {.q = "readyz", .limit = 1, .no_snippets = 1};
     ofs_results *res = NULL;
@@ -490,49 +351,49 @@ static enum MHD_Result handle_readyz(ofsd_server *srv, struct MHD_Connection *c,
     if (rc == OFS_OK)
         rc = ofs_searcher_counts(s, &docs, &secs);
     if (rc != OFS_OK) {
-        enum MHD_Result r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
+        enum MHD_Result r = ofsd_respond_error(st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE,
                                                "not_ready", err ? err : ofs_strerror(rc));
         free(err);
         return r;
     }
     json_t *body = json_pack("{s:s, s:I, s:I, s:I}", "status", "ready", "generation",
-                             (json_int_t)ofsd_served_generation(srv->served), "documents",
+                             (json_int_t)ofsd_served_generation(st->served), "documents",
                              (json_int_t)docs, "sections", (json_int_t)secs);
-    return respond_json(srv, c, rq, MHD_HTTP_OK, body);
+    return ofsd_respond_json(st, c, rq, MHD_HTTP_OK, body);
 }
 
-static enum MHD_Result handle_metrics(ofsd_server *srv, struct MHD_Connection *c,
+static enum MHD_Result handle_metrics(const ofsd_state *st, struct MHD_Connection *c,
                                       ofsd_request *rq)
 {
     ofsd_gauges g = {
-        .in_flight = atomic_load(&srv->in_flight),
-        .connections = atomic_load(&srv->connections),
-        .inline_answers = atomic_load(&srv->inline_answers),
+        .in_flight = atomic_load(&st->in_flight),
+        .connections = atomic_load(&st->connections),
+        .inline_answers = atomic_load(&st->inline_answers),
     };
-    ofsd_served_gauges(srv->served, &g);
+    ofsd_served_gauges(st->served, &g);
     size_t n;
-    char *text = ofsd_metrics_render(srv->metrics, &g, &n);
+    char *text = ofsd_metrics_render(st->metrics, &g, &n);
     if (!text)
         return MHD_NO;
     struct MHD_Response *resp =
         ofsd_buffer_response(text, n, "text/plain; version=0.0.4; charset=utf-8");
     if (resp)
         MHD_add_response_header(resp, "Cache-Control", "no-store");
-    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(st, c, rq, MHD_HTTP_OK, resp);
 }
 
-static enum MHD_Result handle_page(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq)
+static enum MHD_Result handle_page(const ofsd_state *st, struct MHD_Connection *c, ofsd_request *rq)
 {
     struct MHD_Response *resp =
-        static_response(ofsd_page_html, ofsd_page_html_len, "text/html; charset=utf-8");
+        ofsd_static_response(ofsd_page_html, ofsd_page_html_len, "text/html; charset=utf-8");
     if (!resp)
         return MHD_NO;
     ofsd_html_headers(resp, ofsd_page_csp);
-    return ofsd_queue(srv, c, rq, MHD_HTTP_OK, resp);
+    return ofsd_queue(st, c, rq, MHD_HTTP_OK, resp);
 }
 
 /* The Host header if it looks like host[:port], else the bound address. */
-static void public_host(ofsd_server *srv, struct MHD_Connection *c, char *buf, size_t size)
+static void public_host(const ofsd_state *st, struct MHD_Connection *c, char *buf, size_t size)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
     size_t n = h ? strlen(h) : 0;
@@ -542,14 +403,14 @@ static void public_host(ofsd_server *srv, struct MHD_Connection *c, char *buf, s
     if (ok)
         snprintf(buf, size, "%s", h);
     else
-        snprintf(buf, size, "127.0.0.1:%d", srv->port);
+        snprintf(buf, size, "127.0.0.1:%d", st->port);
 }
 
-static enum MHD_Result handle_opensearch(ofsd_server *srv, struct MHD_Connection *c,
+static enum MHD_Result handle_opensearch(const ofsd_state *st, struct MHD_Connection *c,
                                          ofsd_request *rq)
 {
     char host[256];
-    public_host(srv, c, host, sizeof host);
+    public_host(st, c, host, sizeof host);
     const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
     const char *scheme = proto && strcmp(proto, "https") == 0 ? "https" : "http";
     char *xml = NULL;
@@ -566,13 +427,13 @@ static enum MHD_Result handle_opensearch(ofsd_server *srv, struct MHD_Connection
                      scheme, host, scheme, host);
     if (n < 0)
         return MHD_NO;
-    return ofsd_queue(srv, c, rq, MHD_HTTP_OK,
+    return ofsd_queue(st, c, rq, MHD_HTTP_OK,
                       ofsd_buffer_response(xml, (size_t)n,
                                            "application/opensearchdescription+xml; charset=utf-8"));
 }
 
 /* OPTIONS: a CORS preflight on the API, or a plain Allow answer. */
-static enum MHD_Result handle_options(ofsd_server *srv, struct MHD_Connection *c,
+static enum MHD_Result handle_options(const ofsd_state *st, struct MHD_Connection *c,
                                       ofsd_request *rq)
 {
     const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
@@ -581,11 +442,11 @@ static enum MHD_Result handle_options(ofsd_server *srv, struct MHD_Connection *c
     struct MHD_Response *resp;
     if (origin && want && ofsd_route_is_api(rq->route)) {
         int any;
-        if (!origin_allowed(srv, origin, &any))
-            return ofsd_respond_error(srv, c, rq, MHD_HTTP_FORBIDDEN, "cors_denied",
+        if (!ofsd_config_origin_allowed(st->cfg, origin, &any))
+            return ofsd_respond_error(st, c, rq, MHD_HTTP_FORBIDDEN, "cors_denied",
                                       "this origin is not allowed");
         if (strcmp(want, "GET") && strcmp(want, "HEAD"))
-            return ofsd_respond_error(srv, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
+            return ofsd_respond_error(st, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
                                       "method_not_allowed", "only GET and HEAD are allowed");
         resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         if (!resp)
@@ -598,64 +459,65 @@ static enum MHD_Result handle_options(ofsd_server *srv, struct MHD_Connection *c
         if (!resp)
             return MHD_NO;
     }
-    MHD_add_response_header(resp, "Allow", ALLOW_METHODS);
-    return ofsd_queue(srv, c, rq, MHD_HTTP_NO_CONTENT, resp);
+    MHD_add_response_header(resp, "Allow", OFSD_ALLOW_METHODS);
+    return ofsd_queue(st, c, rq, MHD_HTTP_NO_CONTENT, resp);
 }
 
 /* GET /doc/<collection>/<path>: the target is checked before the index is asked for. */
-static enum MHD_Result handle_doc(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
-                                  ofsd_request *rq)
+static enum MHD_Result handle_doc(const ofsd_state *st, ofsd_worker *wk,
+                                  struct MHD_Connection *c, ofsd_request *rq)
 {
     char *collection, *path;
     if (ofsd_doc_target(rq->raw_uri, &collection, &path) != 0)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_path",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_BAD_REQUEST, "invalid_path",
                                   "expected /doc/<collection>/<path> with plain path segments");
     const char *why = NULL;
     ofs_index *idx = ofsd_worker_index(wk, &why);
     enum MHD_Result r;
     if (idx)
-        r = ofsd_doc_respond(srv, c, rq, idx, collection, path);
+        r = ofsd_doc_respond(st, c, rq, idx, collection, path);
     else
-        r = ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
+        r = ofsd_respond_error(st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "index_unavailable",
                                why ? why : "the index is not available");
     free(collection);
     free(path);
     return r;
 }
 
-enum MHD_Result ofsd_route_request(ofsd_server *srv, ofsd_worker *wk, struct MHD_Connection *c,
-                                   ofsd_request *rq, const char *method)
+enum MHD_Result ofsd_handle_request(const ofsd_state *st, ofsd_worker *wk,
+                                    struct MHD_Connection *c, ofsd_request *rq,
+                                    const char *method)
 {
     if (rq->route == OFSD_ROUTE_OTHER)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
     if (strcmp(method, "OPTIONS") == 0)
-        return handle_options(srv, c, rq);
+        return handle_options(st, c, rq);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                                   "only GET, HEAD and OPTIONS are allowed");
     switch (rq->route) {
     case OFSD_ROUTE_PAGE:
-        return handle_page(srv, c, rq);
+        return handle_page(st, c, rq);
     case OFSD_ROUTE_SEARCH:
-        return handle_search(srv, wk, c, rq);
+        return handle_search(st, wk, c, rq);
     case OFSD_ROUTE_SUGGEST:
-        return handle_suggest(srv, wk, c, rq);
+        return handle_suggest(st, wk, c, rq);
     case OFSD_ROUTE_STATS:
-        return handle_stats(srv, c, rq);
+        return handle_stats(st, c, rq);
     case OFSD_ROUTE_HEALTHZ:
-        return respond_json(srv, c, rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+        return ofsd_respond_json(st, c, rq, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
     case OFSD_ROUTE_READYZ:
-        return handle_readyz(srv, c, rq);
+        return handle_readyz(st, c, rq);
     case OFSD_ROUTE_METRICS:
-        return handle_metrics(srv, c, rq);
+        return handle_metrics(st, c, rq);
     case OFSD_ROUTE_OPENSEARCH:
-        return handle_opensearch(srv, c, rq);
+        return handle_opensearch(st, c, rq);
     case OFSD_ROUTE_DOC:
-        if (srv->cfg->no_doc_pages)
-            return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found",
+        if (st->cfg->no_doc_pages)
+            return ofsd_respond_error(st, c, rq, MHD_HTTP_NOT_FOUND, "not_found",
                                       "no such path");
-        return handle_doc(srv, wk, c, rq);
+        return handle_doc(st, wk, c, rq);
     default:
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
+        return ofsd_respond_error(st, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
     }
 }

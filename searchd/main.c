@@ -1,7 +1,10 @@
 /* ofsearchd entry point: the configuration (config.c), then the main thread becomes the
  * supervisor — it waits on a signalfd (SIGHUP reload, SIGTERM/SIGINT drain and exit)
  * and polls the index file so a rebuilt index is picked up without a restart. */
-#include "searchd.h"
+#include "config.h"
+#include "log.h"
+#include "served.h"
+#include "server.h"
 
 #include <sqlite3.h>
 
@@ -126,19 +129,19 @@ int main(int argc, char **argv)
     /* Starting without a usable index is allowed (readyz says 503) so a service can come up
      * before the first build; the watcher picks the index up when it appears. */
     ofsd_served_reload(served, 0, "startup");
-    ofsd_server srv;
-    if (ofsd_server_start(&srv, &cfg, served) != 0) {
+    ofsd_server *srv;
+    if (ofsd_server_start(&cfg, served, &srv) != 0) {
         ofsd_served_free(served);
         close(sfd);
         ofsd_config_free(&cfg);
         return 1;
     }
     printf("listening on http://%s%s%s:%d/\n", strchr(cfg.host, ':') ? "[" : "", cfg.host,
-           strchr(cfg.host, ':') ? "]" : "", srv.port);
+           strchr(cfg.host, ':') ? "]" : "", ofsd_server_port(srv));
     fflush(stdout);
 
     supervise(served, &cfg, sfd);
-    ofsd_server_stop(&srv, DRAIN_MS);
+    ofsd_server_stop(srv, DRAIN_MS);
     ofsd_served_free(served);
     ofsd_log_event("info", "exit", NULL);
     close(sfd);

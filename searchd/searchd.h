@@ -1,65 +1,67 @@
-/* ofsearchd internals: the configuration, the shared server state and the pieces (server, routes,
- * metrics, log) the daemon is cut into. Nothing here is public API; the daemon is a thin front end
- * over include/ofsearch/search.h. */
+/* ofsearchd, the HTTP search daemon: a map of its files, and the two records passed down
+ * through them (the shared state and a request). Nothing here is public API; the daemon is a
+ * thin front end over include/ofsearch/ (no SQL, no parsing of documents).
+ *
+ * Who calls whom (an arrow is a call; nothing calls back up, so there is no circle):
+ *
+ *   main.c --+--> config.c      options, environment, --listen's address
+ *            +--> served.c      load at startup; reload on SIGHUP or a changed index file
+ *            +--> server.c --+--> config.c     the address to bind
+ *                            +--> routes.c     a path's route (id, name, kind)
+ *                            +--> jobs.c       the queue to the search workers
+ *                            +--> worker.c     one view of the index per thread (new, free)
+ *                            +--> served.c     libmicrohttpd's thread's searcher
+ *                            +--> respond.c    refusals before routing (400, 413, 501, 503, 504)
+ *                            +--> metrics.c    each finished request
+ *                            +--> handlers.c --+--> worker.c --+--> served.c  the generation
+ *                                              |               +--> docs.c    /doc/ links
+ *                                              +--> served.c    /api/stats, /readyz, /metrics
+ *                                              +--> docs.c      /doc/ pages (given an index)
+ *                                              +--> metrics.c   the /metrics text
+ *                                              +--> respond.c   every answer
+ *   docs.c --> respond.c --> config.c (the CORS list), routes.c (which routes are the API)
+ *   log.c (events, request lines, the clock) and jsonout.c (JSON text) are called from most
+ *   files; log.c calls only routes.c (route names) and jsonout.c, metrics.c only routes.c.
+ *   Leaves: config.c, routes.c, jobs.c, jsonout.c. served.c, worker.c, handlers.c and docs.c
+ *   are the files that call the library.
+ *
+ * A search walks down once: server.c (on_request: its route, then the queue) -> a search
+ * worker (server.c answer_job) -> handlers.c (arguments) -> worker.c (the searcher) ->
+ * ofs_search -> docs.c (/doc/ links) -> respond.c (the answer, left in the request) -> back on
+ * libmicrohttpd's thread, server.c sends it (queue_pending).
+ *
+ * Each file's opening comment says what it owns; each module has its header (config.h,
+ * routes.h, jobs.h, jsonout.h, log.h, metrics.h, served.h, worker.h, docs.h, respond.h,
+ * handlers.h, server.h; assets.h declares the embedded pages). */
 #ifndef OFSD_SEARCHD_H
 #define OFSD_SEARCHD_H
 
-#include <ofsearch/index.h>
-#include <ofsearch/ofsearch.h>
+#include "config.h"
+#include "metrics.h"
+#include "routes.h"
+#include "served.h"
+
 #include <ofsearch/search.h>
 
 #include <microhttpd.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
-#include <sys/socket.h>
-#include <sys/types.h>
 
-#include "config.h"
-
-#include "routes.h"
-#include "metrics.h"
-#include "served.h"
-#include "jobs.h"
-
-/* ---- the server (server.c) ---- */
-
-typedef struct ofsd_worker ofsd_worker; /* worker.h */
-
-typedef struct ofsd_server {
+/* What every thread shares. server.c owns it: fills it at start and keeps the counters; the
+ * endpoints and respond.c are handed it and only read it. */
+typedef struct {
     const ofsd_config *cfg;
-    ofsd_served *served;             /* the index, its generation and snapshot (main's) */
+    ofsd_served *served;          /* the index, its generation and snapshot (main.c's) */
     ofsd_metrics *metrics;
-    struct MHD_Daemon *mhd;
-    int port;                        /* the bound port */
-    ofsd_worker *http_worker;        /* libmicrohttpd's thread's view of the index */
+    int port;                     /* the bound port */
+    atomic_int in_flight;         /* requests being handled */
+    atomic_int connections;       /* open TCP connections */
+    atomic_int draining;          /* shutting down: answers close their connection */
+    atomic_ulong inline_answers;  /* suggestions answered without a worker */
+} ofsd_state;
 
-    atomic_int in_flight;            /* requests being handled */
-    atomic_int connections;          /* open TCP connections */
-    atomic_int draining;             /* shutting down: answers close their connection */
-
-    ofsd_jobs *jobs;                 /* requests waiting for a search worker */
-    struct worker_thread *workers;   /* the search workers: thread and view of the index */
-    int nworkers;
-    atomic_int workers_stopping;     /* set before the stop sentinels are queued */
-    atomic_int pushing;              /* the HTTP thread is between that check and its push */
-
-    /* libmicrohttpd's thread answers suggestions itself while the workers are idle. */
-    double inline_since, inline_spent;    /* that thread's time budget (seconds): its only */
-    atomic_int jobs_busy;                 /* requests queued for or on a worker */
-    atomic_ulong inline_answers;          /* suggestions answered without a worker */
-} ofsd_server;
-
-/* Binds and starts the worker threads, serving the index served (which outlives the server).
- * Returns 0 or -1 with a message on stderr. */
-int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg, ofsd_served *served);
-/* Stops accepting, waits up to drain_ms for in-flight requests, stops the threads. */
-void ofsd_server_stop(ofsd_server *srv, int drain_ms);
-
-#include "jsonout.h"
-
-/* ---- per-request state and the endpoints (handlers.c) ---- */
-
+/* One request, from libmicrohttpd's first sight of it to its completion. server.c creates and
+ * frees it; the endpoints fill hits and q, respond.c status and pending. */
 typedef struct {
     double t0;               /* monotonic start, seconds */
     ofsd_route route;
@@ -79,36 +81,5 @@ typedef struct {
     struct MHD_Response *pending;
     ofs_searcher *searcher;  /* answered on libmicrohttpd's thread: the searcher to use */
 } ofsd_request;
-
-/* A response of n bytes at s (malloc'd: the response takes it, or frees it on failure) with
- * its Content-Type; NULL on OOM. */
-struct MHD_Response *ofsd_buffer_response(char *s, size_t n, const char *type);
-/* The headers every HTML page gets: its Content-Security-Policy, no framing, a strict referrer
- * policy, revalidation. */
-void ofsd_html_headers(struct MHD_Response *resp, const char *csp);
-
-/* Handles a complete request (headers read, body drained) with w, the answering thread's view
- * of the index: queues exactly one response. */
-enum MHD_Result ofsd_route_request(ofsd_server *srv, ofsd_worker *w, struct MHD_Connection *c,
-                                   ofsd_request *rq, const char *method);
-/* Queues resp (destroyed here) with the common headers; NULL resp gives MHD_NO. */
-enum MHD_Result ofsd_queue(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                           int status, struct MHD_Response *resp);
-/* Queues a JSON error {error:{code,message}}. */
-enum MHD_Result ofsd_respond_error(ofsd_server *srv, struct MHD_Connection *c, ofsd_request *rq,
-                                   int status, const char *code, const char *message);
-
-#include "log.h"
-
-/* ---- misc ---- */
-
-/* Embedded page (page_html.c, generated by embed.py). */
-extern const char ofsd_page_html[];
-extern const size_t ofsd_page_html_len;
-extern const char ofsd_page_csp[];
-/* The /doc/ page shell (doc_html.c, from doc.html): {{title}}, {{search}}, {{content}}. */
-extern const char ofsd_doc_html[];
-extern const size_t ofsd_doc_html_len;
-extern const char ofsd_doc_csp[];
 
 #endif

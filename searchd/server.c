@@ -1,9 +1,16 @@
 /* The HTTP server: one libmicrohttpd epoll thread for the HTTP, and search worker threads fed by a
- * queue (jobs.c). Each worker thread keeps its own searcher (thread-specific data keyed by the
- * index generation), so the query path takes no global lock; reloads only bump an atomic
- * generation that workers notice between requests. */
-#include "searchd.h"
+ * queue (jobs.c). Owns the threads and the connections: the request record's life, the checks
+ * made before routing (connection limit, body framing and size), the hand-off of index routes to
+ * the workers and back (a full queue is 503, a client that left is not answered, a wait of the
+ * whole time budget is 504), the suggestions libmicrohttpd's thread answers itself, its
+ * SCHED_BATCH policy, and draining. What a route answers is handlers.c's. */
+#include "server.h"
 
+#include "handlers.h"
+#include "jobs.h"
+#include "log.h"
+#include "respond.h"
+#include "searchd.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -17,6 +24,21 @@
 #include <time.h>
 #include <unistd.h>
 
+struct ofsd_server {
+    ofsd_state st;                   /* shared with the endpoints, which only read it */
+    struct MHD_Daemon *mhd;
+    ofsd_worker *http_worker;        /* libmicrohttpd's thread's view of the index */
+
+    ofsd_jobs *jobs;                 /* requests waiting for a search worker */
+    struct worker_thread *workers;   /* the search workers: thread and view of the index */
+    int nworkers;
+    atomic_int workers_stopping;     /* set before the stop sentinels are queued */
+    atomic_int pushing;              /* the HTTP thread is between that check and its push */
+
+    /* libmicrohttpd's thread answers suggestions itself while the workers are idle. */
+    double inline_since, inline_spent;    /* that thread's time budget (seconds): its only */
+    atomic_int jobs_busy;                 /* requests queued for or on a worker */
+};
 
 /* Open connections beyond max_connections get a 503; beyond this margin MHD drops them. */
 #define HARD_CONNECTION_MARGIN 64
@@ -28,9 +50,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx
     (void)socket_ctx;
     ofsd_server *srv = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-        atomic_fetch_add_explicit(&srv->connections, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&srv->st.connections, 1, memory_order_relaxed);
     else
-        atomic_fetch_sub_explicit(&srv->connections, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&srv->st.connections, 1, memory_order_relaxed);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -55,11 +77,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         rq->status = 0;
     }
     /* A request that ended without a response (client gone, timeout) keeps status 0. */
-    ofsd_metrics_observe(srv->metrics, rq->route, rq->status, secs);
+    ofsd_metrics_observe(srv->st.metrics, rq->route, rq->status, secs);
     ofsd_log_request(rq->method, rq->route, rq->status, secs * 1000.0, rq->hits,
-                     srv->cfg->log_queries ? rq->q : NULL);
+                     srv->st.cfg->log_queries ? rq->q : NULL);
     if (rq->counted)
-        atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&srv->st.in_flight, 1, memory_order_relaxed);
     free(rq->q);
     free(rq->raw_uri);
     free(rq);
@@ -113,12 +135,12 @@ static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c,
     rq->hits = -1;
     snprintf(rq->method, sizeof rq->method, "%s", method);
     rq->counted = 1;
-    atomic_fetch_add_explicit(&srv->in_flight, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&srv->st.in_flight, 1, memory_order_relaxed);
     *con_cls = rq;
 
-    if (atomic_load_explicit(&srv->connections, memory_order_relaxed) >
-        srv->cfg->max_connections)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
+    if (atomic_load_explicit(&srv->st.connections, memory_order_relaxed) >
+        srv->st.cfg->max_connections)
+        return ofsd_respond_error(&srv->st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
                                   "too many open connections; retry later");
     /* Framing a proxy in front might read differently (request smuggling): refused here,
      * since libmicrohttpd accepts a second Content-Length, or a Content-Length beside a
@@ -126,20 +148,20 @@ static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c,
     body_framing f = {0, NULL, NULL};
     MHD_get_connection_values(c, MHD_HEADER_KIND, read_framing, &f);
     if (f.content_lengths > 1)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+        return ofsd_respond_error(&srv->st, c, rq, MHD_HTTP_BAD_REQUEST, "bad_request",
                                   "more than one Content-Length header");
     if (f.content_lengths && f.transfer_encoding) /* RFC 9112 6.1: may be rejected */
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "bad_request",
+        return ofsd_respond_error(&srv->st, c, rq, MHD_HTTP_BAD_REQUEST, "bad_request",
                                   "both Content-Length and Transfer-Encoding");
     if (f.transfer_encoding && strcasecmp(f.transfer_encoding, "chunked") != 0)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_NOT_IMPLEMENTED, "not_implemented",
+        return ofsd_respond_error(&srv->st, c, rq, MHD_HTTP_NOT_IMPLEMENTED, "not_implemented",
                                   "only the chunked transfer coding is accepted");
     const char *cl = f.content_length;
     if (cl) {
         char *end;
         unsigned long long n = strtoull(cl, &end, 10);
-        if (end == cl || *end || n > srv->cfg->max_body_bytes)
-            return ofsd_respond_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+        if (end == cl || *end || n > srv->st.cfg->max_body_bytes)
+            return ofsd_respond_error(&srv->st, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
                                       "request body too large");
     }
     return MHD_YES;
@@ -168,7 +190,7 @@ static int needs_worker(const ofsd_request *rq, const char *method)
 static ofs_searcher *inline_searcher(ofsd_server *srv, const ofsd_request *rq)
 {
     if (rq->route != OFSD_ROUTE_SUGGEST || atomic_load(&srv->jobs_busy) > 0 ||
-        !ofsd_served_ok(srv->served))
+        !ofsd_served_ok(srv->st.served))
         return NULL;
     double now = ofsd_now_mono();
     if (now - srv->inline_since >= INLINE_WINDOW_S) {
@@ -177,7 +199,7 @@ static ofs_searcher *inline_searcher(ofsd_server *srv, const ofsd_request *rq)
     }
     if (srv->inline_spent >= INLINE_WINDOW_S * INLINE_SHARE)
         return NULL;
-    ofs_searcher *s = ofsd_served_http_searcher(srv->served);
+    ofs_searcher *s = ofsd_served_http_searcher(srv->st.served);
     /* The index changed under it and a reload is due: a worker reopens at once. */
     return s && !ofs_searcher_stale(s) ? s : NULL;
 }
@@ -187,10 +209,10 @@ static enum MHD_Result answer_inline(ofsd_server *srv, struct MHD_Connection *c,
 {
     double t0 = ofsd_now_mono();
     rq->searcher = s;
-    enum MHD_Result r = ofsd_route_request(srv, srv->http_worker, c, rq, method);
+    enum MHD_Result r = ofsd_handle_request(&srv->st, srv->http_worker, c, rq, method);
     rq->searcher = NULL;
     srv->inline_spent += ofsd_now_mono() - t0;
-    atomic_fetch_add_explicit(&srv->inline_answers, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&srv->st.inline_answers, 1, memory_order_relaxed);
     return r;
 }
 
@@ -238,13 +260,13 @@ static void answer_job(ofsd_server *srv, ofsd_worker *w, ofsd_request *rq)
     double waited = ofsd_now_mono() - rq->t0;
     if (waited >= GONE_CHECK_S && client_gone(rq->conn))
         return;
-    if (srv->cfg->timeout_ms > 0 && waited * 1000.0 >= srv->cfg->timeout_ms) {
-        ofsd_respond_error(srv, rq->conn, rq, MHD_HTTP_GATEWAY_TIMEOUT, "timeout",
+    if (srv->st.cfg->timeout_ms > 0 && waited * 1000.0 >= srv->st.cfg->timeout_ms) {
+        ofsd_respond_error(&srv->st, rq->conn, rq, MHD_HTTP_GATEWAY_TIMEOUT, "timeout",
                            "the request waited its whole time budget for a search worker; "
                            "retry later");
         return;
     }
-    ofsd_route_request(srv, w, rq->conn, rq, rq->method);
+    ofsd_handle_request(&srv->st, w, rq->conn, rq, rq->method);
 }
 
 /* A search worker: takes requests in arrival order, answers each with the same route code the
@@ -275,7 +297,7 @@ static int start_workers(ofsd_server *srv, int n, size_t capacity)
     for (; srv->nworkers < n; srv->nworkers++) {
         struct worker_thread *wt = &srv->workers[srv->nworkers];
         wt->srv = srv;
-        if (!(wt->view = ofsd_worker_new(srv->served)) ||
+        if (!(wt->view = ofsd_worker_new(srv->st.served)) ||
             pthread_create(&wt->thread, NULL, worker_main, wt) != 0) {
             ofsd_worker_free(wt->view);
             return -1;
@@ -320,13 +342,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         /* No route takes a body: count it against the limit and drop it. */
         rq->body_bytes += *upload_data_size;
-        if (rq->body_bytes > srv->cfg->max_body_bytes)
+        if (rq->body_bytes > srv->st.cfg->max_body_bytes)
             rq->body_too_large = 1;
         *upload_data_size = 0;
         return MHD_YES;
     }
     if (rq->body_too_large)
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
+        return ofsd_respond_error(&srv->st, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "body_too_large",
                                   "request body too large");
     if (rq->deferred)
         return queue_pending(c, rq);
@@ -358,10 +380,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_YES;
         if (atomic_load(&srv->workers_stopping))
             return MHD_NO; /* exiting: close, as for any request that arrives after the stop */
-        return ofsd_respond_error(srv, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
+        return ofsd_respond_error(&srv->st, c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, "overloaded",
                                   "too many requests waiting; retry later");
     }
-    return ofsd_route_request(srv, srv->http_worker, c, rq, method);
+    return ofsd_handle_request(&srv->st, srv->http_worker, c, rq, method);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -413,24 +435,24 @@ static void batch_policy_end(int policy)
         pthread_setschedparam(pthread_self(), policy, &sp);
 }
 
-int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg, ofsd_served *served)
+/* What start allocated, once no thread runs. */
+static void server_free(ofsd_server *srv)
 {
-    memset(srv, 0, sizeof *srv);
-    srv->cfg = cfg;
-    srv->served = served;
-    srv->metrics = ofsd_metrics_new();
-    srv->http_worker = ofsd_worker_new(served);
-    if (!srv->metrics || !srv->http_worker) {
-        fprintf(stderr, "ofsearchd: out of memory\n");
-        return -1;
-    }
+    ofsd_worker_free(srv->http_worker);
+    ofsd_metrics_free(srv->st.metrics);
+    free(srv);
+}
+
+/* Binds and starts the threads; -1 after a message when it cannot. */
+static int server_start(ofsd_server *srv, const ofsd_config *cfg)
+{
 
     struct sockaddr_storage ss;
     /* One thread does the HTTP (parsing and sending are cheap next to a search); searches
      * queue for the workers. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    /* main.c accepted the address already; checked before any thread starts all the same. */
+    /* config.c accepted the address already; checked before any thread starts all the same. */
     int family = ofsd_listen_address(cfg->host, cfg->port, &ss);
     if (family < 0) {
         fprintf(stderr, "ofsearchd: --listen needs a numeric address, got '%s'\n", cfg->host);
@@ -465,20 +487,49 @@ int ofsd_server_start(ofsd_server *srv, const ofsd_config *cfg, ofsd_served *ser
         return -1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = di ? di->port : cfg->port;
+    srv->st.port = di ? di->port : cfg->port;
     return 0;
+}
+
+int ofsd_server_start(const ofsd_config *cfg, ofsd_served *served, ofsd_server **out)
+{
+    *out = NULL;
+    ofsd_server *srv = calloc(1, sizeof *srv);
+    if (srv) {
+        srv->st.cfg = cfg;
+        srv->st.served = served;
+        srv->st.metrics = ofsd_metrics_new();
+        srv->http_worker = ofsd_worker_new(served);
+    }
+    if (!srv || !srv->st.metrics || !srv->http_worker) {
+        fprintf(stderr, "ofsearchd: out of memory\n");
+        if (srv)
+            server_free(srv);
+        return -1;
+    }
+    if (server_start(srv, cfg) != 0) {
+        server_free(srv);
+        return -1;
+    }
+    *out = srv;
+    return 0;
+}
+
+int ofsd_server_port(const ofsd_server *srv)
+{
+    return srv->st.port;
 }
 
 void ofsd_server_stop(ofsd_server *srv, int drain_ms)
 {
-    atomic_store(&srv->draining, 1);
+    atomic_store(&srv->st.draining, 1);
     MHD_socket lsock = MHD_quiesce_daemon(srv->mhd);
     double deadline = ofsd_now_mono() + drain_ms / 1000.0;
-    while (atomic_load(&srv->in_flight) > 0 && ofsd_now_mono() < deadline) {
+    while (atomic_load(&srv->st.in_flight) > 0 && ofsd_now_mono() < deadline) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    int left = atomic_load(&srv->in_flight);
+    int left = atomic_load(&srv->st.in_flight);
     if (left > 0) {
         char msg[64];
         snprintf(msg, sizeof msg, "%d requests still in flight", left);
@@ -490,6 +541,5 @@ void ofsd_server_stop(ofsd_server *srv, int drain_ms)
     MHD_stop_daemon(srv->mhd);
     if (lsock != MHD_INVALID_SOCKET)
         close(lsock);
-    ofsd_worker_free(srv->http_worker); /* its thread has ended */
-    ofsd_metrics_free(srv->metrics);
+    server_free(srv); /* libmicrohttpd's thread, which used http_worker, has ended */
 }

@@ -6,6 +6,8 @@
 
 #include "log.h"
 
+#include <ofsearch/ofsearch.h>
+
 #include <stdlib.h>
 #include <string.h>
 
