@@ -1,5 +1,6 @@
-/* Structured logging: one JSON object per line on stderr, written with a single write(2) so
- * lines from concurrent worker threads never interleave. */
+/* Structured logging: one JSON object per line on stderr (events, and one line per request),
+ * written with a single write(2) so lines from concurrent worker threads never interleave; and
+ * the clocks: monotonic for durations, UTC wall time for the lines' time stamps. */
 #include "log.h"
 
 #include "jsonout.h"

@@ -1,6 +1,7 @@
-/* ofsearchd entry point: the configuration (config.c), then the main thread becomes the
- * supervisor — it waits on a signalfd (SIGHUP reload, SIGTERM/SIGINT drain and exit)
- * and polls the index file so a rebuilt index is picked up without a restart. */
+/* ofsearchd entry point: the configuration (config.c), the served index (served.c: main owns it
+ * and loads it first) and the server (server.c); then the main thread becomes the supervisor —
+ * it waits on a signalfd (SIGHUP reload, SIGTERM/SIGINT drain and exit) and polls the index file
+ * so a rebuilt index is picked up without a restart. */
 #include "config.h"
 #include "log.h"
 #include "served.h"

@@ -1,6 +1,7 @@
 /* Making and queueing answers (respond.c): every response an endpoint or the server sends goes
  * through ofsd_queue, which adds the common headers. Below the endpoints; it reads the shared
- * state (the CORS list, whether the server is draining) and calls only config.c and routes.c. */
+ * state (the CORS list, whether the server is draining) and calls only config.c, routes.c and
+ * jsonout.c. */
 #ifndef OFSD_RESPOND_H
 #define OFSD_RESPOND_H
 

@@ -40,6 +40,13 @@ struct ofsd_server {
     atomic_int jobs_busy;                 /* requests queued for or on a worker */
 };
 
+/* A search worker: its thread and its view of the index. */
+struct worker_thread {
+    ofsd_server *srv;
+    ofsd_worker *view;
+    pthread_t thread;
+};
+
 /* Open connections beyond max_connections get a 503; beyond this margin MHD drops them. */
 #define HARD_CONNECTION_MARGIN 64
 
@@ -244,13 +251,6 @@ static int client_gone(struct MHD_Connection *c)
     ssize_t n = ci ? recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) : 1;
     return n == 0 || (n < 0 && (errno == ECONNRESET || errno == ENOTCONN || errno == EPIPE));
 }
-
-/* A search worker: its thread and its view of the index. */
-struct worker_thread {
-    ofsd_server *srv;
-    ofsd_worker *view;
-    pthread_t thread;
-};
 
 /* Answers a request taken from the queue, unless waiting has made that pointless: its client
  * left (no answer: the connection is closed), or it waited the whole time budget (504, as a
