@@ -3,8 +3,8 @@
 # Usage: scripts/deps.sh [--test]   (--test adds what only the test suite needs)
 set -euo pipefail
 
-pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev sqlite3 libcmark-dev libicu-dev
-      libmicrohttpd-dev libjansson-dev libstemmer-dev libyaml-dev nettle-dev xz-utils curl)
+pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev sqlite3 libcmark-dev libgumbo-dev
+      libicu-dev libmicrohttpd-dev libjansson-dev libstemmer-dev libyaml-dev nettle-dev xz-utils curl)
 if [ "${1:-}" = "--test" ]; then
     pkgs+=(clang libclang-rt-14-dev valgrind unicode-data prometheus chromium wrk hyperfine
            podman buildah mmdebstrap runc catatonit haproxy python3-yaml)
