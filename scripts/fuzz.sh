@@ -25,7 +25,7 @@ mkdir -p "$out/corpus" "$out/artifacts"
 CC=${CC:-clang}
 # The library minus the loadable-extension entry point (it is a separate shared module).
 lib=$(ls "$root"/lib/*.c | grep -v '/extension\.c$')
-deps="sqlite3 libcmark icu-uc icu-i18n jansson yaml-0.1"
+deps="sqlite3 libcmark gumbo icu-uc icu-i18n jansson yaml-0.1"
 bin=$out/fuzz_$name
 
 echo "fuzz.sh: building $bin" >&2
