@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# HTML ingestion (issue 19), the parser choice (lib/html.c's opening comment): parse-only
+# HTML ingestion (issue 19). 1) The parser choice (lib/html.c's opening comment): parse-only
 # MB/s of libxml2's HTML parser and of Gumbo on the Python 3.11 docs and the PostgreSQL 15
 # manual, and how close each one's trees are to html5lib's (python3-html5lib, written to the
 # HTML5 tree-building algorithm) on the hand-written edge cases in benchmarks/html/cases/ and on
-# every page of both manuals.
-# Needs python3.11-doc, postgresql-doc-15, libxml2-dev and python3-html5lib.
+# every page of both manuals. 2) ofs_html_parse (page to sections) against Gumbo's parse-only
+# time, with an FTS5 unicode61 insert of the sections: issue 19's throughput baseline.
+# Needs python3.11-doc, postgresql-doc-15; part 1 also libxml2-dev and python3-html5lib.
 # usage: benchmarks/html/run.sh [BUILD_DIR] [ROUNDS=3]   (SAMPLE=N: compare trees of every Nth page)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,7 +18,7 @@ pg_docs=/usr/share/doc/postgresql-doc-15/html
 
 pages() { find "$1" -name '*.html' -type f | sort | awk -v n="$2" 'NR % n == 0'; }
 
-echo "== the parsers, parse-only and against html5lib =="
+echo "== 1. the parsers, parse-only and against html5lib =="
 if ! ninja -C "$build" benchmarks/html_parsers >/dev/null 2>&1; then
     echo "skip: benchmarks/html_parsers not built (install libxml2-dev and reconfigure $build)"
 else
@@ -40,3 +41,11 @@ else
         done
     fi
 fi
+
+echo "== 2. ofs_html_parse against Gumbo's parse-only time =="
+ninja -C "$build" benchmarks/bench_html >/dev/null
+for dir in "$python_docs" "$pg_docs"; do
+    [ -d "$dir" ] || { echo "skip: $dir missing"; continue; }
+    echo "-- $dir"
+    "$build/benchmarks/bench_html" "$dir" "$rounds"
+done
