@@ -493,23 +493,6 @@ static void read_pair(hp *p, const GumboNode *n, const char *spec, int filter)
     free(value);
 }
 
-/* Whether the space-separated list (rel, class) holds token, ASCII case-insensitively. */
-static int has_rel(const char *rel, const char *token)
-{
-    size_t n = strlen(token);
-    for (const char *s = rel; *s;) {
-        while (is_html_space(*s))
-            s++;
-        const char *e = s;
-        while (*e && !is_html_space(*e))
-            e++;
-        if ((size_t)(e - s) == n && !strncasecmp(s, token, n))
-            return 1;
-        s = e;
-    }
-    return 0;
-}
-
 /* The <head> facts of one element. */
 static void describe(hp *p, const GumboNode *n)
 {
@@ -519,7 +502,7 @@ static void describe(hp *p, const GumboNode *n)
     else if (is_html(n, GUMBO_TAG_HTML) && !p->lang && (v = attr(n, "lang")))
         p->lang = xstrdup(p, v);
     else if (is_html(n, GUMBO_TAG_LINK) && !p->canonical && (v = attr(n, "rel")) &&
-             has_rel(v, "canonical") && (v = attr(n, "href")))
+             ofs_html_has_token(v, "canonical", 1) && (v = attr(n, "href")))
         p->canonical = xstrdup(p, v);
     else if (is_html(n, GUMBO_TAG_META) && (v = attr(n, "content"))) {
         const char *name = attr(n, "name"), *prop = attr(n, "property");
@@ -853,7 +836,7 @@ static int is_admonition_label(const GumboNode *h)
                                         "admonition"};
     const char *cls = h->parent ? attr(h->parent, "class") : NULL;
     for (size_t k = 0; cls && k < sizeof kinds / sizeof *kinds; k++)
-        if (has_rel(cls, kinds[k]))
+        if (ofs_html_has_token(cls, kinds[k], 1))
             return 1;
     return 0;
 }
@@ -1137,6 +1120,15 @@ static int build_sections(hp *p, ofs_page *page)
     return 1;
 }
 
+static void free_pairs(ofs_meta *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].key);
+        free(v[i].value);
+    }
+    free(v);
+}
+
 static void hp_free(hp *p)
 {
     ofs_selector_free(p->defaults);
@@ -1145,16 +1137,8 @@ static void hp_free(hp *p)
     free(p->lang);
     free(p->canonical);
     free(p->description);
-    for (size_t i = 0; i < p->nmeta; i++) {
-        free(p->meta[i].key);
-        free(p->meta[i].value);
-    }
-    free(p->meta);
-    for (size_t i = 0; i < p->nfilters; i++) {
-        free(p->filters[i].key);
-        free(p->filters[i].value);
-    }
-    free(p->filters);
+    free_pairs(p->meta, p->nmeta);
+    free_pairs(p->filters, p->nfilters);
     free(p->roots);
     for (size_t i = 0; i < p->nsecs; i++) {
         free(p->secs[i].title);
@@ -1179,11 +1163,7 @@ void ofs_html_page_free(ofs_html_page *hpg)
     ofs_page_free(hpg->page);
     free(hpg->lang);
     free(hpg->canonical);
-    for (size_t i = 0; i < hpg->nfilters; i++) {
-        free(hpg->filters[i].key);
-        free(hpg->filters[i].value);
-    }
-    free(hpg->filters);
+    free_pairs(hpg->filters, hpg->nfilters);
     free(hpg);
 }
 

@@ -53,6 +53,10 @@ void ofs_selector_free(ofs_selector *sel);
  * byte, which makes it several times faster on the many lookups per element the walks do. */
 const char *ofs_html_attr(const GumboNode *node, const char *name);
 
+/* Whether a space-separated token list (class, rel) holds tok; nocase: ASCII case-insensitively
+ * (rel values), else exactly (class names). */
+int ofs_html_has_token(const char *list, const char *tok, int nocase);
+
 /* The element's tag name in lower case (custom and unknown elements included), copied into
  * out (cap bytes, truncated); the length copied. */
 size_t ofs_html_tag_name(const GumboNode *node, char *out, size_t cap);

@@ -285,8 +285,7 @@ size_t ofs_html_tag_name(const GumboNode *node, char *out, size_t cap)
     return n;
 }
 
-/* Whether the space-separated list has the token. */
-static int has_token(const char *list, const char *tok)
+int ofs_html_has_token(const char *list, const char *tok, int nocase)
 {
     size_t n = strlen(tok);
     for (const char *p = list; *p;) {
@@ -295,7 +294,8 @@ static int has_token(const char *list, const char *tok)
         const char *s = p;
         while (*p && !is_space(*p))
             p++;
-        if ((size_t)(p - s) == n && n && memcmp(s, tok, n) == 0)
+        if ((size_t)(p - s) == n && n &&
+            (nocase ? strncasecmp(s, tok, n) : memcmp(s, tok, n)) == 0)
             return 1;
     }
     return 0;
@@ -355,7 +355,7 @@ static int compound_match(const compound *c, element *el)
     if (c->nclasses && !el->cls)
         return 0;
     for (size_t i = 0; i < c->nclasses; i++)
-        if (!has_token(el->cls, c->classes[i]))
+        if (!ofs_html_has_token(el->cls, c->classes[i], 0))
             return 0;
     for (size_t i = 0; i < c->nattrs; i++) {
         const char *v = ofs_html_attr(node, c->attrs[i].name);
