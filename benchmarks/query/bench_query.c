@@ -9,6 +9,8 @@
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
 
+#include "../bench_util.h"
+
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -16,41 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static char **read_lines(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char **v = NULL, line[4096];
-    size_t cap = 0;
-    *n = 0;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (!*line)
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            v = realloc(v, cap * sizeof *v);
-        }
-        v[(*n)++] = strdup(line);
-    }
-    fclose(f);
-    return v;
-}
 
 /* Samples n queries: 1-3 consecutive ASCII-letter words from random section bodies. */
 static int make_queries(const char *db, int n)
