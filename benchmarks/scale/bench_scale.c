@@ -8,9 +8,9 @@
  *          an FTS5 unicode61 table, optimized; prints its build time
  *        bench_scale run INDEX.db FTS.db QUERIES.txt OUT.tsv [--xapian DRIVER XAPIAN_DIR]
  *          opens each system OPENS times (env, default 3; medians printed), runs every query once
- *          to warm up and once measured. Xapian runs in a child process (DRIVER serve
- *          XAPIAN_DIR, benchmarks/scale/xapian_scale.cc) that times itself, so the pipe between
- *          us is not counted.
+ *          to warm up, then ROUNDS passes (env, default 3) measured: a query's time is the median
+ *          of its rounds. Xapian runs in a child process (DRIVER serve XAPIAN_DIR,
+ *          benchmarks/scale/xapian_scale.cc) that times itself, so the pipe is not counted.
  *
  * Every system answers as ofsearch does by default: all the words, top 10 with snippets, and
  * when fewer than 10 sections hold every word, the page topped up with sections holding any of
@@ -34,6 +34,8 @@
 extern char **environ;
 
 enum { SYS_OFS, SYS_FTS, SYS_XAP, NSYS };
+
+#define ROUNDS_MAX 15 /* of opens timed, of measured passes */
 
 typedef struct {
     double ms;
@@ -255,7 +257,7 @@ static void xap_stop(xap_system *x)
  * Xapian's Database open (and plus the first query) is timed by the child. Prints the medians. */
 static int time_opens(const char *index, const char *fts, const char *q0, int opens)
 {
-    double ofs[16], ofs1[16], f1[16];
+    double ofs[ROUNDS_MAX], ofs1[ROUNDS_MAX], f1[ROUNDS_MAX];
     for (int i = 0; i < opens; i++) {
         ofs_searcher *s = NULL;
         char *err = NULL;
@@ -306,6 +308,27 @@ static void pass(char **qs, size_t n, ofs_searcher *s, fts_system *f, xap_system
     }
 }
 
+/* Each query's time becomes the median of its rounds (into the first round's answers): a whole
+ * pass lies between two runs of one query, so a moment when the shared machine was busy moves
+ * one of them, not the figure. */
+static void median_rounds(answer *ans, size_t n, int rounds)
+{
+    double ms[ROUNDS_MAX];
+    for (size_t i = 0; i < n * NSYS; i++) {
+        for (int r = 0; r < rounds; r++)
+            ms[r] = ans[(size_t)r * n * NSYS + i].ms;
+        ans[i].ms = median(ms, rounds);
+    }
+}
+
+/* A positive count from the environment, at most ROUNDS_MAX. */
+static int env_count(const char *name, int fallback)
+{
+    const char *v = getenv(name);
+    int k = v && atoi(v) > 0 ? atoi(v) : fallback;
+    return k < ROUNDS_MAX ? k : ROUNDS_MAX;
+}
+
 static int write_tsv(const char *path, char **qs, size_t n, const answer *ans, int xapian)
 {
     FILE *out = fopen(path, "w");
@@ -339,10 +362,7 @@ static int run(int argc, char **argv)
                         "[--xapian DRIVER XAPIAN_DIR]\n");
         return 2;
     }
-    const char *o = getenv("OPENS");
-    int opens = o && atoi(o) > 0 ? atoi(o) : 3;
-    if (opens > 16)
-        opens = 16;
+    int opens = env_count("OPENS", 3), rounds = env_count("ROUNDS", 3);
     char opens_arg[16];
     snprintf(opens_arg, sizeof opens_arg, "%d", opens);
     size_t n = 0;
@@ -369,13 +389,15 @@ static int run(int argc, char **argv)
         return 2;
     }
     int errors[NSYS] = {0};
-    answer *ans = calloc(n * NSYS, sizeof *ans);
+    answer *ans = calloc(n * NSYS * (size_t)rounds, sizeof *ans);
     pass(qs, n, s, &f, &x, NULL, errors); /* warm-up: page cache, statements, caches */
     memset(errors, 0, sizeof errors);
     double t0 = now_ms();
-    pass(qs, n, s, &f, &x, ans, errors);
-    printf("queries=%zu wall_s=%.1f errors_ofsearch=%d errors_xapian=%d\n", n,
+    for (int r = 0; r < rounds; r++)
+        pass(qs, n, s, &f, &x, ans + (size_t)r * n * NSYS, errors);
+    printf("queries=%zu rounds=%d wall_s=%.1f errors_ofsearch=%d errors_xapian=%d\n", n, rounds,
            (now_ms() - t0) / 1e3, errors[SYS_OFS], errors[SYS_XAP]);
+    median_rounds(ans, n, rounds);
     int rc = write_tsv(out, qs, n, ans, driver != NULL);
     if (driver)
         xap_stop(&x);

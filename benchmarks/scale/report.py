@@ -119,7 +119,8 @@ def main(results):
     table(["size", "ofsearch open", "ofsearch open + 1st query", "Xapian open",
            "Xapian open + 1st query", "FTS5 open + 1st query"], rows)
 
-    print("### Queries in process, top 10 with snippets, one thread (ms; q/s = queries / time)\n")
+    print("### Queries in process, top 10 with snippets, one thread (ms, each query's the median "
+          "of %s rounds; q/s = queries / their time)\n" % envs[sizes[0]].get("rounds", "1"))
     rows = []
     for n in sizes:
         for k, name in systems:

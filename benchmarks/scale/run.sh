@@ -14,7 +14,8 @@
 #
 # env: SCALE_WORK (/tmp/ofs-scale: corpora, indexes, results; outside the tree), TLDR_TARBALL,
 #      QUERIES (1000, or 300 with QUICK), DURATION (wrk seconds a size, 20), CONNECTIONS (32),
-#      WRK_THREADS (2), OPENS (3: opens timed a system, the median), REUSE=1 (keep the indexes
+#      WRK_THREADS (2), OPENS (3: opens timed a system, the median), ROUNDS (3: measured passes
+#      over the queries; a query's time is the median of its rounds), REUSE=1 (keep the indexes
 #      of an earlier run and its recorded build figures; by default every index is rebuilt).
 # Needs tldr-pages.tar.xz (skips without it), python3; Xapian when libxapian-dev and a C++
 # compiler are installed, wrk (Debian packages) for the daemon figures: each is left out of the
