@@ -8,9 +8,10 @@
  *          an FTS5 unicode61 table, optimized; prints its build time
  *        bench_scale run INDEX.db FTS.db QUERIES.txt OUT.tsv [--xapian DRIVER XAPIAN_DIR]
  *          opens each system OPENS times (env, default 3; medians printed), runs every query once
- *          to warm up, then ROUNDS passes (env, default 3) measured: a query's time is the median
- *          of its rounds. Xapian runs in a child process (DRIVER serve XAPIAN_DIR,
- *          benchmarks/scale/xapian_scale.cc) that times itself, so the pipe is not counted.
+ *          to warm up (its times go to OUT.tsv.first), then ROUNDS passes (env, default 3)
+ *          measured: a query's time in OUT.tsv is the median of its rounds. Xapian runs in a
+ *          child process (DRIVER serve XAPIAN_DIR, benchmarks/scale/xapian_scale.cc) that times
+ *          itself, so the pipe is not counted.
  *
  * Every system answers as ofsearch does by default: all the words, top 10 with snippets, and
  * when fewer than 10 sections hold every word, the page topped up with sections holding any of
@@ -286,7 +287,7 @@ static int time_opens(const char *index, const char *fts, const char *q0, int op
 }
 
 /* One pass over the queries, each asked of every system in an order that rotates from query
- * to query, so no system always runs first (on a cold cache) or last. ans: n * NSYS or NULL. */
+ * to query, so no system always runs first (on a cold cache) or last; into ans[n * NSYS]. */
 static void pass(char **qs, size_t n, ofs_searcher *s, fts_system *f, xap_system *x,
                  answer *ans, int *errors)
 {
@@ -390,7 +391,12 @@ static int run(int argc, char **argv)
     }
     int errors[NSYS] = {0};
     answer *ans = calloc(n * NSYS * (size_t)rounds, sizeof *ans);
-    pass(qs, n, s, &f, &x, NULL, errors); /* warm-up: page cache, statements, caches */
+    /* The warm-up pass (page cache, statements, ofsearch's cache of words' frequencies) is
+     * written too: every word is new to the searchers then, as a new query's are. */
+    pass(qs, n, s, &f, &x, ans, errors);
+    char *first = NULL;
+    int rc = asprintf(&first, "%s.first", out) < 0 ? 2 : write_tsv(first, qs, n, ans, !!driver);
+    free(first);
     memset(errors, 0, sizeof errors);
     double t0 = now_ms();
     for (int r = 0; r < rounds; r++)
@@ -398,7 +404,8 @@ static int run(int argc, char **argv)
     printf("queries=%zu rounds=%d wall_s=%.1f errors_ofsearch=%d errors_xapian=%d\n", n, rounds,
            (now_ms() - t0) / 1e3, errors[SYS_OFS], errors[SYS_XAP]);
     median_rounds(ans, n, rounds);
-    int rc = write_tsv(out, qs, n, ans, driver != NULL);
+    if (rc == 0)
+        rc = write_tsv(out, qs, n, ans, driver != NULL);
     if (driver)
         xap_stop(&x);
     ofs_searcher_close(s);

@@ -139,6 +139,22 @@ def main(results):
                         + [num(o["qps"] / b["qps"])])
     table(["size", "ofsearch", "p50", "p95", "p99", "q/s"], rows)
 
+    first = {n: read_tsv(os.path.join(results, n + "x.tsv.first")) for n in sizes
+             if os.path.exists(os.path.join(results, n + "x.tsv.first"))}
+    if first:
+        print("### First pass: each query's first run, its words new to every searcher "
+              "(ofsearch's cache of words' frequencies cold; one run, noisier)\n")
+        rows = []
+        for n in first:
+            f = {k: figures(first[n][k]) for k, _ in systems if k in first[n]}
+            row = [label[n]] + [num(f[k]["p50"]) + " / " + num(f[k]["p99"]) for k, _ in systems]
+            if "xap" in f:
+                row.append(num(f["ofs"]["p50"] / f["xap"]["p50"]) + " / "
+                           + num(f["ofs"]["p99"] / f["xap"]["p99"]))
+            rows.append(row)
+        table(["size"] + [name + " p50 / p99" for _, name in systems]
+              + (["ofsearch ÷ Xapian p50 / p99"] if "xap" in figs[sizes[0]] else []), rows)
+
     print("### Relaxed (any-word top-up) against all-words queries: p99 ms, by ofsearch's flag\n")
     rows = []
     for n in sizes:

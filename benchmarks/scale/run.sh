@@ -7,7 +7,7 @@
 # ratios ofsearch/Xapian and ofsearch/FTS5, relaxed against all-words p99, p99's growth exponent,
 # the daemon's requests/s, p99 and RSS against PSS. See docs/performance.md.
 #
-#   benchmarks/scale/run.sh [BUILD_DIR]     # 1x, 4x, 16x, 1,000 queries (about 20 min, 2 cores)
+#   benchmarks/scale/run.sh [BUILD_DIR]     # 1x, 4x, 16x, 1,000 queries (about 13 min, 2 cores)
 #   QUICK=1 benchmarks/scale/run.sh         # 1x and 4x, the first 300 queries (about 3 min)
 #   SCALE=26 benchmarks/scale/run.sh        # also 26x: about 1M sections
 #   SIZES="1 2" benchmarks/scale/run.sh     # exactly these sizes
