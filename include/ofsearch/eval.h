@@ -17,6 +17,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ofsearch/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct ofs_topics ofs_topics; /* qid -> query text, in file order */
 typedef struct ofs_qrels ofs_qrels;   /* (qid, docid) -> grade */
 typedef struct ofs_run ofs_run;       /* (qid, docid, score) lines */
@@ -200,5 +206,9 @@ int ofs_eval_search(struct ofs_searcher *s, const ofs_topics *topics,
 
 /* The docid judged for a hit under mode; malloc'd. */
 char *ofs_eval_hit_docid(const char *docid, const char *path, const char *url, ofs_docid_mode mode);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,7 +7,12 @@
 
 #include <stddef.h>
 
+#include "ofsearch/common.h"
 #include "ofsearch/markdown.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Default size limit of one page: larger pages fail with OFS_TOOLONG before any parsing. */
 #define OFS_HTML_MAX_BYTES ((size_t)32 * 1024 * 1024)
@@ -69,5 +74,9 @@ int ofs_html_check_selector(const char *selector, char **errmsg);
 
 /* 1 when the file name or path ends in .html or .htm (any case). */
 int ofs_is_html_path(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -22,6 +22,12 @@
 
 #include <stddef.h>
 
+#include "ofsearch/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sqlite3 sqlite3;
 typedef struct ofs_index ofs_index;
 
@@ -140,5 +146,9 @@ typedef struct {
 int ofs_index_read_source(ofs_index *idx, const char *collection, const char *path,
                           size_t max_bytes, ofs_document_source *out, char **errmsg);
 void ofs_document_source_clear(ofs_document_source *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

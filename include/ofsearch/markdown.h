@@ -4,6 +4,12 @@
 
 #include <stddef.h>
 
+#include "ofsearch/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     OFS_KIND_PAGE = 0,    /* text before the first heading: the page's intro */
     OFS_KIND_SECTION = 1, /* one heading and its text */
@@ -74,5 +80,9 @@ char *ofs_html_escape(const char *s);
  * [A-Za-z0-9_-] (up to 128 bytes) are kept as `<a id="x"></a>`. Invalid UTF-8 and NUL bytes
  * become U+FFFD. *html is malloc'd (free()). Fails only on OOM. */
 int ofs_markdown_render_html(const char *src, size_t len, char **html, char **errmsg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

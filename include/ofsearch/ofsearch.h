@@ -1,35 +1,25 @@
 /* ofsearch — full-text search over Markdown and JSON Lines documents, on SQLite FTS5 + ICU.
- * The umbrella header: error codes shared by every module, and the module headers. */
+ * The umbrella header: every public module at once. Each module header also stands alone.
+ *   common.h     error codes, ofs_set_error, version
+ *   tokenizer.h  the `ofs` tokenizer (ICU segmentation, folding, stemming, compounds)
+ *   markdown.h   Markdown pages to search sections; HTML rendering for reading
+ *   index.h      the index file: build, rebuild, statistics, collections, sources
+ *   query.h      the query language and synonyms
+ *   search.h     searching, did-you-mean, suggestions
+ *   eval.h       relevance evaluation (topics, qrels, runs, metrics, the regression gate)
+ *   html.h       built HTML pages to search sections
+ *   snapshot.h   index snapshots: copy, manifest, verify */
 #ifndef OFSEARCH_H
 #define OFSEARCH_H
 
-/* Every fallible function returns one of these and passes results through out-parameters.
- * Where a function takes `char **errmsg`, a message is stored there on error (malloc'd, caller
- * frees with free()); errmsg may be NULL. */
-enum {
-    OFS_OK = 0,
-    OFS_ERROR = 1,      /* generic failure; the message says what */
-    OFS_NOMEM = 2,
-    OFS_INVALID = 3,    /* bad argument or bad input (unknown option, malformed file) */
-    OFS_IO = 4,         /* file system error */
-    OFS_DB = 5,         /* SQLite error */
-    OFS_SCHEMA = 6,     /* index of another schema version: rebuild it */
-    OFS_TOOLONG = 7,    /* input over a configured limit (query length, file size) */
-    OFS_NOTFOUND = 8,
-    OFS_TIMEOUT = 9     /* time budget exhausted */
-};
-
-#define OFS_VERSION "0.1.0"
-#define OFS_SCHEMA_VERSION 1
-
-/* Sets *errmsg to a malloc'd printf-style message if errmsg is not NULL; returns rc. */
-int ofs_set_error(char **errmsg, int rc, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-/* A short, static English name for an error code. */
-const char *ofs_strerror(int rc);
+#include "ofsearch/common.h"
+#include "ofsearch/eval.h"
+#include "ofsearch/html.h"
+#include "ofsearch/index.h"
+#include "ofsearch/markdown.h"
+#include "ofsearch/query.h"
+#include "ofsearch/search.h"
+#include "ofsearch/snapshot.h"
+#include "ofsearch/tokenizer.h"
 
 #endif

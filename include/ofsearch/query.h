@@ -7,7 +7,12 @@
 
 #include <stddef.h>
 
+#include "ofsearch/common.h"
 #include "ofsearch/tokenizer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct ofs_synonyms ofs_synonyms;
 typedef struct ofs_query ofs_query;
@@ -54,5 +59,9 @@ size_t ofs_query_nwords(const ofs_query *q);
 const char *ofs_query_word(const ofs_query *q, size_t i);
 /* The positive text as typed, space-joined (for matching term/faq titles as a whole). */
 const char *ofs_query_text(const ofs_query *q);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

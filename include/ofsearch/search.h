@@ -6,6 +6,12 @@
 
 #include <stddef.h>
 
+#include "ofsearch/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct ofs_searcher ofs_searcher;
 
 typedef enum {
@@ -110,5 +116,9 @@ void ofs_suggestions_free(ofs_suggestions *sg);
 
 /* Documents/sections in the open index (for /readyz, /metrics). */
 int ofs_searcher_counts(ofs_searcher *s, long *documents, long *sections);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

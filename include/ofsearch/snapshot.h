@@ -10,6 +10,12 @@
 #ifndef OFSEARCH_SNAPSHOT_H
 #define OFSEARCH_SNAPSHOT_H
 
+#include "ofsearch/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The manifest's "format" value; a reader refuses other formats. */
 #define OFS_SNAPSHOT_FORMAT "ofsearch-snapshot/1"
 
@@ -81,5 +87,9 @@ int ofs_snapshot_manifest_read(const char *manifest_path, ofs_snapshot_manifest 
 
 /* The content hash of a file: lowercase hex SHA-256 of its bytes into hex, and its size. */
 int ofs_snapshot_hash_file(const char *path, char hex[65], long long *size, char **errmsg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,12 @@
 
 #include <stddef.h>
 
+#include "ofsearch/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sqlite3 sqlite3;
 typedef struct ofs_tokenizer ofs_tokenizer;
 
@@ -41,5 +47,9 @@ int ofs_tokenizer_run(ofs_tokenizer *tok, int reason, const char *text, int len,
 /* Registers the `ofs` FTS5 tokenizer and the `ofs_snippet` auxiliary function with a
  * connection. Returns an SQLite result code. */
 int ofs_fts5_register(sqlite3 *db);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
