@@ -293,7 +293,8 @@ static int walk_collection(build *b, coll *c, char **errmsg)
             free(stack.v[--stack.n]);
         free(stack.v);
         free(ids);
-        qsort(c->files, c->nfiles, sizeof *c->files, cmp_file);
+        if (c->nfiles > 1) /* an empty directory has no array: qsort(NULL, 0) is undefined */
+            qsort(c->files, c->nfiles, sizeof *c->files, cmp_file);
     } else if (S_ISREG(st.st_mode)) {
         /* A single file: its directory is the root, so the document path is its name. */
         const char *slash = strrchr(path, '/');

@@ -401,6 +401,35 @@ static void test_limits(void)
     free(r.err);
 }
 
+/* A collection directory with no Markdown file in it: an empty collection, not an error (the walk
+ * sorted its empty file list with qsort(NULL, 0, ...), which UBSan stops on). A second build
+ * after a page appeared and went again empties it. */
+static void test_empty_dir(void)
+{
+    char path[600], dir[600];
+    snprintf(path, sizeof path, "%s/empty.db", tmpdir);
+    snprintf(dir, sizeof dir, "%s/nothing", tmpdir);
+    mkdir(dir, 0755);
+    write_file("nothing/notes.txt", "not Markdown\n");
+    run r = {0};
+    CHECK_INT(ofs_index_open(path, OFS_OPEN_CREATE, NULL, &r.idx, &r.err), OFS_OK);
+    ofs_collection_spec spec = {"nothing", dir, NULL};
+    build_with(&r, &spec, 1, 0);
+    CHECK_INT(r.rc, OFS_OK);
+    COUNTS(&r, 0, 0, 0, 0, 0);
+    CHECK_INT(r.sum.documents, 0);
+    write_file("nothing/page.md", "# Page\n\ntext\n");
+    build_with(&r, &spec, 1, 0);
+    COUNTS(&r, 1, 0, 0, 0, 0);
+    rm_file("nothing/page.md");
+    build_with(&r, &spec, 1, 0);
+    CHECK_INT(r.rc, OFS_OK);
+    COUNTS(&r, 0, 0, 1, 0, 0);
+    CHECK_INT(r.sum.documents, 0);
+    ofs_index_close(r.idx);
+    free(r.err);
+}
+
 static void test_rebuild(void)
 {
     char path[600];
@@ -461,6 +490,7 @@ int main(void)
     }
     free(r.err);
     test_limits();
+    test_empty_dir();
     test_rebuild();
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
