@@ -9,19 +9,19 @@
 #include <cmark.h>
 
 /* One page's slug counter: a repeated heading text becomes slug, slug-1, slug-2, … */
-typedef struct ofs_slugger ofs_slugger;
+typedef struct ofsi_slugger ofsi_slugger;
 
-ofs_slugger *ofs_slugger_new(void); /* NULL on OOM */
-void ofs_slugger_free(ofs_slugger *sl);
+ofsi_slugger *ofsi_slugger_new(void); /* NULL on OOM */
+void ofsi_slugger_free(ofsi_slugger *sl);
 
 /* The anchor of a heading node (text nodes consolidated, as ofs_markdown_parse has them): its
  * trailing `{#id}` (then *custom = 1, and the slug counter is left alone), else the next unique
  * slug of its text. Call for every heading of the page in document order. Malloc'd; NULL on
  * OOM. */
-char *ofs_heading_anchor(ofs_slugger *sl, cmark_node *heading, int *custom);
+char *ofsi_heading_anchor(ofsi_slugger *sl, cmark_node *heading, int *custom);
 
 /* The id (else name) attribute of an `<a …>` start tag of n bytes; malloc'd, NULL when the tag
  * is not an anchor start tag or has neither attribute. */
-char *ofs_html_anchor(const char *tag, size_t n);
+char *ofsi_html_anchor(const char *tag, size_t n);
 
 #endif

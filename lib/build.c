@@ -408,7 +408,7 @@ typedef struct {
     size_t nsecs;
     ofs_page *page; /* owns the Markdown section strings */
     json_t *json;   /* owns the JSONL section strings */
-    ofs_token_stream **streams; /* FTS_COLS per section, tokenized ahead by a parser thread */
+    ofsi_token_stream **streams; /* FTS_COLS per section, tokenized ahead by a parser thread */
 } doc_rows;
 
 static void doc_rows_free(doc_rows *d)
@@ -418,7 +418,7 @@ static void doc_rows_free(doc_rows *d)
     for (size_t i = 0; i < d->nsecs; i++) {
         free(d->secs[i].url);
         for (int c = 0; d->streams && c < FTS_COLS; c++)
-            ofs_token_stream_free(d->streams[i * FTS_COLS + c]);
+            ofsi_token_stream_free(d->streams[i * FTS_COLS + c]);
     }
     free(d->streams);
     free(d->secs);
@@ -497,7 +497,7 @@ static char *make_url(const char *base_url, const char *rel, const char *slug, c
     return url;
 }
 
-char *ofs_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor)
+char *ofsi_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor)
 {
     return make_url(base_url, rel, slug, anchor);
 }
@@ -702,7 +702,7 @@ static void tokenize_ahead(ofs_tokenizer *tok, doc_rows *d)
         const char *cols[FTS_COLS] = {s->title, s->headings, s->body, s->code, s->meta};
         for (int c = 0; c < FTS_COLS; c++) {
             const char *t = cols[c] ? cols[c] : "";
-            ofs_token_stream_record(tok, t, (int)strlen(t), &d->streams[i * FTS_COLS + c]);
+            ofsi_token_stream_record(tok, t, (int)strlen(t), &d->streams[i * FTS_COLS + c]);
         }
     }
 }
@@ -894,9 +894,9 @@ static int insert_sections(build *b, long long doc_id, const doc_rows *d, char *
         bind_text(st, 5, s->code);
         bind_text(st, 6, s->meta);
         if (d->streams) /* tokens computed by a parser thread: FTS5 replays them */
-            ofs_tokenizer_replay(d->streams + i * FTS_COLS, FTS_COLS);
+            ofsi_tokenizer_replay(d->streams + i * FTS_COLS, FTS_COLS);
         int step = step_done(st);
-        ofs_tokenizer_replay(NULL, 0);
+        ofsi_tokenizer_replay(NULL, 0);
         if (step != SQLITE_OK)
             return db_error(b, errmsg, "cannot index a section");
     }
@@ -1007,7 +1007,7 @@ static void queue_cancel(queue *q)
 
 /* The index's ofs tokenizer options ("stem english", "" for the defaults), malloc'd; NULL when
  * the index uses a stock FTS5 tokenizer ("=unicode61 …") or the meta row is missing. */
-static char *ofs_tokenizer_options_of(sqlite3 *db)
+static char *tokenizer_options_of(sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;
     char *opts = NULL;
@@ -1049,7 +1049,7 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
     progress(b);
     /* Reading a file costs tens of microseconds of syscalls and I/O latency, so a few producers
      * each take every nq-th file; taking results round-robin keeps the file order. */
-    char *tokopts = ofs_tokenizer_options_of(b->db);
+    char *tokopts = tokenizer_options_of(b->db);
     work w = {c, per_file, todo, ntodo, b->o, b->seed, c->force, tokopts};
     size_t nq = ntodo < 64 ? 1 : PRODUCERS;
     queue *qs = calloc(nq, sizeof *qs);
@@ -1439,7 +1439,7 @@ static int note_settings(build *b, char **errmsg)
         old = (const char *)sqlite3_column_text(st, 0);
     b->depth_changed = !old || strcmp(old, depth) != 0;
     sqlite3_finalize(st);
-    return b->depth_changed ? ofs_store_set_meta(b->db, "max_depth", depth, errmsg) : OFS_OK;
+    return b->depth_changed ? ofsi_store_set_meta(b->db, "max_depth", depth, errmsg) : OFS_OK;
 }
 
 static int finish(build *b, int changed, long before, char **errmsg)
@@ -1464,16 +1464,16 @@ static int finish(build *b, int changed, long before, char **errmsg)
      * after a full build or a large change, not after every small update (automerge does). */
     long touched = b->sum->added + b->sum->updated + b->sum->removed;
     if (b->o->optimize && (before == 0 || touched * 4 >= docs) &&
-        ofs_store_exec(b->db, "INSERT INTO fts(fts) VALUES('optimize')", errmsg) != OFS_OK)
+        ofsi_store_exec(b->db, "INSERT INTO fts(fts) VALUES('optimize')", errmsg) != OFS_OK)
         return OFS_DB;
     char when[64];
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    int rc = ofs_store_set_meta(b->db, "built_at", when, errmsg);
+    int rc = ofsi_store_set_meta(b->db, "built_at", when, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_set_meta(b->db, "version", OFS_VERSION, errmsg);
+        rc = ofsi_store_set_meta(b->db, "version", OFS_VERSION, errmsg);
     return rc;
 }
 
@@ -1512,7 +1512,7 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
         b.prog.files_total += (long)cs[i].nfiles;
     }
     if (rc == OFS_OK)
-        rc = ofs_store_exec(b.db, "BEGIN IMMEDIATE", errmsg);
+        rc = ofsi_store_exec(b.db, "BEGIN IMMEDIATE", errmsg);
     if (rc != OFS_OK) {
         colls_free(cs, nspecs);
         summary->seconds = now_seconds() - b.t0;
@@ -1537,7 +1537,7 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
         rc = finish(&b, changed, before, errmsg);
     finalize_all(&b);
     if (rc == OFS_OK)
-        rc = ofs_store_exec(b.db, "COMMIT", errmsg);
+        rc = ofsi_store_exec(b.db, "COMMIT", errmsg);
     if (rc != OFS_OK)
         sqlite3_exec(b.db, "ROLLBACK", NULL, NULL, NULL);
     colls_free(cs, nspecs);
@@ -1708,12 +1708,12 @@ int ofs_index_rebuild(const char *path, const char *tokenizer_options,
     /* Nobody reads the temporary file, so it skips WAL: pages are written once, at commit,
      * instead of to the WAL and again at the checkpoint. It is switched back before the rename. */
     if (rc == OFS_OK)
-        rc = ofs_store_exec(idx->db, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;",
+        rc = ofsi_store_exec(idx->db, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;",
                             errmsg);
     if (rc == OFS_OK)
         rc = ofs_index_build(idx, specs, nspecs, opts, summary, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_exec(idx->db, "PRAGMA journal_mode=WAL;", errmsg);
+        rc = ofsi_store_exec(idx->db, "PRAGMA journal_mode=WAL;", errmsg);
     ofs_index_close(idx);
     if (rc == OFS_OK && fsync_path(tmp, 0) != 0)
         rc = ofs_set_error(errmsg, OFS_IO, "cannot sync %s: %s", tmp, strerror(errno));

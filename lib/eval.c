@@ -36,7 +36,7 @@ static int all_digits(const char *s)
 
 /* A total order: all-digit qids first, numerically (ties by strcmp, so "01" != "1"), then the
  * rest by strcmp. Mixing the two rules pairwise would not be transitive. */
-int ofs_qid_cmp(const char *a, const char *b)
+int ofsi_qid_cmp(const char *a, const char *b)
 {
     int da = all_digits(a), db = all_digits(b);
     if (da != db)
@@ -60,12 +60,12 @@ int ofs_qid_cmp(const char *a, const char *b)
 /* ---- scoring one query ---- */
 
 typedef struct {
-    const ofs_run_line **lines; /* this query's lines in trec order */
+    const ofsi_run_line **lines; /* this query's lines in trec order */
     size_t n;
 } run_group;
 
 typedef struct {
-    const ofs_run_line *line;
+    const ofsi_run_line *line;
     size_t pos; /* rank - 1 */
 } placed_line;
 
@@ -115,7 +115,7 @@ static int cmp_int_desc(const void *a, const void *b)
 }
 
 /* Ideal DCG@10 from all judged grades of the query (positive ones, best first). */
-static double ideal_dcg10(const ofs_qrels *q, const ofs_qrels_query *e, int *nomem)
+static double ideal_dcg10(const ofs_qrels *q, const ofsi_qrels_query *e, int *nomem)
 {
     int *g = malloc((e->count ? e->count : 1) * sizeof *g);
     if (!g) {
@@ -132,7 +132,7 @@ static double ideal_dcg10(const ofs_qrels *q, const ofs_qrels_query *e, int *nom
     return dcg;
 }
 
-static void score_query(const ofs_qrels *q, const ofs_qrels_query *e, const run_group *g,
+static void score_query(const ofs_qrels *q, const ofsi_qrels_query *e, const run_group *g,
                         double idcg, ofs_eval_query *out)
 {
     double ap_sum = 0, dcg = 0, rr = 0;
@@ -167,7 +167,7 @@ static void score_query(const ofs_qrels *q, const ofs_qrels_query *e, const run_
 /* ---- scoring a run ---- */
 
 typedef struct {
-    const ofs_run_line **sorted;
+    const ofsi_run_line **sorted;
     size_t nsorted;
     run_group *groups; /* per run qid, in natural qid order */
     size_t ngroups;
@@ -176,7 +176,7 @@ typedef struct {
 static int run_view_build(const ofs_run *run, run_view *v)
 {
     memset(v, 0, sizeof *v);
-    v->sorted = ofs_run_sorted(run, &v->nsorted);
+    v->sorted = ofsi_run_sorted(run, &v->nsorted);
     if (v->nsorted && !v->sorted)
         return OFS_NOMEM;
     v->groups = malloc((v->nsorted ? v->nsorted : 1) * sizeof *v->groups);
@@ -204,7 +204,7 @@ static run_group *run_view_find(run_view *v, const char *qid)
     size_t lo = 0, hi = v->ngroups;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = ofs_qid_cmp(v->groups[mid].lines[0]->qid, qid);
+        int c = ofsi_qid_cmp(v->groups[mid].lines[0]->qid, qid);
         if (c == 0)
             return &v->groups[mid];
         if (c < 0)
@@ -217,14 +217,14 @@ static run_group *run_view_find(run_view *v, const char *qid)
 
 static int cmp_eval_query(const void *a, const void *b)
 {
-    return ofs_qid_cmp(((const ofs_eval_query *)a)->qid, ((const ofs_eval_query *)b)->qid);
+    return ofsi_qid_cmp(((const ofs_eval_query *)a)->qid, ((const ofs_eval_query *)b)->qid);
 }
 
 /* Scores one candidate qid into r (appending) unless it is excluded. */
 static int eval_candidate(const ofs_qrels *qrels, run_view *v, const char *qid,
                           const ofs_eval_options *opts, ofs_eval_result *r)
 {
-    const ofs_qrels_query *e = ofs_qrels_find_query(qrels, qid);
+    const ofsi_qrels_query *e = ofsi_qrels_find_query(qrels, qid);
     if (!e || e->num_rel == 0) {
         r->excluded_no_relevant++;
         return OFS_OK;
@@ -270,7 +270,7 @@ int ofs_eval_run(const ofs_qrels *qrels, const ofs_run *run, const ofs_eval_opti
         rc = eval_candidate(qrels, &v, qid, opts, r);
     }
     for (size_t i = 0; rc == OFS_OK && i < v.ngroups; i++)
-        if (!ofs_qrels_find_query(qrels, v.groups[i].lines[0]->qid))
+        if (!ofsi_qrels_find_query(qrels, v.groups[i].lines[0]->qid))
             r->unjudged_run_queries++;
     if (r)
         run_view_free(&v);
@@ -392,7 +392,7 @@ int ofs_eval_compare(const ofs_eval_result *base, const ofs_eval_result *other, 
     /* Both query lists are in natural qid order: merge them. a/b are metric-major. */
     size_t i = 0, j = 0, n = 0;
     while (i < base->nqueries && j < other->nqueries) {
-        int c = ofs_qid_cmp(base->queries[i].qid, other->queries[j].qid);
+        int c = ofsi_qid_cmp(base->queries[i].qid, other->queries[j].qid);
         if (c < 0) {
             i++;
         } else if (c > 0) {

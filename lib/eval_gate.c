@@ -200,7 +200,7 @@ static size_t unpaired(const ofs_eval_result *a, const ofs_eval_result *b)
 {
     size_t i = 0, j = 0, n = 0;
     while (i < a->nqueries) {
-        int c = j < b->nqueries ? ofs_qid_cmp(a->queries[i].qid, b->queries[j].qid) : -1;
+        int c = j < b->nqueries ? ofsi_qid_cmp(a->queries[i].qid, b->queries[j].qid) : -1;
         if (c < 0)
             n++, i++;
         else if (c > 0)

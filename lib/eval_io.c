@@ -357,7 +357,7 @@ void ofs_topics_free(ofs_topics *t)
 
 static int cmp_qrel(const void *a, const void *b)
 {
-    const ofs_qrel *x = a, *y = b;
+    const ofsi_qrel *x = a, *y = b;
     int c = strcmp(x->qid, y->qid);
     return c ? c : strcmp(x->docid, y->docid);
 }
@@ -377,13 +377,13 @@ static int qrels_push(ofs_qrels *q, const char *qid, const char *docid, int grad
 {
     if (q->n == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 256;
-        ofs_qrel *a = realloc(q->items, cap * sizeof *a);
+        ofsi_qrel *a = realloc(q->items, cap * sizeof *a);
         if (!a)
             return OFS_NOMEM;
         q->items = a;
         q->cap = cap;
     }
-    ofs_qrel *it = &q->items[q->n];
+    ofsi_qrel *it = &q->items[q->n];
     it->qid = strdup(qid);
     it->docid = strdup(docid);
     it->grade = grade;
@@ -418,13 +418,13 @@ static int qrels_finish(ofs_qrels *q)
         return OFS_NOMEM;
     for (size_t i = 0; i < w; i++) {
         if (!q->nqueries || strcmp(q->queries[q->nqueries - 1].qid, q->items[i].qid)) {
-            ofs_qrels_query *e = &q->queries[q->nqueries++];
+            ofsi_qrels_query *e = &q->queries[q->nqueries++];
             e->qid = q->items[i].qid;
             e->start = i;
             e->count = 0;
             e->num_rel = 0;
         }
-        ofs_qrels_query *e = &q->queries[q->nqueries - 1];
+        ofsi_qrels_query *e = &q->queries[q->nqueries - 1];
         e->count++;
         e->num_rel += q->items[i].grade > 0;
     }
@@ -482,7 +482,7 @@ int ofs_qrels_read(const char *path, ofs_qrels **out, char **errmsg)
     return rc;
 }
 
-const ofs_qrels_query *ofs_qrels_find_query(const ofs_qrels *q, const char *qid)
+const ofsi_qrels_query *ofsi_qrels_find_query(const ofs_qrels *q, const char *qid)
 {
     size_t lo = 0, hi = q->nqueries;
     while (lo < hi) {
@@ -502,7 +502,7 @@ int ofs_qrels_grade(const ofs_qrels *q, const char *qid, const char *docid, int 
 {
     if (judged)
         *judged = 0;
-    const ofs_qrels_query *e = ofs_qrels_find_query(q, qid);
+    const ofsi_qrels_query *e = ofsi_qrels_find_query(q, qid);
     if (!e)
         return 0;
     size_t lo = e->start, hi = e->start + e->count;
@@ -524,7 +524,7 @@ int ofs_qrels_grade(const ofs_qrels *q, const char *qid, const char *docid, int 
 
 long ofs_qrels_num_relevant(const ofs_qrels *q, const char *qid)
 {
-    const ofs_qrels_query *e = ofs_qrels_find_query(q, qid);
+    const ofsi_qrels_query *e = ofsi_qrels_find_query(q, qid);
     return e ? e->num_rel : 0;
 }
 
@@ -573,13 +573,13 @@ int ofs_run_add(ofs_run *r, const char *qid, const char *docid, double score, ch
         return ofs_set_error(errmsg, OFS_INVALID, "run: NaN score for '%s'", docid);
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 1024;
-        ofs_run_line *a = realloc(r->lines, cap * sizeof *a);
+        ofsi_run_line *a = realloc(r->lines, cap * sizeof *a);
         if (!a)
             return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
         r->lines = a;
         r->cap = cap;
     }
-    ofs_run_line *l = &r->lines[r->n];
+    ofsi_run_line *l = &r->lines[r->n];
     l->qid = strdup(qid);
     l->docid = strdup(docid);
     l->score = score;
@@ -652,7 +652,7 @@ int ofs_run_read(const char *path, ofs_run **out, char **errmsg)
     return rc;
 }
 
-int ofs_run_line_cmp_trec(const ofs_run_line *a, const ofs_run_line *b)
+int ofsi_run_line_cmp_trec(const ofsi_run_line *a, const ofsi_run_line *b)
 {
     if (a->score > b->score)
         return -1;
@@ -663,12 +663,12 @@ int ofs_run_line_cmp_trec(const ofs_run_line *a, const ofs_run_line *b)
 
 static int cmp_line_ptr(const void *a, const void *b)
 {
-    const ofs_run_line *x = *(const ofs_run_line *const *)a;
-    const ofs_run_line *y = *(const ofs_run_line *const *)b;
-    int c = ofs_qid_cmp(x->qid, y->qid);
+    const ofsi_run_line *x = *(const ofsi_run_line *const *)a;
+    const ofsi_run_line *y = *(const ofsi_run_line *const *)b;
+    int c = ofsi_qid_cmp(x->qid, y->qid);
     if (c)
         return c;
-    c = ofs_run_line_cmp_trec(x, y);
+    c = ofsi_run_line_cmp_trec(x, y);
     if (c)
         return c;
     /* Equal lines (a duplicate): keep input order, so "first occurrence" is well defined;
@@ -676,12 +676,12 @@ static int cmp_line_ptr(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-const ofs_run_line **ofs_run_sorted(const ofs_run *r, size_t *n)
+const ofsi_run_line **ofsi_run_sorted(const ofs_run *r, size_t *n)
 {
     *n = r->n;
     if (!r->n)
         return NULL;
-    const ofs_run_line **v = malloc(r->n * sizeof *v);
+    const ofsi_run_line **v = malloc(r->n * sizeof *v);
     if (!v)
         return NULL;
     for (size_t i = 0; i < r->n; i++)
@@ -693,14 +693,14 @@ const ofs_run_line **ofs_run_sorted(const ofs_run *r, size_t *n)
 int ofs_run_write(const ofs_run *r, FILE *f, const char *tag, char **errmsg)
 {
     size_t n;
-    const ofs_run_line **v = ofs_run_sorted(r, &n);
+    const ofsi_run_line **v = ofsi_run_sorted(r, &n);
     if (n && !v)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     if (!tag || has_space_or_empty(tag))
         tag = "ofsearch";
     long rank = 0;
     for (size_t i = 0; i < n; i++) {
-        const ofs_run_line *l = v[i];
+        const ofsi_run_line *l = v[i];
         if (i == 0 || strcmp(v[i - 1]->qid, l->qid))
             rank = 0;
         fprintf(f, "%s Q0 %s %ld %.17g %s\n", l->qid, l->docid, ++rank, l->score, tag);

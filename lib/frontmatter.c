@@ -70,12 +70,12 @@ static size_t utf8_bad_bytes(const unsigned char *s, size_t len)
     return bad;
 }
 
-int ofs_utf8_valid(const char *s, size_t len)
+int ofsi_utf8_valid(const char *s, size_t len)
 {
     return utf8_bad_bytes((const unsigned char *)s, len) == 0;
 }
 
-char *ofs_utf8_clean(const char *str, size_t len)
+char *ofsi_utf8_clean(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t bad = utf8_bad_bytes(s, len);
@@ -104,7 +104,7 @@ char *ofs_utf8_clean(const char *str, size_t len)
     return dst;
 }
 
-void ofs_frontmatter_clear(ofs_frontmatter *fm)
+void ofsi_frontmatter_clear(ofsi_frontmatter *fm)
 {
     free(fm->title);
     free(fm->description);
@@ -150,7 +150,7 @@ static void warn(const ofs_markdown_options *opts, const char *filename, int lin
 
 static char *scalar_dup(yaml_node_t *node)
 {
-    return ofs_utf8_clean((const char *)node->data.scalar.value, node->data.scalar.length);
+    return ofsi_utf8_clean((const char *)node->data.scalar.value, node->data.scalar.length);
 }
 
 /* Tags: a sequence of scalars joined by ", ", or a scalar kept as written. */
@@ -182,12 +182,12 @@ static char *tags_dup(yaml_document_t *doc, yaml_node_t *node)
         memcpy(p, item->data.scalar.value, item->data.scalar.length);
         p += item->data.scalar.length;
     }
-    char *clean = ofs_utf8_clean(joined, (size_t)(p - joined));
+    char *clean = ofsi_utf8_clean(joined, (size_t)(p - joined));
     free(joined);
     return clean;
 }
 
-static int add_meta(ofs_frontmatter *fm, yaml_node_t *key, yaml_node_t *value)
+static int add_meta(ofsi_frontmatter *fm, yaml_node_t *key, yaml_node_t *value)
 {
     ofs_meta *m = realloc(fm->meta, (fm->nmeta + 1) * sizeof *m);
     if (!m)
@@ -202,7 +202,7 @@ static int add_meta(ofs_frontmatter *fm, yaml_node_t *key, yaml_node_t *value)
 }
 
 /* Stores one top-level key. A repeated known key keeps its last value, as YAML loaders do. */
-static int take_pair(ofs_frontmatter *fm, yaml_document_t *doc, yaml_node_t *key,
+static int take_pair(ofsi_frontmatter *fm, yaml_document_t *doc, yaml_node_t *key,
                      yaml_node_t *value)
 {
     if (!key || !value || key->type != YAML_SCALAR_NODE)
@@ -234,7 +234,7 @@ static int take_pair(ofs_frontmatter *fm, yaml_document_t *doc, yaml_node_t *key
 
 /* Loads the YAML text (which starts on file line 2) into fm; warns on errors. */
 static int load_yaml(const char *yaml, size_t n, const char *filename,
-                     const ofs_markdown_options *opts, ofs_frontmatter *fm)
+                     const ofs_markdown_options *opts, ofsi_frontmatter *fm)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
@@ -267,8 +267,8 @@ static int load_yaml(const char *yaml, size_t n, const char *filename,
     return rc;
 }
 
-int ofs_frontmatter_parse(const char *src, size_t len, const char *filename,
-                          const ofs_markdown_options *opts, ofs_frontmatter *fm,
+int ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
+                          const ofs_markdown_options *opts, ofsi_frontmatter *fm,
                           size_t *body_off)
 {
     memset(fm, 0, sizeof *fm);
@@ -289,7 +289,7 @@ int ofs_frontmatter_parse(const char *src, size_t len, const char *filename,
             *body_off = next;
             int rc = load_yaml(src + yaml_start, off - yaml_start, filename, opts, fm);
             if (rc != OFS_OK)
-                ofs_frontmatter_clear(fm);
+                ofsi_frontmatter_clear(fm);
             return rc;
         }
     }

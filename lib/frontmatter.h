@@ -14,7 +14,7 @@ typedef struct {
     char *slug;        /* NULL when absent */
     ofs_meta *meta;    /* the other keys whose key and value are both scalars, in file order */
     size_t nmeta;
-} ofs_frontmatter;
+} ofsi_frontmatter;
 
 /* Looks for front matter at the start of src (after an optional UTF-8 BOM). Sets *body_off to
  * the offset where the Markdown starts (just past the closing `---`/`...` line, or past the BOM
@@ -22,16 +22,16 @@ typedef struct {
  * closing line — is reported through opts->warn with the file line, and leaves fm empty; when
  * the closing line is missing the whole input is treated as Markdown. All strings in fm are
  * valid UTF-8 and owned by fm. Returns OFS_OK, or OFS_NOMEM (fm then cleared). */
-int ofs_frontmatter_parse(const char *src, size_t len, const char *filename,
-                          const ofs_markdown_options *opts, ofs_frontmatter *fm,
+int ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
+                          const ofs_markdown_options *opts, ofsi_frontmatter *fm,
                           size_t *body_off);
-void ofs_frontmatter_clear(ofs_frontmatter *fm);
+void ofsi_frontmatter_clear(ofsi_frontmatter *fm);
 
 /* A malloc'd, NUL-terminated copy of len bytes in which every invalid UTF-8 sequence (bad lead
  * byte, truncated, overlong, surrogate, > U+10FFFF) and every NUL byte is replaced by U+FFFD.
  * NULL only on OOM. */
-char *ofs_utf8_clean(const char *s, size_t len);
-/* Whether len bytes are valid UTF-8 without NUL (ofs_utf8_clean would copy them unchanged). */
-int ofs_utf8_valid(const char *s, size_t len);
+char *ofsi_utf8_clean(const char *s, size_t len);
+/* Whether len bytes are valid UTF-8 without NUL (ofsi_utf8_clean would copy them unchanged). */
+int ofsi_utf8_valid(const char *s, size_t len);
 
 #endif

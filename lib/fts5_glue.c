@@ -6,7 +6,7 @@
 
 #include <sqlite3.h>
 
-fts5_api *ofs_fts5_api(sqlite3 *db)
+fts5_api *ofsi_fts5_api(sqlite3 *db)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
@@ -20,13 +20,13 @@ fts5_api *ofs_fts5_api(sqlite3 *db)
 
 int ofs_fts5_register(sqlite3 *db)
 {
-    fts5_api *api = ofs_fts5_api(db);
+    fts5_api *api = ofsi_fts5_api(db);
     if (!api)
         return SQLITE_ERROR;
-    int rc = ofs_tokenizer_register_fts5(api);
+    int rc = ofsi_tokenizer_register_fts5(api);
     if (rc == SQLITE_OK)
-        rc = ofs_snippet_register_fts5(api);
+        rc = ofsi_snippet_register_fts5(api);
     if (rc == SQLITE_OK)
-        rc = ofs_rank_register_fts5(api);
+        rc = ofsi_rank_register_fts5(api);
     return rc;
 }

@@ -199,30 +199,30 @@ static int is_html_space(char c)
 /* ---- text buffers --------------------------------------------------------------------------- */
 
 /* Ends the current line so the next text starts a new one. */
-static void buf_newline(ofs_buf *b)
+static void buf_newline(ofsi_buf *b)
 {
     if (b->n && b->s[b->n - 1] != '\n')
-        ofs_buf_add(b, "\n", 1);
+        ofsi_buf_add(b, "\n", 1);
 }
 
 /* Appends text-node content as laid out: every white space (NBSP included) becomes a space;
  * runs collapse when the buffer is finished. */
-static void buf_layout(ofs_buf *b, const char *s)
+static void buf_layout(ofsi_buf *b, const char *s)
 {
     const char *run = s;
     for (const char *p = s; *p; p++) {
         if (is_html_space(*p) && *p != ' ') {
-            ofs_buf_add(b, run, (size_t)(p - run));
-            ofs_buf_add(b, " ", 1);
+            ofsi_buf_add(b, run, (size_t)(p - run));
+            ofsi_buf_add(b, " ", 1);
             run = p + 1;
         } else if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
-            ofs_buf_add(b, run, (size_t)(p - run));
-            ofs_buf_add(b, " ", 1);
+            ofsi_buf_add(b, run, (size_t)(p - run));
+            ofsi_buf_add(b, " ", 1);
             run = p + 2;
             p++;
         }
     }
-    ofs_buf_puts(b, run);
+    ofsi_buf_puts(b, run);
 }
 
 /* In place: spaces collapsed, lines trimmed, empty lines dropped, then trailing newlines. */
@@ -253,16 +253,16 @@ static void collapse(char *s, size_t *len)
 
 /* The buffer's text as valid UTF-8 (cleaned only when it is not, which Gumbo's output always
  * is), taken from b; NULL on OOM. */
-static char *take_valid(ofs_buf *b)
+static char *take_valid(ofsi_buf *b)
 {
-    char *s = ofs_buf_take(b);
+    char *s = ofsi_buf_take(b);
     if (!s)
         return NULL;
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
-        size_t k = ofs_utf8_valid_len((const unsigned char *)s + i, n - i);
+        size_t k = ofsi_utf8_valid_len((const unsigned char *)s + i, n - i);
         if (!k) {
-            char *clean = ofs_utf8_sanitize(s, n, NULL);
+            char *clean = ofsi_utf8_sanitize(s, n, NULL);
             free(s);
             return clean;
         }
@@ -271,14 +271,14 @@ static char *take_valid(ofs_buf *b)
     return s;
 }
 
-static char *take_text(ofs_buf *b)
+static char *take_text(ofsi_buf *b)
 {
     if (b->s)
         collapse(b->s, &b->n);
     return take_valid(b);
 }
 
-static char *take_code(ofs_buf *b)
+static char *take_code(ofsi_buf *b)
 {
     while (b->n && is_html_space(b->s[b->n - 1]))
         b->s[--b->n] = '\0';
@@ -287,15 +287,15 @@ static char *take_code(ofs_buf *b)
 
 static char *dup_valid(const char *s)
 {
-    ofs_buf b = {0};
-    ofs_buf_puts(&b, s ? s : "");
+    ofsi_buf b = {0};
+    ofsi_buf_puts(&b, s ? s : "");
     return take_valid(&b);
 }
 
 /* s on one line, white space collapsed and trimmed, valid UTF-8; "" for NULL. */
 static char *inline_clean(const char *s)
 {
-    ofs_buf b = {0};
+    ofsi_buf b = {0};
     buf_layout(&b, s ? s : "");
     return take_text(&b);
 }
@@ -309,7 +309,7 @@ typedef struct {
     char *crumb;
     int crumb_page; /* open the breadcrumb with the page title (no h1 above) */
     char *anchor;
-    ofs_buf body, code;
+    ofsi_buf body, code;
 } sec;
 
 typedef struct {
@@ -342,7 +342,7 @@ typedef struct {
     open_id *ids;
     size_t nids, capids;
     char *first_h1, *first_heading;
-    ofs_buf scratch;
+    ofsi_buf scratch;
 } hp;
 
 static char *xstrdup(hp *p, const char *s)
@@ -365,7 +365,7 @@ static int ignored(hp *p, const GumboNode *n);
 
 static char *inline_text(hp *p, const GumboNode *root, int skip_ignored, size_t max)
 {
-    ofs_buf b = {0};
+    ofsi_buf b = {0};
     walker w;
     const GumboNode *n;
     int entering;
@@ -373,7 +373,7 @@ static char *inline_text(hp *p, const GumboNode *root, int skip_ignored, size_t 
     while (walker_next(&w, &n, &entering) && !b.oom && (!max || b.n < max)) {
         if (!entering) {
             if (is_element(n) && is_block(n->v.element.tag))
-                ofs_buf_add(&b, " ", 1);
+                ofsi_buf_add(&b, " ", 1);
             continue;
         }
         if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
@@ -383,7 +383,7 @@ static char *inline_text(hp *p, const GumboNode *root, int skip_ignored, size_t 
             if (skip_ignored && ignored(p, n))
                 walker_skip(&w);
             else if (n->v.element.tag == GUMBO_TAG_BR || is_block(n->v.element.tag))
-                ofs_buf_add(&b, " ", 1);
+                ofsi_buf_add(&b, " ", 1);
         }
     }
     char *s = take_text(&b);
@@ -436,8 +436,8 @@ static int add_pair(hp *p, ofs_meta **v, size_t *n, const char *key, size_t kn, 
         return 0;
     }
     *v = nv;
-    ofs_buf kb = {0};
-    ofs_buf_add(&kb, key, kn);
+    ofsi_buf kb = {0};
+    ofsi_buf_add(&kb, key, kn);
     nv[*n].key = take_valid(&kb);
     nv[*n].value = dup_valid(val);
     if (!nv[*n].key || !nv[*n].value) {
@@ -617,15 +617,15 @@ static void first_walk(hp *p, const GumboNode *doc, const ofs_selector *root_sel
 /* Joins stack[1..upto] (the present ones) with the breadcrumb separator. */
 static char *join_stack(hp *p, int upto)
 {
-    ofs_buf b = {0};
+    ofsi_buf b = {0};
     for (int l = 1; l <= upto && l <= 6; l++) {
         if (!p->stack[l])
             continue;
         if (b.n)
-            ofs_buf_puts(&b, CRUMB_SEP);
-        ofs_buf_puts(&b, p->stack[l]);
+            ofsi_buf_puts(&b, CRUMB_SEP);
+        ofsi_buf_puts(&b, p->stack[l]);
     }
-    char *s = ofs_buf_take(&b);
+    char *s = ofsi_buf_take(&b);
     if (!s)
         p->oom = 1;
     return s;
@@ -685,7 +685,7 @@ static int sinks(const hp *p, size_t out[4])
     return n;
 }
 
-static void note_oom(hp *p, const ofs_buf *b)
+static void note_oom(hp *p, const ofsi_buf *b)
 {
     if (b->oom)
         p->oom = 1;
@@ -697,7 +697,7 @@ static void emit_text(hp *p, const char *s)
     int k = sinks(p, idx);
     if (p->pre_depth) {
         for (int i = 0; i < k; i++) {
-            ofs_buf_puts(&p->secs[idx[i]].code, s);
+            ofsi_buf_puts(&p->secs[idx[i]].code, s);
             note_oom(p, &p->secs[idx[i]].code);
         }
         return;
@@ -706,7 +706,7 @@ static void emit_text(hp *p, const char *s)
     buf_layout(&p->scratch, s);
     note_oom(p, &p->scratch);
     for (int i = 0; i < k && !p->oom; i++) {
-        ofs_buf_add(&p->secs[idx[i]].body, p->scratch.s, p->scratch.n);
+        ofsi_buf_add(&p->secs[idx[i]].body, p->scratch.s, p->scratch.n);
         note_oom(p, &p->secs[idx[i]].body);
     }
 }
@@ -717,11 +717,11 @@ static void emit_sep(hp *p, char c, int code)
     size_t idx[4];
     int k = sinks(p, idx);
     for (int i = 0; i < k; i++) {
-        ofs_buf *b = code ? &p->secs[idx[i]].code : &p->secs[idx[i]].body;
+        ofsi_buf *b = code ? &p->secs[idx[i]].code : &p->secs[idx[i]].body;
         if (c == '\n')
             buf_newline(b);
         else
-            ofs_buf_add(b, " ", 1);
+            ofsi_buf_add(b, " ", 1);
         note_oom(p, b);
     }
 }
@@ -1079,13 +1079,13 @@ static char *page_title(hp *p)
 /* The breadcrumb, opened by the page title when no h1 is above the section (stand_in). */
 static char *crumb_with_page(const sec *s, const char *page_title, int stand_in)
 {
-    ofs_buf b = {0};
+    ofsi_buf b = {0};
     if (s->crumb_page && stand_in) {
-        ofs_buf_puts(&b, page_title);
+        ofsi_buf_puts(&b, page_title);
         if (*s->crumb)
-            ofs_buf_puts(&b, CRUMB_SEP);
+            ofsi_buf_puts(&b, CRUMB_SEP);
     }
-    ofs_buf_puts(&b, s->crumb);
+    ofsi_buf_puts(&b, s->crumb);
     return take_valid(&b);
 }
 

@@ -6,65 +6,65 @@
 
 /* fts5_api of a connection, or NULL (see https://sqlite.org/fts5.html#extending_fts5). */
 typedef struct fts5_api fts5_api;
-fts5_api *ofs_fts5_api(sqlite3 *db);
+fts5_api *ofsi_fts5_api(sqlite3 *db);
 
 /* Each registers one piece with FTS5; return SQLite codes. */
-int ofs_tokenizer_register_fts5(fts5_api *api);   /* tokenizer.c: the `ofs` tokenizer */
-int ofs_snippet_register_fts5(fts5_api *api);     /* snippet.c: ofs_snippet(fts, mode, ntokens) */
-int ofs_rank_register_fts5(fts5_api *api);        /* rank.c: ofs_bm25f(fts, k1, b, weights...) */
+int ofsi_tokenizer_register_fts5(fts5_api *api);   /* tokenizer.c: the `ofs` tokenizer */
+int ofsi_snippet_register_fts5(fts5_api *api);     /* snippet.c: ofs_snippet(fts, mode, ntokens) */
+int ofsi_rank_register_fts5(fts5_api *api);        /* rank.c: ofs_bm25f(fts, k1, b, weights...) */
 
 /* tokenizer.c: turns the pure-ASCII segmentation shortcut off (1: on, the default), so tests can
  * compare it with ICU's. */
 typedef struct ofs_tokenizer ofs_tokenizer;
-void ofs_tokenizer_set_ascii_fast(ofs_tokenizer *tok, int on);
+void ofsi_tokenizer_set_ascii_fast(ofs_tokenizer *tok, int on);
 
 /* tokenizer.c: the tokens of one text, recorded by any thread, replayed by the `ofs` FTS5
  * tokenizer of the thread that inserts that text. The indexer's parser threads tokenize, the
  * SQLite thread only inserts: tokenizing is the largest cost of a build after SQLite's own. */
-typedef struct ofs_token_stream ofs_token_stream;
-int ofs_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofs_token_stream **out);
-void ofs_token_stream_free(ofs_token_stream *ts);
+typedef struct ofsi_token_stream ofsi_token_stream;
+int ofsi_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofsi_token_stream **out);
+void ofsi_token_stream_free(ofsi_token_stream *ts);
 /* Until called again with n = 0, this thread's `ofs` tokenizers replay a stream instead of
  * tokenizing when FTS5 asks for a document text equal to the stream's. */
-void ofs_tokenizer_replay(ofs_token_stream *const *streams, int n);
+void ofsi_tokenizer_replay(ofsi_token_stream *const *streams, int n);
 
 /* rank.c: every row's column sizes, loaded once from fts_docsize (NULL *out when the index is
- * empty or too large to cache), for rankers written in C (ofs_bm25f_row); and an ofs_bm25f
+ * empty or too large to cache), for rankers written in C (ofsi_bm25f_row); and an ofs_bm25f
  * under another name that reads them (test_rank checks it against FTS5's own sizes). */
-typedef struct ofs_doclens ofs_doclens;
+typedef struct ofsi_doclens ofsi_doclens;
 typedef struct Fts5ExtensionApi Fts5ExtensionApi;
 typedef struct Fts5Context Fts5Context;
-int ofs_doclens_load(sqlite3 *db, ofs_doclens **out);
-void ofs_doclens_free(ofs_doclens *d);
-int ofs_doclens_column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *d,
+int ofsi_doclens_load(sqlite3 *db, ofsi_doclens **out);
+void ofsi_doclens_free(ofsi_doclens *d);
+int ofsi_doclens_column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doclens *d,
                             int col, int *len);
-int ofs_rank_register_cached(fts5_api *api, const char *name, ofs_doclens *lens);
+int ofsi_rank_register_cached(fts5_api *api, const char *name, ofsi_doclens *lens);
 
 /* Document frequencies of a query's phrases, in FTS5's phrase order, known before the query
- * runs (-1: unknown, ofs_bm25f_row counts it itself): counting a common word's rows costs more
+ * runs (-1: unknown, ofsi_bm25f_row counts it itself): counting a common word's rows costs more
  * than scoring a page. The same struct counts the rows scored, so a ranked pass needs no second
  * count of its matches. */
-#define OFS_MAX_PHRASE_DF 64
+#define OFSI_MAX_PHRASE_DF 64
 typedef struct {
     int n;
-    long long df[OFS_MAX_PHRASE_DF];
-    long long rows; /* ofs_bm25f_row adds one per row it scores */
-} ofs_phrase_df;
+    long long df[OFSI_MAX_PHRASE_DF];
+    long long rows; /* ofsi_bm25f_row adds one per row it scores */
+} ofsi_phrase_df;
 
 /* BM25F of the current row (see rank.c), for rankers written in C: the same score as
  * ofs_bm25f(fts, k1, b, w..., proximity, known), without going through SQL values. known may
  * be NULL; its rows counter is bumped. title_hits (may be NULL): phrase instances in column 0. */
-#define OFS_RANK_MAX_COLS 8
+#define OFSI_RANK_MAX_COLS 8
 typedef struct {
     double k1, b, proximity;
-    double w[OFS_RANK_MAX_COLS];
-} ofs_bm25f_params;
-int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *lens,
-                  const ofs_bm25f_params *p, ofs_phrase_df *known, double *score,
+    double w[OFSI_RANK_MAX_COLS];
+} ofsi_bm25f_params;
+int ofsi_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doclens *lens,
+                  const ofsi_bm25f_params *p, ofsi_phrase_df *known, double *score,
                   int *title_hits);
 
 /* snippet.c: the current row's phrase instances as ofs_insts() gives them, malloc'd into *blob
  * (n bytes), or *blob NULL when they are too many to carry. */
-int ofs_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n);
+int ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n);
 
 #endif

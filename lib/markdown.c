@@ -836,7 +836,7 @@ static char *custom_id(md *m, const char *s, size_t *n)
 
 /* The anchor of a heading: its `{#id}`, else the page-unique slug of its text (counted in
  * slugs). *h and *hn get the heading text without the `{#id}` (inside m->scratch). Shared with the
- * HTML renderer (ofs_heading_anchor) so rendered ids always match the indexed anchors. NULL
+ * HTML renderer (ofsi_heading_anchor) so rendered ids always match the indexed anchors. NULL
  * with m->oom set on OOM. */
 static char *heading_anchor(md *m, slugmap *slugs, cmark_node *node, const char **h, size_t *hn,
                             int *custom)
@@ -1248,21 +1248,21 @@ static void walk(md *m, cmark_node *doc)
  * then taken from b, saving a copy per section), else a cleaned copy. */
 static char *take_clean(buf *b, size_t n)
 {
-    if (b->p && ofs_utf8_valid(b->p, n)) {
+    if (b->p && ofsi_utf8_valid(b->p, n)) {
         char *s = b->p;
         s[n] = '\0';
         b->p = NULL;
         b->len = b->cap = 0;
         return s;
     }
-    return ofs_utf8_clean(b->p ? b->p : "", n);
+    return ofsi_utf8_clean(b->p ? b->p : "", n);
 }
 
 /* Collapses blank runs to one space, trims lines, drops empty lines; in place, then cleaned. */
 static char *finish_text(buf *b)
 {
     if (!b->p)
-        return ofs_utf8_clean("", 0);
+        return ofsi_utf8_clean("", 0);
     char *s = b->p;
     size_t n = b->len, o = 0;
     int pending_space = 0;
@@ -1302,7 +1302,7 @@ static char *basename_title(const char *filename)
         base = slash + 1;
     const char *dot = strrchr(base, '.');
     size_t n = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-    return ofs_utf8_clean(base, n);
+    return ofsi_utf8_clean(base, n);
 }
 
 static char *clean_str(const char *s)
@@ -1310,7 +1310,7 @@ static char *clean_str(const char *s)
     const char *t = s ? s : "";
     size_t n = strlen(t);
     trim(&t, &n);
-    return ofs_utf8_clean(t, n);
+    return ofsi_utf8_clean(t, n);
 }
 
 void ofs_page_free(ofs_page *page)
@@ -1341,7 +1341,7 @@ void ofs_page_free(ofs_page *page)
 static char *crumb_with_page(const sec *s, const char *page_title)
 {
     if (!s->crumb_page)
-        return ofs_utf8_clean(s->crumb, strlen(s->crumb));
+        return ofsi_utf8_clean(s->crumb, strlen(s->crumb));
     size_t a = strlen(page_title), b = strlen(s->crumb), sl = strlen(CRUMB_SEP);
     char *out = malloc(a + sl + b + 1);
     if (!out)
@@ -1354,7 +1354,7 @@ static char *crumb_with_page(const sec *s, const char *page_title)
         memcpy(out + o, s->crumb, b);
         o += b;
     }
-    char *clean = ofs_utf8_clean(out, o);
+    char *clean = ofsi_utf8_clean(out, o);
     free(out);
     return clean;
 }
@@ -1375,7 +1375,7 @@ static int build_sections(md *m, ofs_page *page)
         o->level = s->level;
         o->title = clean_str(i == 0 ? page->title : s->title);
         o->breadcrumb = crumb_with_page(s, page->title);
-        o->anchor = ofs_utf8_clean(s->anchor, strlen(s->anchor));
+        o->anchor = ofsi_utf8_clean(s->anchor, strlen(s->anchor));
         o->body = finish_text(&s->body);
         o->code = finish_code(&s->code);
         if (!o->title || !o->breadcrumb || !o->anchor || !o->body || !o->code)
@@ -1406,7 +1406,7 @@ static void md_free(md *m)
 }
 
 /* Fills the page fields from front matter and the walk; returns 0 on OOM. */
-static int build_page(md *m, ofs_frontmatter *fm, const char *filename, ofs_page *page)
+static int build_page(md *m, ofsi_frontmatter *fm, const char *filename, ofs_page *page)
 {
     if (fm->title && fm->title[0])
         page->title = clean_str(fm->title);
@@ -1428,16 +1428,16 @@ static int build_page(md *m, ofs_frontmatter *fm, const char *filename, ofs_page
 
 /* ---- anchors for the HTML renderer (anchors.h) --------------------------------------------- */
 
-struct ofs_slugger {
+struct ofsi_slugger {
     slugmap map;
 };
 
-ofs_slugger *ofs_slugger_new(void)
+ofsi_slugger *ofsi_slugger_new(void)
 {
-    return calloc(1, sizeof(ofs_slugger));
+    return calloc(1, sizeof(ofsi_slugger));
 }
 
-void ofs_slugger_free(ofs_slugger *sl)
+void ofsi_slugger_free(ofsi_slugger *sl)
 {
     if (!sl)
         return;
@@ -1445,7 +1445,7 @@ void ofs_slugger_free(ofs_slugger *sl)
     free(sl);
 }
 
-char *ofs_heading_anchor(ofs_slugger *sl, cmark_node *heading, int *custom)
+char *ofsi_heading_anchor(ofsi_slugger *sl, cmark_node *heading, int *custom)
 {
     md m;
     memset(&m, 0, sizeof m);
@@ -1461,7 +1461,7 @@ char *ofs_heading_anchor(ofs_slugger *sl, cmark_node *heading, int *custom)
     return anchor;
 }
 
-char *ofs_html_anchor(const char *tag, size_t n)
+char *ofsi_html_anchor(const char *tag, size_t n)
 {
     md m;
     memset(&m, 0, sizeof m);
@@ -1474,9 +1474,9 @@ int ofs_markdown_parse(const char *src, size_t len, const char *filename,
     *out = NULL;
     if (!src)
         len = 0;
-    ofs_frontmatter fm;
+    ofsi_frontmatter fm;
     size_t body = 0;
-    if (ofs_frontmatter_parse(src ? src : "", len, filename, opts, &fm, &body) != OFS_OK)
+    if (ofsi_frontmatter_parse(src ? src : "", len, filename, opts, &fm, &body) != OFS_OK)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory reading front matter");
     md m;
     memset(&m, 0, sizeof m);
@@ -1500,7 +1500,7 @@ int ofs_markdown_parse(const char *src, size_t len, const char *filename,
     ofs_page *page = calloc(1, sizeof *page);
     int ok = !m.oom && page && build_page(&m, &fm, filename, page);
     md_free(&m);
-    ofs_frontmatter_clear(&fm);
+    ofsi_frontmatter_clear(&fm);
     if (!ok) {
         ofs_page_free(page);
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory parsing Markdown");

@@ -62,18 +62,18 @@ static void sl_free(strlist *l)
 }
 
 /* Appends l's strings joined by sep, in parentheses when there are several and paren is set. */
-static void sb_join(ofs_buf *b, const strlist *l, const char *sep, int paren)
+static void sb_join(ofsi_buf *b, const strlist *l, const char *sep, int paren)
 {
     int p = paren && l->n > 1;
     if (p)
-        ofs_buf_add(b, "(", 1);
+        ofsi_buf_add(b, "(", 1);
     for (size_t i = 0; i < l->n; i++) {
         if (i)
-            ofs_buf_puts(b, sep);
-        ofs_buf_puts(b, l->v[i]);
+            ofsi_buf_puts(b, sep);
+        ofsi_buf_puts(b, l->v[i]);
     }
     if (p)
-        ofs_buf_add(b, ")", 1);
+        ofsi_buf_add(b, ")", 1);
 }
 
 typedef struct {
@@ -283,13 +283,13 @@ static int bare_word(const item *it)
 /* Renders one item: "text", "text"*, title:"text". */
 static char *render_item(const item *it)
 {
-    ofs_buf b = {0};
+    ofsi_buf b = {0};
     if (it->title)
-        ofs_buf_puts(&b, "title:");
-    ofs_buf_quoted(&b, it->text);
+        ofsi_buf_puts(&b, "title:");
+    ofsi_buf_quoted(&b, it->text);
     if (it->prefix)
-        ofs_buf_add(&b, "*", 1);
-    return ofs_buf_take(&b);
+        ofsi_buf_add(&b, "*", 1);
+    return ofsi_buf_take(&b);
 }
 
 typedef struct {
@@ -306,9 +306,9 @@ static void collect_member(void *ctx, const char *text, const char *mkey)
         if (strcmp(c->keys.v[i], mkey) == 0)
             return;
     sl_push(&c->keys, strdup(mkey));
-    ofs_buf b = {0};
-    ofs_buf_quoted(&b, text);
-    sl_push(&c->alts, ofs_buf_take(&b));
+    ofsi_buf b = {0};
+    ofsi_buf_quoted(&b, text);
+    sl_push(&c->alts, ofsi_buf_take(&b));
 }
 
 /* Tries to expand the longest run of bare words starting at item i that is a synonym member.
@@ -317,19 +317,19 @@ static void collect_member(void *ctx, const char *text, const char *mkey)
 static size_t expand_synonyms(parser *P, size_t i, char **expr)
 {
     const ofs_synonyms *syn = P->opts->synonyms;
-    size_t maxk = ofs_synonyms_max_tokens(syn), run = 0;
+    size_t maxk = ofsi_synonyms_max_tokens(syn), run = 0;
     while (i + run < P->nitems && run < maxk && bare_word(&P->items[i + run]))
         run++;
     for (size_t k = run; k > 0; k--) {
-        ofs_buf span = {0};
+        ofsi_buf span = {0};
         for (size_t j = i; j < i + k; j++) {
             if (j > i)
-                ofs_buf_add(&span, " ", 1);
-            ofs_buf_puts(&span, P->items[j].text);
+                ofsi_buf_add(&span, " ", 1);
+            ofsi_buf_puts(&span, P->items[j].text);
         }
-        char *text = ofs_buf_take(&span), *key = NULL;
+        char *text = ofsi_buf_take(&span), *key = NULL;
         size_t ntok = 0;
-        int rc = text ? ofs_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok)
+        int rc = text ? ofsi_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok)
                       : OFS_NOMEM;
         if (rc != OFS_OK || !key) {
             /* No key (nothing to look up) or a tokenizer failure: no expansion for this run. */
@@ -342,17 +342,17 @@ static size_t expand_synonyms(parser *P, size_t i, char **expr)
             continue;
         }
         syn_collect c = {0};
-        ofs_buf first = {0};
-        ofs_buf_quoted(&first, text);
-        sl_push(&c.alts, ofs_buf_take(&first));
+        ofsi_buf first = {0};
+        ofsi_buf_quoted(&first, text);
+        sl_push(&c.alts, ofsi_buf_take(&first));
         sl_push(&c.keys, strdup(key));
-        size_t groups = ofs_synonyms_each(syn, key, collect_member, &c);
+        size_t groups = ofsi_synonyms_each(syn, key, collect_member, &c);
         free(text);
         free(key);
         if (groups > 0 && !c.alts.oom && !c.keys.oom) {
-            ofs_buf b = {0};
+            ofsi_buf b = {0};
             sb_join(&b, &c.alts, " OR ", 1);
-            *expr = ofs_buf_take(&b);
+            *expr = ofsi_buf_take(&b);
             if (!*expr)
                 P->oom = 1;
             sl_free(&c.alts);
@@ -376,7 +376,7 @@ typedef struct {
     int drop_stop;   /* ofs_query_options.drop_stopwords */
     strlist title;   /* title: filters (always required) */
     strlist excl;    /* exclusions */
-    ofs_buf text;       /* ofs_query_text */
+    ofsi_buf text;       /* ofs_query_text */
     strlist words;   /* ofs_query_word */
     size_t nstrings; /* items rendered so far, against MAX_CLAUSES */
     int oom;
@@ -406,12 +406,12 @@ static int has_clause(const clauses *C, const char *expr)
 static void add_positive(clauses *C, char *expr, int join, int stop)
 {
     if (join && C->pos.n > 0) {
-        ofs_buf b = {0};
-        ofs_buf_puts(&b, C->pos.v[C->pos.n - 1]);
-        ofs_buf_puts(&b, " OR ");
-        ofs_buf_puts(&b, expr);
+        ofsi_buf b = {0};
+        ofsi_buf_puts(&b, C->pos.v[C->pos.n - 1]);
+        ofsi_buf_puts(&b, " OR ");
+        ofsi_buf_puts(&b, expr);
         free(expr);
-        char *joined = ofs_buf_take(&b);
+        char *joined = ofsi_buf_take(&b);
         if (!joined) {
             C->oom = 1;
             return;
@@ -444,8 +444,8 @@ static void add_text(parser *P, clauses *C, size_t i, size_t used)
     for (size_t j = i; j < i + used; j++) {
         const item *it = &P->items[j];
         if (C->text.n)
-            ofs_buf_add(&C->text, " ", 1);
-        ofs_buf_puts(&C->text, it->text);
+            ofsi_buf_add(&C->text, " ", 1);
+        ofsi_buf_puts(&C->text, it->text);
         if (bare_word(it))
             sl_push(&C->words, strdup(it->text));
     }
@@ -508,11 +508,11 @@ static char *render(const clauses *C, int any, int *oom)
     size_t nparts = C->pos.n + C->title.n;
     if (nparts == 0)
         return NULL;
-    ofs_buf b = {0};
+    ofsi_buf b = {0};
     size_t top = 0; /* top-level operands, to know when NOT needs parentheses */
     if (C->pos.n > 0) {
         if (any) {
-            ofs_buf a = {0};
+            ofsi_buf a = {0};
             size_t kept = 0;
             for (size_t i = 0; i < C->pos.n; i++)
                 kept += !C->stop[i];
@@ -521,52 +521,52 @@ static char *render(const clauses *C, int any, int *oom)
                 if (skip_stop && C->stop[i])
                     continue;
                 if (n++)
-                    ofs_buf_puts(&a, " OR ");
-                ofs_buf_puts(&a, C->pos.v[i]);
+                    ofsi_buf_puts(&a, " OR ");
+                ofsi_buf_puts(&a, C->pos.v[i]);
             }
             int paren = (C->pos.n > 1 || C->nalts[0] > 1) && C->title.n > 0;
             if (paren)
-                ofs_buf_add(&b, "(", 1);
-            ofs_buf_add(&b, a.s ? a.s : "", a.n);
+                ofsi_buf_add(&b, "(", 1);
+            ofsi_buf_add(&b, a.s ? a.s : "", a.n);
             if (paren)
-                ofs_buf_add(&b, ")", 1);
+                ofsi_buf_add(&b, ")", 1);
             b.oom |= a.oom;
             free(a.s);
             top = (C->pos.n > 1 || C->nalts[0] > 1) && !paren ? 2 : 1;
         } else {
             for (size_t i = 0; i < C->pos.n; i++) {
                 if (i)
-                    ofs_buf_puts(&b, " AND ");
+                    ofsi_buf_puts(&b, " AND ");
                 int paren = C->nalts[i] > 1 && nparts > 1;
                 if (paren)
-                    ofs_buf_add(&b, "(", 1);
-                ofs_buf_puts(&b, C->pos.v[i]);
+                    ofsi_buf_add(&b, "(", 1);
+                ofsi_buf_puts(&b, C->pos.v[i]);
                 if (paren)
-                    ofs_buf_add(&b, ")", 1);
+                    ofsi_buf_add(&b, ")", 1);
             }
             top = C->pos.n > 1 || C->nalts[0] > 1 ? 2 : 1;
         }
     }
     for (size_t i = 0; i < C->title.n; i++) {
         if (b.n)
-            ofs_buf_puts(&b, " AND ");
-        ofs_buf_puts(&b, C->title.v[i]);
+            ofsi_buf_puts(&b, " AND ");
+        ofsi_buf_puts(&b, C->title.v[i]);
         top++;
     }
     if (C->excl.n > 0) {
-        ofs_buf x = {0};
+        ofsi_buf x = {0};
         if (top > 1)
-            ofs_buf_add(&x, "(", 1);
-        ofs_buf_add(&x, b.s ? b.s : "", b.n);
+            ofsi_buf_add(&x, "(", 1);
+        ofsi_buf_add(&x, b.s ? b.s : "", b.n);
         if (top > 1)
-            ofs_buf_add(&x, ")", 1);
-        ofs_buf_puts(&x, " NOT ");
+            ofsi_buf_add(&x, ")", 1);
+        ofsi_buf_puts(&x, " NOT ");
         sb_join(&x, &C->excl, " OR ", 1);
         x.oom |= b.oom;
         free(b.s);
         b = x;
     }
-    char *s = ofs_buf_take(&b);
+    char *s = ofsi_buf_take(&b);
     if (!s)
         *oom = 1;
     return s;
@@ -594,7 +594,7 @@ static int finish(parser *P, clauses *C)
     int oom = 0;
     q->match_all = render(C, 0, &oom);
     q->match_any = render(C, 1, &oom);
-    q->text = ofs_buf_take(&C->text);
+    q->text = ofsi_buf_take(&C->text);
     if (!q->text)
         oom = 1;
     q->words = C->words.v;
@@ -618,7 +618,7 @@ int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts,
                              opts->max_bytes);
     parser *P = calloc(1, sizeof *P);
     ofs_query *q = calloc(1, sizeof *q);
-    char *s = P && q ? ofs_utf8_sanitize(text ? text : "", len, &P->n) : NULL;
+    char *s = P && q ? ofsi_utf8_sanitize(text ? text : "", len, &P->n) : NULL;
     if (!s) {
         free(P);
         free(q);

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RANK_MAX_COLS OFS_RANK_MAX_COLS
+#define RANK_MAX_COLS OFSI_RANK_MAX_COLS
 #define LENS_COLS 5             /* title, headings, body, code, meta */
 #define LENS_MAX_ROWS 4000000   /* beyond this the cache would cost more memory than it saves */
 
@@ -24,7 +24,7 @@
  * each matching row, and FTS5 answers xColumnSize with one SQL lookup per row: 40% of the
  * ranking cost in profiles. Rows not in the cache (added after it was loaded) fall back to
  * xColumnSize. */
-struct ofs_doclens {
+struct ofsi_doclens {
     sqlite3_int64 nrows;   /* rowids 0..nrows-1 */
     unsigned short *len;   /* nrows * LENS_COLS, saturated at 65535 */
     unsigned char *known;  /* 1 when the row was loaded */
@@ -46,7 +46,7 @@ static int get_varint(const unsigned char *p, int n, sqlite3_uint64 *v)
     return 0;
 }
 
-int ofs_doclens_load(sqlite3 *db, ofs_doclens **out)
+int ofsi_doclens_load(sqlite3 *db, ofsi_doclens **out)
 {
     *out = NULL;
     sqlite3_stmt *st = NULL;
@@ -58,10 +58,10 @@ int ofs_doclens_load(sqlite3 *db, ofs_doclens **out)
     sqlite3_finalize(st);
     if (maxid <= 0 || maxid >= LENS_MAX_ROWS)
         return SQLITE_OK; /* nothing to cache, or too much: rank through xColumnSize */
-    ofs_doclens *d = calloc(1, sizeof *d);
+    ofsi_doclens *d = calloc(1, sizeof *d);
     if (!d || !(d->len = calloc((size_t)(maxid + 1) * LENS_COLS, sizeof *d->len)) ||
         !(d->known = calloc((size_t)maxid + 1, 1))) {
-        ofs_doclens_free(d);
+        ofsi_doclens_free(d);
         return SQLITE_NOMEM;
     }
     d->nrows = maxid + 1;
@@ -85,14 +85,14 @@ int ofs_doclens_load(sqlite3 *db, ofs_doclens **out)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) {
-        ofs_doclens_free(d);
+        ofsi_doclens_free(d);
         return rc;
     }
     *out = d;
     return SQLITE_OK;
 }
 
-void ofs_doclens_free(ofs_doclens *d)
+void ofsi_doclens_free(ofsi_doclens *d)
 {
     if (!d)
         return;
@@ -102,7 +102,7 @@ void ofs_doclens_free(ofs_doclens *d)
 }
 
 /* The size of column col of the current row, from the cache when it has the row. */
-static int column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *d,
+static int column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doclens *d,
                        int col, int *len)
 {
     if (d && col < LENS_COLS) {
@@ -115,7 +115,7 @@ static int column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_
     return api->xColumnSize(fts, col, len);
 }
 
-int ofs_doclens_column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *d,
+int ofsi_doclens_column_size(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doclens *d,
                             int col, int *len)
 {
     return column_size(api, fts, d, col, len);
@@ -136,7 +136,7 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
 }
 
 static rank_query *rank_query_new(const Fts5ExtensionApi *api, Fts5Context *fts,
-                                  const ofs_phrase_df *known, int *rc)
+                                  const ofsi_phrase_df *known, int *rc)
 {
     rank_query *q = calloc(1, sizeof *q);
     if (!q) {
@@ -176,7 +176,7 @@ static void rank_query_free(void *p)
 
 /* Weighted, length-normalised term frequency of every phrase in this row, into tf[nphrase]. */
 static int row_frequencies(const Fts5ExtensionApi *api, Fts5Context *fts, const rank_query *q,
-                           const ofs_doclens *lens, double b, const double *w, double *tf,
+                           const ofsi_doclens *lens, double b, const double *w, double *tf,
                            int *title_hits)
 {
     /* A column's length normalisation is worked out when the row first has a hit in it: most
@@ -243,8 +243,8 @@ static double proximity(const Fts5ExtensionApi *api, Fts5Context *fts, const ran
     return bonus;
 }
 
-int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *lens,
-                  const ofs_bm25f_params *p, ofs_phrase_df *known, double *score, int *title_hits)
+int ofsi_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doclens *lens,
+                  const ofsi_bm25f_params *p, ofsi_phrase_df *known, double *score, int *title_hits)
 {
     int rc = SQLITE_OK, ignored = 0;
     if (!title_hits)
@@ -288,28 +288,28 @@ int ofs_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_docle
 static void fn_bm25f(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                      int nval, sqlite3_value **vals)
 {
-    ofs_bm25f_params p;
+    ofsi_bm25f_params p;
     p.k1 = nval > 0 ? sqlite3_value_double(vals[0]) : 1.2;
     p.b = nval > 1 ? sqlite3_value_double(vals[1]) : 0.75;
     for (int c = 0; c < 5; c++)
         p.w[c] = nval > 2 + c ? sqlite3_value_double(vals[2 + c]) : 1.0;
-    for (int c = 5; c < OFS_RANK_MAX_COLS; c++)
+    for (int c = 5; c < OFSI_RANK_MAX_COLS; c++)
         p.w[c] = 1.0;
     p.proximity = nval > 7 ? sqlite3_value_double(vals[7]) : 0.0;
     double score = 0;
-    int rc = ofs_bm25f_row(api, fts, api->xUserData(fts), &p, NULL, &score, NULL);
+    int rc = ofsi_bm25f_row(api, fts, api->xUserData(fts), &p, NULL, &score, NULL);
     if (rc == SQLITE_OK)
         sqlite3_result_double(ctx, score);
     else
         sqlite3_result_error_code(ctx, rc);
 }
 
-int ofs_rank_register_fts5(fts5_api *api)
+int ofsi_rank_register_fts5(fts5_api *api)
 {
     return api->xCreateFunction(api, "ofs_bm25f", NULL, fn_bm25f, NULL);
 }
 
-int ofs_rank_register_cached(fts5_api *api, const char *name, ofs_doclens *lens)
+int ofsi_rank_register_cached(fts5_api *api, const char *name, ofsi_doclens *lens)
 {
     return api->xCreateFunction(api, name, lens, fn_bm25f, NULL);
 }

@@ -170,7 +170,7 @@ static int anchors_of_html(const char *s, char **out, size_t *len)
         const char *gt = strchr(lt, '>');
         if (!gt)
             break;
-        char *id = ofs_html_anchor(lt, (size_t)(gt - lt + 1));
+        char *id = ofsi_html_anchor(lt, (size_t)(gt - lt + 1));
         if (id && plain_id(id)) {
             size_t add = strlen(id) + 16;
             char *p = realloc(*out, *len + add);
@@ -211,7 +211,7 @@ static int keep_anchors(cmark_node *html)
 static int rewrite(cmark_node *doc)
 {
     node_list headings = {0}, html = {0};
-    ofs_slugger *sl = ofs_slugger_new();
+    ofsi_slugger *sl = ofsi_slugger_new();
     char **anchors = NULL;
     int *custom = NULL;
     int ok = sl && collect(doc, &headings, &html);
@@ -221,7 +221,7 @@ static int rewrite(cmark_node *doc)
         ok = anchors && custom;
     }
     for (size_t i = 0; ok && i < headings.n; i++)
-        ok = (anchors[i] = ofs_heading_anchor(sl, headings.v[i], &custom[i])) != NULL;
+        ok = (anchors[i] = ofsi_heading_anchor(sl, headings.v[i], &custom[i])) != NULL;
     for (size_t i = 0; ok && i < html.n; i++)
         ok = keep_anchors(html.v[i]);
     for (size_t i = 0; ok && i < headings.n; i++)
@@ -232,7 +232,7 @@ static int rewrite(cmark_node *doc)
     free(custom);
     free(headings.v);
     free(html.v);
-    ofs_slugger_free(sl);
+    ofsi_slugger_free(sl);
     return ok;
 }
 
@@ -241,11 +241,11 @@ int ofs_markdown_render_html(const char *src, size_t len, char **html, char **er
     *html = NULL;
     if (!src)
         len = 0;
-    ofs_frontmatter fm;
+    ofsi_frontmatter fm;
     size_t body = 0;
-    if (ofs_frontmatter_parse(src ? src : "", len, NULL, NULL, &fm, &body) != OFS_OK)
+    if (ofsi_frontmatter_parse(src ? src : "", len, NULL, NULL, &fm, &body) != OFS_OK)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory reading front matter");
-    ofs_frontmatter_clear(&fm);
+    ofsi_frontmatter_clear(&fm);
     /* Parsed exactly as ofs_markdown_parse parses, so the headings are the same nodes. */
     cmark_node *doc = cmark_parse_document(src ? src + body : "", len - body, CMARK_OPT_DEFAULT);
     if (!doc)

@@ -63,10 +63,10 @@ typedef struct {
 /* The parameters of the ranked pass being stepped, read by ofs_collect for every row, and the k
  * best rows so far. */
 typedef struct {
-    ofs_bm25f_params bm;
+    ofsi_bm25f_params bm;
     double entry_boost;
     int nq;                 /* query tokens, for the title cover */
-    ofs_phrase_df *known;   /* phrase dfs, and the count of rows scored */
+    ofsi_phrase_df *known;   /* phrase dfs, and the count of rows scored */
     int k;
     ranked *top;            /* min-heap of the k best rows so far, the worst at the root */
     int ntop, topcap;
@@ -113,7 +113,7 @@ struct ofs_searcher {
     char *synonyms_path;
     ofs_tokenizer *tok; /* NULL when the index uses a tokenizer other than ofs */
     ofs_synonyms *syn;
-    ofs_doclens *lens;  /* column sizes for ranking; NULL: ask FTS5 per row */
+    ofsi_doclens *lens;  /* column sizes for ranking; NULL: ask FTS5 per row */
     long nsections;     /* rows in the index when opened (for common_share) */
     df_entry *df;       /* term -> document frequency, open addressing, DF_SLOTS slots */
     int ndf;
@@ -233,11 +233,11 @@ static int on_progress(void *arg)
  * are one and the same (0..1): the share of the title's token positions that are query matches,
  * or of the query's tokens found in the title, whichever is smaller. "argo cd" covers the title
  * "Argo CD" fully; "argo cd application not syncing" covers it but is not it. */
-static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const ofs_doclens *lens,
+static double title_cover(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doclens *lens,
                           int nq)
 {
     int ntok = 0, ninst = 0;
-    if (ofs_doclens_column_size(api, fts, lens, 0, &ntok) != SQLITE_OK || ntok <= 0 ||
+    if (ofsi_doclens_column_size(api, fts, lens, 0, &ntok) != SQLITE_OK || ntok <= 0 ||
         api->xInstCount(fts, &ninst) != SQLITE_OK)
         return 0.0;
     unsigned char seen[256] = {0};
@@ -342,7 +342,7 @@ static int top_offer(score_pass *p, const Fts5ExtensionApi *api, Fts5Context *ft
         return SQLITE_OK;
     unsigned char *insts = NULL;
     int ninsts = 0;
-    int rc = with_insts ? ofs_insts_blob(api, fts, &insts, &ninsts) : SQLITE_OK;
+    int rc = with_insts ? ofsi_insts_blob(api, fts, &insts, &ninsts) : SQLITE_OK;
     if (rc != SQLITE_OK)
         return rc;
     ranked r = {api->xRowid(fts), score, insts, ninsts};
@@ -400,7 +400,7 @@ static void fn_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     score_pass *p = &s->pass;
     double score = 0;
     int title_hits = 0;
-    int rc = ofs_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &title_hits);
+    int rc = ofsi_bm25f_row(api, fts, s->lens, &p->bm, p->known, &score, &title_hits);
     /* Only rows matched in the title can be boosted: most rows of a common word are not. */
     if (rc == SQLITE_OK && title_hits)
         score *= entry_boost(s, api, fts);
@@ -456,7 +456,7 @@ static void fn_suggest_keep(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
     int kind = row_info(s, api->xRowid(fts), &first);
     int entry = kind == OFS_KIND_TERM || kind == OFS_KIND_FAQ;
     if ((first || entry) && has_initial(s, api, fts)) {
-        rc = ofs_doclens_column_size(api, fts, s->lens, 0, &len);
+        rc = ofsi_doclens_column_size(api, fts, s->lens, 0, &len);
         double score = (entry ? 1e9 : 0) - len;
         if (rc == SQLITE_OK)
             rc = top_offer(&s->pass, api, fts, score, 0);
@@ -588,13 +588,13 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
         rc = check_schema(s, errmsg);
     if (rc == OFS_OK)
         rc = load_tokenizer(s, errmsg);
-    if (rc == OFS_OK && ofs_doclens_load(s->db, &s->lens) != SQLITE_OK)
+    if (rc == OFS_OK && ofsi_doclens_load(s->db, &s->lens) != SQLITE_OK)
         rc = ofs_set_error(errmsg, OFS_DB, "cannot read the index's document sizes: %s",
                            sqlite3_errmsg(s->db));
     if (rc == OFS_OK && load_kinds(s) != SQLITE_OK)
         rc = ofs_set_error(errmsg, OFS_DB, "cannot read the index's section kinds: %s",
                            sqlite3_errmsg(s->db));
-    fts5_api *api = rc == OFS_OK ? ofs_fts5_api(s->db) : NULL;
+    fts5_api *api = rc == OFS_OK ? ofsi_fts5_api(s->db) : NULL;
     if (rc == OFS_OK &&
         (!api ||
          api->xCreateFunction(api, "ofs_boost", s, fn_boost, NULL) != SQLITE_OK ||
@@ -721,7 +721,7 @@ static void check_version(ofs_searcher *s)
     sqlite3_int64 v = data_version(s);
     if (v < 0 || v == s->data_version)
         return;
-    ofs_doclens_free(s->lens);
+    ofsi_doclens_free(s->lens);
     s->lens = NULL;
     free(s->kinds);
     s->kinds = NULL;
@@ -755,7 +755,7 @@ void ofs_searcher_close(ofs_searcher *s)
     sqlite3_close(s->db);
     ofs_tokenizer_free(s->tok);
     ofs_synonyms_free(s->syn);
-    ofs_doclens_free(s->lens);
+    ofsi_doclens_free(s->lens);
     free(s->kinds);
     top_clear(&s->pass);
     free(s->pass.top);
@@ -834,17 +834,17 @@ static int db_error(ofs_searcher *s, char **errmsg)
     return ofs_set_error(errmsg, OFS_DB, "search failed: %s", sqlite3_errmsg(s->db));
 }
 
-static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out);
+static void phrase_dfs(ofs_searcher *s, const char *expr, ofsi_phrase_df *out);
 
 /* Sets what ofs_collect reads for the pass about to run. */
-static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofs_phrase_df *known,
+static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofsi_phrase_df *known,
                       int k)
 {
     score_pass *p = &s->pass;
     p->bm.k1 = s->cfg.k1;
     p->bm.b = s->cfg.b;
     p->bm.proximity = s->cfg.proximity;
-    for (int c = 0; c < OFS_RANK_MAX_COLS; c++)
+    for (int c = 0; c < OFSI_RANK_MAX_COLS; c++)
         p->bm.w[c] = c < 5 ? w[c] : 1.0;
     p->entry_boost = s->cfg.entry_boost;
     p->nq = a->query_tokens;
@@ -918,7 +918,7 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
     const double w[5] = {s->cfg.w_title, s->cfg.w_headings, s->cfg.w_body, s->cfg.w_code,
                          s->cfg.w_meta};
-    ofs_phrase_df known = {.n = 0, .rows = 0};
+    ofsi_phrase_df known = {.n = 0, .rows = 0};
     if (s->cfg.df_cache && s->tok)
         phrase_dfs(s, a->match, &known);
     *matches = -1;
@@ -1114,13 +1114,13 @@ static int next_phrase(const char **p, char *buf, size_t cap, size_t *len, int *
 /* The document frequency of every phrase of a compiled expression, in FTS5's phrase order (the
  * order of the strings in the text); -1 where it is not one plain indexed term (a phrase of
  * several tokens, a compound, a prefix, a column filter): ofs_bm25f counts those itself. */
-static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out)
+static void phrase_dfs(ofs_searcher *s, const char *expr, ofsi_phrase_df *out)
 {
     char buf[512];
     size_t len;
     int prefix, filtered;
     out->n = 0;
-    for (const char *p = expr; out->n < OFS_MAX_PHRASE_DF &&
+    for (const char *p = expr; out->n < OFSI_MAX_PHRASE_DF &&
                                next_phrase(&p, buf, sizeof buf, &len, &prefix, &filtered);) {
         long long df = -1;
         one_token t = {.n = 0};
@@ -1137,7 +1137,7 @@ static void phrase_dfs(ofs_searcher *s, const char *expr, ofs_phrase_df *out)
 static int vocab_load(ofs_searcher *s)
 {
     vocab_cache *v = &s->vocab;
-    ofs_buf text = {0};
+    ofsi_buf text = {0};
     size_t cap = 0;
     sqlite3_stmt *st = NULL;
     int ok = sqlite3_prepare_v2(s->db, "SELECT term, doc FROM temp.ofs_vocab", -1, &st, NULL) ==
@@ -1158,15 +1158,15 @@ static int vocab_load(ofs_searcher *s)
         }
         v->off[v->n] = text.n;
         v->docs[v->n] = (long)sqlite3_column_int64(st, 1);
-        ofs_buf_add(&text, (const char *)sqlite3_column_blob(st, 0),
+        ofsi_buf_add(&text, (const char *)sqlite3_column_blob(st, 0),
                     (size_t)sqlite3_column_bytes(st, 0));
-        ofs_buf_add(&text, "", 1);
+        ofsi_buf_add(&text, "", 1);
         v->n++;
     }
     if (rc != SQLITE_DONE)
         ok = 0;
     sqlite3_finalize(st);
-    v->text = ofs_buf_take(&text);
+    v->text = ofsi_buf_take(&text);
     if (!ok || (v->n && !v->text)) {
         free(v->text), free(v->off), free(v->docs);
         memset(v, 0, sizeof *v);
@@ -1313,9 +1313,9 @@ static char *term_part(ofs_searcher *s, char *word, const char *term)
  * term itself when no occurrence can be found. Takes ownership of term. */
 static char *surface_form(ofs_searcher *s, char *term)
 {
-    ofs_buf q = {0};
-    ofs_buf_quoted(&q, term);
-    char *expr = ofs_buf_take(&q);
+    ofsi_buf q = {0};
+    ofsi_buf_quoted(&q, term);
+    char *expr = ofsi_buf_take(&q);
     if (!expr)
         return term;
     sqlite3_stmt *st = s->st[ST_SURFACE];
@@ -1343,7 +1343,7 @@ static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
     if (!s->tok || !s->cfg.did_you_mean)
         return NULL;
     size_t nw = ofs_query_nwords(q);
-    ofs_buf out = {0};
+    ofsi_buf out = {0};
     int changed = 0;
     for (size_t i = 0; i < nw && i < 16; i++) {
         const char *w = ofs_query_word(q, i);
@@ -1355,16 +1355,16 @@ static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
         if (fix)
             fix = surface_form(s, fix);
         if (out.n)
-            ofs_buf_add(&out, " ", 1);
+            ofsi_buf_add(&out, " ", 1);
         if (fix) {
-            ofs_buf_add(&out, fix, strlen(fix));
+            ofsi_buf_add(&out, fix, strlen(fix));
             changed = 1;
             free(fix);
         } else {
-            ofs_buf_add(&out, w, strlen(w));
+            ofsi_buf_add(&out, w, strlen(w));
         }
     }
-    char *text = ofs_buf_take(&out);
+    char *text = ofsi_buf_take(&out);
     if (!changed) {
         free(text);
         return NULL;
@@ -1383,17 +1383,17 @@ static char *col_dup(sqlite3_stmt *st, int i)
 /* "Page title › parent headings"; the section's own title is shown apart. */
 static char *make_breadcrumb(const char *page_title, const char *headings)
 {
-    ofs_buf b = {0};
+    ofsi_buf b = {0};
     size_t pl = strlen(page_title);
     int has_page = headings && strncmp(headings, page_title, pl) == 0;
     if (!has_page)
-        ofs_buf_add(&b, page_title, pl);
+        ofsi_buf_add(&b, page_title, pl);
     if (headings && *headings) {
         if (!has_page && pl)
-            ofs_buf_add(&b, " › ", strlen(" › "));
-        ofs_buf_add(&b, headings, strlen(headings));
+            ofsi_buf_add(&b, " › ", strlen(" › "));
+        ofsi_buf_add(&b, headings, strlen(headings));
     }
-    return ofs_buf_take(&b);
+    return ofsi_buf_take(&b);
 }
 
 static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *match,
@@ -1816,7 +1816,7 @@ static int suggest_run(ofs_searcher *s, const char *prefix, size_t len, int limi
                        ofs_suggestions **out, char **errmsg)
 {
     int one_char = prefix && len > 0 && len <= 4 &&
-                   ofs_utf8_valid_len((const unsigned char *)prefix, len) == len;
+                   ofsi_utf8_valid_len((const unsigned char *)prefix, len) == len;
     const suggest_memo *m = one_char ? memo_find(s, prefix, len, limit) : NULL;
     if (m) {
         *out = suggestions_copy(m->sg);

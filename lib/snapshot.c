@@ -257,9 +257,9 @@ static int integrity_check(sqlite3 *db, const char *path, char **errmsg)
 static int vacuum_into(const char *src, const char *tmp, char **errmsg)
 {
     sqlite3 *db = NULL;
-    int rc = ofs_store_connect(src, SQLITE_OPEN_READONLY, &db, errmsg);
+    int rc = ofsi_store_connect(src, SQLITE_OPEN_READONLY, &db, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_check(db, src, NULL, errmsg);
+        rc = ofsi_store_check(db, src, NULL, errmsg);
     sqlite3_stmt *st = NULL;
     if (rc == OFS_OK && (sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK ||
                          sqlite3_bind_text(st, 1, tmp, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -277,7 +277,7 @@ static int vacuum_into(const char *src, const char *tmp, char **errmsg)
 static int finish_copy(const char *tmp, char **errmsg)
 {
     sqlite3 *db = NULL;
-    int rc = ofs_store_connect(tmp, SQLITE_OPEN_READWRITE, &db, errmsg);
+    int rc = ofsi_store_connect(tmp, SQLITE_OPEN_READWRITE, &db, errmsg);
     sqlite3_stmt *st = NULL;
     if (rc == OFS_OK) {
         const char *mode = NULL;
@@ -292,7 +292,7 @@ static int finish_copy(const char *tmp, char **errmsg)
     if (rc == OFS_OK)
         rc = integrity_check(db, tmp, errmsg);
     if (rc == OFS_OK &&
-        ofs_store_exec(db, "INSERT INTO fts(fts) VALUES('integrity-check')", errmsg) != OFS_OK)
+        ofsi_store_exec(db, "INSERT INTO fts(fts) VALUES('integrity-check')", errmsg) != OFS_OK)
         rc = ofs_set_error(errmsg, OFS_DB, "full-text integrity check of %s failed: %s", tmp,
                            sqlite3_errmsg(db));
     if (db && sqlite3_close(db) != SQLITE_OK && rc == OFS_OK)
@@ -676,9 +676,9 @@ int ofs_snapshot_verify(const char *path, ofs_snapshot_manifest *m, ofs_snapshot
                                   m->size_bytes, m->sha256));
 
     sqlite3 *db = NULL;
-    rc = ofs_store_connect(path, SQLITE_OPEN_READONLY, &db, errmsg);
+    rc = ofsi_store_connect(path, SQLITE_OPEN_READONLY, &db, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_check(db, path, NULL, errmsg);
+        rc = ofsi_store_check(db, path, NULL, errmsg);
     ofs_snapshot_check which = rc == OFS_INVALID || rc == OFS_SCHEMA ? OFS_SNAPSHOT_BAD_INDEX
                                                                       : OFS_SNAPSHOT_BAD_INTEGRITY;
     if (rc == OFS_OK)

@@ -39,7 +39,7 @@ typedef struct {
 } positions;
 
 typedef struct {
-    ofs_buf b;
+    ofsi_buf b;
     int pending_space; /* whitespace seen since the last character written */
 } out_buf;
 
@@ -84,7 +84,7 @@ static int on_token(void *ctx, int tflags, const char *token, int ntoken, int st
 
 static void out_put(out_buf *o, const char *s, size_t n)
 {
-    ofs_buf_add(&o->b, s, n);
+    ofsi_buf_add(&o->b, s, n);
 }
 
 static void out_puts(out_buf *o, const char *s)
@@ -106,7 +106,7 @@ static void flush_space(out_buf *o)
  * terminal) collapse into one space; invalid bytes become U+FFFD; HTML mode escapes. */
 static int put_char(out_buf *o, const unsigned char *z, int n, int mode)
 {
-    int k = (int)ofs_utf8_valid_len(z, n);
+    int k = (int)ofsi_utf8_valid_len(z, n);
     unsigned c = z[0];
     int blank = (k == 1 && (c <= 0x20 || c == 0x7F)) || (k == 2 && c == 0xC2 && z[1] < 0xA0);
     if (blank) {
@@ -206,7 +206,7 @@ static int insts_from_blob(const unsigned char *b, int n, int ncol, inst_list *l
  * NULL when there are too many to carry (ofs_snippet then needs the MATCH). Cheap enough to
  * compute for every row that can still make the page: it keeps those rows from needing a second
  * MATCH (an index lookup per phrase) to make their snippets. */
-int ofs_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n)
+int ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n)
 {
     *blob = NULL;
     *n = 0;
@@ -516,7 +516,7 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
 /* ofs_snippet(fts, mode, ntokens [, insts]): insts, a blob from ofs_insts() of the same row in
  * an earlier statement, stands in for the phrase instances of a MATCH, so the row can be read
  * by rowid alone. */
-static void ofs_snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                            int nval, sqlite3_value **vals)
 {
     int mode = nval > 0 ? sqlite3_value_int(vals[0]) : MODE_PLAIN;
@@ -560,13 +560,13 @@ static void ofs_snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
 
 /* ofs_insts(fts): the row's phrase instances as a blob for ofs_snippet's fourth argument, NULL
  * when there are too many to carry. */
-static void ofs_insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+static void insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                          int nval, sqlite3_value **vals)
 {
     (void)nval, (void)vals;
     unsigned char *b;
     int n;
-    if (ofs_insts_blob(api, fts, &b, &n) != SQLITE_OK)
+    if (ofsi_insts_blob(api, fts, &b, &n) != SQLITE_OK)
         sqlite3_result_error_nomem(ctx);
     else if (b)
         sqlite3_result_blob(ctx, b, n, free);
@@ -574,10 +574,10 @@ static void ofs_insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
         sqlite3_result_null(ctx);
 }
 
-int ofs_snippet_register_fts5(fts5_api *api)
+int ofsi_snippet_register_fts5(fts5_api *api)
 {
     if (!api)
         return SQLITE_ERROR;
-    int rc = api->xCreateFunction(api, "ofs_snippet", NULL, ofs_snippet_fn, NULL);
-    return rc == SQLITE_OK ? api->xCreateFunction(api, "ofs_insts", NULL, ofs_insts_fn, NULL) : rc;
+    int rc = api->xCreateFunction(api, "ofs_snippet", NULL, snippet_fn, NULL);
+    return rc == SQLITE_OK ? api->xCreateFunction(api, "ofs_insts", NULL, insts_fn, NULL) : rc;
 }

@@ -29,7 +29,7 @@ static const char *const schema_sql =
     /* Removing or replacing a document finds its sections through this index. */
     "CREATE INDEX sections_document ON sections(document_id, ord);";
 
-int ofs_store_exec(sqlite3 *db, const char *sql, char **errmsg)
+int ofsi_store_exec(sqlite3 *db, const char *sql, char **errmsg)
 {
     char *err = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
@@ -40,7 +40,7 @@ int ofs_store_exec(sqlite3 *db, const char *sql, char **errmsg)
     return OFS_OK;
 }
 
-int ofs_store_set_meta(sqlite3 *db, const char *key, const char *value, char **errmsg)
+int ofsi_store_set_meta(sqlite3 *db, const char *key, const char *value, char **errmsg)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
@@ -56,7 +56,7 @@ int ofs_store_set_meta(sqlite3 *db, const char *key, const char *value, char **e
     return OFS_OK;
 }
 
-int ofs_store_connect(const char *path, int sqlite_flags, sqlite3 **out, char **errmsg)
+int ofsi_store_connect(const char *path, int sqlite_flags, sqlite3 **out, char **errmsg)
 {
     *out = NULL;
     sqlite3 *db = NULL;
@@ -129,7 +129,7 @@ static char *get_meta(sqlite3 *db, const char *key, int *rc_out)
     return val;
 }
 
-int ofs_store_check(sqlite3 *db, const char *path, char **tokenizer, char **errmsg)
+int ofsi_store_check(sqlite3 *db, const char *path, char **tokenizer, char **errmsg)
 {
     if (tokenizer)
         *tokenizer = NULL;
@@ -157,7 +157,7 @@ int ofs_store_check(sqlite3 *db, const char *path, char **tokenizer, char **errm
     return OFS_OK;
 }
 
-char *ofs_store_tokenize_arg(const char *opts)
+char *ofsi_store_tokenize_arg(const char *opts)
 {
     if (!opts)
         opts = "";
@@ -204,14 +204,14 @@ static int check_tokenizer_options(const char *options, char **errmsg)
     return rc;
 }
 
-int ofs_store_create(sqlite3 *db, const char *tokenizer_options, char **errmsg)
+int ofsi_store_create(sqlite3 *db, const char *tokenizer_options, char **errmsg)
 {
     if (!tokenizer_options)
         tokenizer_options = OFS_DEFAULT_TOKENIZER;
     int vrc = check_tokenizer_options(tokenizer_options, errmsg);
     if (vrc != OFS_OK)
         return vrc;
-    char *tok = ofs_store_tokenize_arg(tokenizer_options);
+    char *tok = ofsi_store_tokenize_arg(tokenizer_options);
     if (!tok)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     char *fts = sqlite3_mprintf(
@@ -223,27 +223,27 @@ int ofs_store_create(sqlite3 *db, const char *tokenizer_options, char **errmsg)
         return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     char version[16];
     snprintf(version, sizeof version, "%d", OFS_SCHEMA_VERSION);
-    int rc = ofs_store_exec(db, "BEGIN IMMEDIATE", errmsg);
+    int rc = ofsi_store_exec(db, "BEGIN IMMEDIATE", errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_exec(db, schema_sql, errmsg);
-    if (rc == OFS_OK && ofs_store_exec(db, fts, errmsg) != OFS_OK)
+        rc = ofsi_store_exec(db, schema_sql, errmsg);
+    if (rc == OFS_OK && ofsi_store_exec(db, fts, errmsg) != OFS_OK)
         rc = ofs_set_error(errmsg, OFS_INVALID, "cannot create the full-text table with "
                            "tokenizer options '%s': %s", tokenizer_options, sqlite3_errmsg(db));
     /* FTS5 flushes its pending terms to a new segment whenever they pass 'hashsize' (1 MB by
      * default); 32 MB means far fewer segments to merge during and after a large build. */
     if (rc == OFS_OK)
-        rc = ofs_store_exec(db, "INSERT INTO fts(fts, rank) VALUES('hashsize', 33554432)",
+        rc = ofsi_store_exec(db, "INSERT INTO fts(fts, rank) VALUES('hashsize', 33554432)",
                             errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_set_meta(db, "schema_version", version, errmsg);
+        rc = ofsi_store_set_meta(db, "schema_version", version, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_set_meta(db, "tokenizer", tokenizer_options, errmsg);
+        rc = ofsi_store_set_meta(db, "tokenizer", tokenizer_options, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_set_meta(db, "version", OFS_VERSION, errmsg);
+        rc = ofsi_store_set_meta(db, "version", OFS_VERSION, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_set_meta(db, "built_at", "", errmsg);
+        rc = ofsi_store_set_meta(db, "built_at", "", errmsg);
     if (rc == OFS_OK)
-        rc = ofs_store_exec(db, "COMMIT", errmsg);
+        rc = ofsi_store_exec(db, "COMMIT", errmsg);
     else
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_free(fts);
@@ -265,7 +265,7 @@ static int set_writer_pragmas(sqlite3 *db, char **errmsg)
     if (!ok)
         return ofs_set_error(errmsg, OFS_DB, "cannot switch the index to WAL mode: %s",
                              sqlite3_errmsg(db));
-    return ofs_store_exec(db,
+    return ofsi_store_exec(db,
                           "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;"
                           " PRAGMA temp_store=MEMORY;",
                           errmsg);
@@ -280,7 +280,7 @@ int ofs_index_open(const char *path, int flags, const char *tokenizer_options, o
     int create = flags == OFS_OPEN_CREATE;
     int sflags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
     sqlite3 *db = NULL;
-    int rc = ofs_store_connect(path, sflags, &db, errmsg);
+    int rc = ofsi_store_connect(path, sflags, &db, errmsg);
     if (rc != OFS_OK)
         return rc;
     char *tok = NULL;
@@ -291,10 +291,10 @@ int ofs_index_open(const char *path, int flags, const char *tokenizer_options, o
         else
             rc = set_writer_pragmas(db, errmsg);
         if (rc == OFS_OK && n == 0)
-            rc = ofs_store_create(db, tokenizer_options, errmsg);
+            rc = ofsi_store_create(db, tokenizer_options, errmsg);
     }
     if (rc == OFS_OK)
-        rc = ofs_store_check(db, path, &tok, errmsg);
+        rc = ofsi_store_check(db, path, &tok, errmsg);
     ofs_index *idx = rc == OFS_OK ? calloc(1, sizeof *idx) : NULL;
     if (rc == OFS_OK && (!idx || !(idx->path = strdup(path)))) {
         free(idx);
@@ -383,7 +383,7 @@ int ofs_index_get_stats(ofs_index *idx, ofs_index_stats *st, char **errmsg)
     memset(st, 0, sizeof *st);
     sqlite3 *db = idx->db;
     /* One read transaction: every figure comes from the same snapshot. */
-    if (ofs_store_exec(db, "BEGIN", errmsg) != OFS_OK)
+    if (ofsi_store_exec(db, "BEGIN", errmsg) != OFS_OK)
         return OFS_DB;
     st->documents = (long)query_int(db, "SELECT count(*) FROM documents");
     st->sections = (long)query_int(db, "SELECT count(*) FROM sections");

@@ -1,6 +1,6 @@
 /* Synonym groups for query expansion: `A = B = C` per line, `#` comments. Each member is folded
  * the way the index folds text (the `ofs` tokenizer, or ASCII lowercase without one) so lookups
- * ignore case and diacritics; query.c expands bare words through ofs_synonyms_each().
+ * ignore case and diacritics; query.c expands bare words through ofsi_synonyms_each().
  * Also home of the small UTF-8 and folding helpers that query.c shares. */
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/query.h"
@@ -34,15 +34,15 @@ struct ofs_synonyms {
 };
 
 typedef struct {
-    ofs_buf b;   /* the key; b.s stays NULL while no token was added */
+    ofsi_buf b;   /* the key; b.s stays NULL while no token was added */
     size_t ntok;
 } fold_ctx;
 
 static void fold_append(fold_ctx *f, const char *s, size_t n)
 {
     if (f->ntok > 0)
-        ofs_buf_add(&f->b, " ", 1);
-    ofs_buf_add(&f->b, s, n);
+        ofsi_buf_add(&f->b, " ", 1);
+    ofsi_buf_add(&f->b, s, n);
     f->ntok++;
 }
 
@@ -62,7 +62,7 @@ static int fold_token(void *ctx, int flags, const char *token, int ntoken, int s
 /* Folds text into a lookup key: its tokens joined by single spaces (tok), or its
  * whitespace-separated words in ASCII lowercase (tok NULL). *key is malloc'd, or NULL when the
  * text has no token; *ntok is the number of tokens. */
-int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok)
+int ofsi_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok)
 {
     fold_ctx f = {0};
     *key = NULL;
@@ -160,12 +160,12 @@ static int parse_line(ofs_synonyms *syn, size_t *cap, const char *s, const char 
         const char *me, *ms = trim(p, eq ? eq : e, &me);
         if (me == ms)
             return ofs_set_error(errmsg, OFS_INVALID, "synonyms line %ld: empty member", lineno);
-        char *text = ofs_utf8_sanitize(ms, (size_t)(me - ms), NULL);
+        char *text = ofsi_utf8_sanitize(ms, (size_t)(me - ms), NULL);
         if (!text)
             return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
         char *key = NULL;
         size_t ntok = 0;
-        int rc = ofs_synonyms_fold(tok, text, strlen(text), &key, &ntok);
+        int rc = ofsi_synonyms_fold(tok, text, strlen(text), &key, &ntok);
         if (rc != OFS_OK || !key) {
             free(text);
             free(key);
@@ -307,14 +307,14 @@ int ofs_synonyms_load(const char *path, ofs_tokenizer *tok, ofs_synonyms **out, 
 }
 
 /* The longest member in tokens: query.c never needs to try longer runs of words. */
-size_t ofs_synonyms_max_tokens(const ofs_synonyms *syn)
+size_t ofsi_synonyms_max_tokens(const ofs_synonyms *syn)
 {
     return syn ? syn->max_tokens : 0;
 }
 
 /* Calls fn(ctx, text, key) for every member of every group that holds key (the matching member
  * included; a member in two groups is reported from each). Returns how many groups matched. */
-size_t ofs_synonyms_each(const ofs_synonyms *syn, const char *key,
+size_t ofsi_synonyms_each(const ofs_synonyms *syn, const char *key,
                          void (*fn)(void *ctx, const char *text, const char *mkey), void *ctx)
 {
     if (!syn || !key || !syn->nmembers)

@@ -5,9 +5,9 @@
 
 #include "ofsearch/query.h"
 
-int ofs_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok);
-size_t ofs_synonyms_max_tokens(const ofs_synonyms *syn);
-size_t ofs_synonyms_each(const ofs_synonyms *syn, const char *key,
+int ofsi_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **key, size_t *ntok);
+size_t ofsi_synonyms_max_tokens(const ofs_synonyms *syn);
+size_t ofsi_synonyms_each(const ofs_synonyms *syn, const char *key,
                          void (*fn)(void *ctx, const char *text, const char *mkey), void *ctx);
 
 #endif

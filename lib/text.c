@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ofs_buf_add(ofs_buf *b, const char *s, size_t n)
+void ofsi_buf_add(ofsi_buf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
@@ -27,23 +27,23 @@ void ofs_buf_add(ofs_buf *b, const char *s, size_t n)
     b->s[b->n] = 0;
 }
 
-void ofs_buf_puts(ofs_buf *b, const char *s)
+void ofsi_buf_puts(ofsi_buf *b, const char *s)
 {
-    ofs_buf_add(b, s, strlen(s));
+    ofsi_buf_add(b, s, strlen(s));
 }
 
-void ofs_buf_quoted(ofs_buf *b, const char *s)
+void ofsi_buf_quoted(ofsi_buf *b, const char *s)
 {
-    ofs_buf_add(b, "\"", 1);
+    ofsi_buf_add(b, "\"", 1);
     for (const char *q; (q = strchr(s, '"')); s = q + 1) {
-        ofs_buf_add(b, s, (size_t)(q - s));
-        ofs_buf_add(b, "\"\"", 2);
+        ofsi_buf_add(b, s, (size_t)(q - s));
+        ofsi_buf_add(b, "\"\"", 2);
     }
-    ofs_buf_puts(b, s);
-    ofs_buf_add(b, "\"", 1);
+    ofsi_buf_puts(b, s);
+    ofsi_buf_add(b, "\"", 1);
 }
 
-char *ofs_buf_take(ofs_buf *b)
+char *ofsi_buf_take(ofsi_buf *b)
 {
     if (b->oom) {
         free(b->s);
@@ -61,7 +61,7 @@ char *ofs_buf_take(ofs_buf *b)
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there are not one.
  * Rejects overlongs, surrogates and code points past U+10FFFF. */
-size_t ofs_utf8_valid_len(const unsigned char *s, size_t n)
+size_t ofsi_utf8_valid_len(const unsigned char *s, size_t n)
 {
     if (n == 0)
         return 0;
@@ -92,7 +92,7 @@ size_t ofs_utf8_valid_len(const unsigned char *s, size_t n)
 
 /* A malloc'd, NUL-terminated copy of text where every invalid UTF-8 byte becomes U+FFFD and NUL
  * bytes become spaces, so the result is safe to embed anywhere text is expected. */
-char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen)
+char *ofsi_utf8_sanitize(const char *text, size_t len, size_t *outlen)
 {
     if (len > (SIZE_MAX - 1) / 3)
         return NULL;
@@ -102,7 +102,7 @@ char *ofs_utf8_sanitize(const char *text, size_t len, size_t *outlen)
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0, o = 0;
     while (i < len) {
-        size_t k = ofs_utf8_valid_len(s + i, len - i);
+        size_t k = ofsi_utf8_valid_len(s + i, len - i);
         if (k == 0) {
             memcpy(out + o, "\xEF\xBF\xBD", 3);
             o += 3;

@@ -604,7 +604,7 @@ static int is_ascii(const char *s, int32_t len)
     return 1;
 }
 
-void ofs_tokenizer_set_ascii_fast(ofs_tokenizer *tok, int on)
+void ofsi_tokenizer_set_ascii_fast(ofs_tokenizer *tok, int on)
 {
     tok->ascii_fast = on;
 }
@@ -701,7 +701,7 @@ typedef struct {
     int32_t off, len; /* the token's text in buf */
 } rec_token;
 
-struct ofs_token_stream {
+struct ofsi_token_stream {
     char *text; /* a copy of the text tokenized, to recognise it */
     int len;
     rec_token *t;
@@ -713,7 +713,7 @@ struct ofs_token_stream {
 
 static int record_token(void *ctx, int flags, const char *token, int n, int start, int end)
 {
-    ofs_token_stream *ts = ctx;
+    ofsi_token_stream *ts = ctx;
     if (grow((void **)&ts->t, &ts->cap, (int64_t)ts->n + 1, sizeof *ts->t) ||
         grow((void **)&ts->buf, &ts->capbuf, (int64_t)ts->nbuf + n, 1)) {
         ts->oom = 1;
@@ -725,10 +725,10 @@ static int record_token(void *ctx, int flags, const char *token, int n, int star
     return OFS_OK;
 }
 
-int ofs_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofs_token_stream **out)
+int ofsi_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofsi_token_stream **out)
 {
     *out = NULL;
-    ofs_token_stream *ts = calloc(1, sizeof *ts);
+    ofsi_token_stream *ts = calloc(1, sizeof *ts);
     if (!ts || !(ts->text = malloc((size_t)len + 1))) {
         free(ts);
         return OFS_NOMEM;
@@ -737,14 +737,14 @@ int ofs_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofs_t
     ts->len = len;
     int rc = ofs_tokenizer_run(tok, OFS_TOKENIZE_DOCUMENT, text, len, record_token, ts);
     if (rc || ts->oom) {
-        ofs_token_stream_free(ts);
+        ofsi_token_stream_free(ts);
         return rc ? rc : OFS_NOMEM;
     }
     *out = ts;
     return OFS_OK;
 }
 
-void ofs_token_stream_free(ofs_token_stream *ts)
+void ofsi_token_stream_free(ofsi_token_stream *ts)
 {
     if (!ts)
         return;
@@ -755,20 +755,20 @@ void ofs_token_stream_free(ofs_token_stream *ts)
 }
 
 /* Per thread, so parser threads and other connections are never affected. */
-static _Thread_local ofs_token_stream *const *replay_streams;
+static _Thread_local ofsi_token_stream *const *replay_streams;
 static _Thread_local int replay_n;
 
-void ofs_tokenizer_replay(ofs_token_stream *const *streams, int n)
+void ofsi_tokenizer_replay(ofsi_token_stream *const *streams, int n)
 {
     replay_streams = n > 0 ? streams : NULL;
     replay_n = n > 0 ? n : 0;
 }
 
 /* The recorded stream for this text, if the calling thread set one. */
-static const ofs_token_stream *find_replay(const char *text, int len)
+static const ofsi_token_stream *find_replay(const char *text, int len)
 {
     for (int i = 0; i < replay_n; i++) {
-        const ofs_token_stream *ts = replay_streams[i];
+        const ofsi_token_stream *ts = replay_streams[i];
         if (ts && ts->len == len && !memcmp(ts->text, text, (size_t)len))
             return ts;
     }
@@ -803,7 +803,7 @@ static int fts5_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *tex
                          int (*fn)(void *, int, const char *, int, int, int))
 {
     ofs_tokenizer *tok = (ofs_tokenizer *)t;
-    const ofs_token_stream *ts =
+    const ofsi_token_stream *ts =
         replay_n && (flags & FTS5_TOKENIZE_DOCUMENT) ? find_replay(text, len) : NULL;
     if (ts) {
         int rc = SQLITE_OK;
@@ -818,7 +818,7 @@ static int fts5_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *tex
     return rc;
 }
 
-int ofs_tokenizer_register_fts5(fts5_api *api)
+int ofsi_tokenizer_register_fts5(fts5_api *api)
 {
     static fts5_tokenizer module = {fts5_create, fts5_delete, fts5_tokenize};
     return api->xCreateTokenizer(api, "ofs", NULL, &module, NULL);

@@ -86,9 +86,9 @@ int main(void)
     CHECK(s("cluster OR filler OR words", 1, 1.2, 0.75, 1, 0) >= 0);
 
     /* The docsize cache gives the scores FTS5's own column sizes give. */
-    ofs_doclens *lens = NULL;
-    CHECK(ofs_doclens_load(db, &lens) == SQLITE_OK && lens != NULL);
-    CHECK(ofs_rank_register_cached(ofs_fts5_api(db), "ofs_bm25f_c", lens) == SQLITE_OK);
+    ofsi_doclens *lens = NULL;
+    CHECK(ofsi_doclens_load(db, &lens) == SQLITE_OK && lens != NULL);
+    CHECK(ofsi_rank_register_cached(ofsi_fts5_api(db), "ofs_bm25f_c", lens) == SQLITE_OK);
     for (int id = 1; id <= 7; id++) {
         double a = s("cluster OR open OR rare", id, 1.2, 0.75, 2, 0);
         double c = score("ofs_bm25f_c", "cluster OR open OR rare", id, 1.2, 0.75, 2, 0);
@@ -99,6 +99,6 @@ int main(void)
     CHECK(score("ofs_bm25f_c", "cluster", 50, 1.2, 0.75, 1, 0) ==
           s("cluster", 50, 1.2, 0.75, 1, 0));
     sqlite3_close(db); /* destroys the registered functions first: lens is still alive */
-    ofs_doclens_free(lens);
+    ofsi_doclens_free(lens);
     return check_summary("rank");
 }

@@ -127,13 +127,13 @@ static void test_passthrough_tokenizer(void)
     CHECK_MSG(err && strstr(err, "unknown option 'nonsense'"), "%s", err ? err : "");
     free(err);
 
-    char *arg = ofs_store_tokenize_arg("");
+    char *arg = ofsi_store_tokenize_arg("");
     CHECK_STR(arg, "ofs");
     free(arg);
-    arg = ofs_store_tokenize_arg("stem it's");
+    arg = ofsi_store_tokenize_arg("stem it's");
     CHECK_STR(arg, "ofs stem it''s");
     free(arg);
-    arg = ofs_store_tokenize_arg("=porter unicode61");
+    arg = ofsi_store_tokenize_arg("=porter unicode61");
     CHECK_STR(arg, "porter unicode61");
     free(arg);
 }
@@ -277,7 +277,7 @@ static void test_urls(void)
         {"https://x.org", "readme-extra.md", "", "", "https://x.org/readme-extra"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *u = ofs_build_url(cases[i].base, cases[i].rel, cases[i].slug, cases[i].anchor);
+        char *u = ofsi_build_url(cases[i].base, cases[i].rel, cases[i].slug, cases[i].anchor);
         CHECK_STR(u, cases[i].want);
         free(u);
     }

@@ -9,40 +9,40 @@
 
 static void test_buf(void)
 {
-    ofs_buf b = {0};
-    char *s = ofs_buf_take(&b);
+    ofsi_buf b = {0};
+    char *s = ofsi_buf_take(&b);
     CHECK_STR(s, "");
     free(s);
     for (int i = 0; i < 1000; i++)
-        ofs_buf_puts(&b, "ab");
-    ofs_buf_add(&b, "c\0d", 3); /* bytes, NULs included */
+        ofsi_buf_puts(&b, "ab");
+    ofsi_buf_add(&b, "c\0d", 3); /* bytes, NULs included */
     CHECK_INT(b.n, 2003);
-    s = ofs_buf_take(&b);
+    s = ofsi_buf_take(&b);
     CHECK(s && s[1999] == 'b' && s[2000] == 'c' && s[2001] == '\0' && s[2002] == 'd');
     CHECK(b.s == NULL && b.n == 0);
     free(s);
-    ofs_buf_quoted(&b, "say \"hi\"");
-    s = ofs_buf_take(&b);
+    ofsi_buf_quoted(&b, "say \"hi\"");
+    s = ofsi_buf_take(&b);
     CHECK_STR(s, "\"say \"\"hi\"\"\"");
     free(s);
-    ofs_buf_quoted(&b, "");
-    s = ofs_buf_take(&b);
+    ofsi_buf_quoted(&b, "");
+    s = ofsi_buf_take(&b);
     CHECK_STR(s, "\"\"");
     free(s);
 }
 
 static void test_utf8(void)
 {
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"a", 1), 1);
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"\xc3\xa9", 2), 2);
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"\xe5\xbc\x80", 3), 3);
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"\xc0\xaf", 2), 0);     /* overlong */
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"\xed\xa0\x80", 3), 0); /* surrogate */
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
-    CHECK_INT(ofs_utf8_valid_len((const unsigned char *)"\xe5\xbc", 2), 0);     /* truncated */
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"a", 1), 1);
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"\xc3\xa9", 2), 2);
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"\xe5\xbc\x80", 3), 3);
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"\xc0\xaf", 2), 0);     /* overlong */
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"\xed\xa0\x80", 3), 0); /* surrogate */
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+    CHECK_INT(ofsi_utf8_valid_len((const unsigned char *)"\xe5\xbc", 2), 0);     /* truncated */
     size_t n = 0;
-    char *s = ofs_utf8_sanitize("a\xff" "b\0c\xe5\xbc", 7, &n);
+    char *s = ofsi_utf8_sanitize("a\xff" "b\0c\xe5\xbc", 7, &n);
     CHECK_STR(s, "a\xef\xbf\xbd" "b c\xef\xbf\xbd\xef\xbf\xbd");
     CHECK_INT(n, strlen(s));
     free(s);

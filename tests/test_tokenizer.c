@@ -256,7 +256,7 @@ static void test_huge_line(void)
 
 /* ---- FTS5 round trips ------------------------------------------------------------------- */
 
-/* The connection's fts5_api; a copy of ofs_fts5_api() so this test links without fts5_glue.c
+/* The connection's fts5_api; a copy of ofsi_fts5_api() so this test links without fts5_glue.c
  * (which also pulls in the snippet module). */
 static fts5_api *get_fts5_api(sqlite3 *db)
 {
@@ -277,7 +277,7 @@ static sqlite3 *open_db(void)
     fts5_api *api = get_fts5_api(db);
     CHECK(api != NULL);
     if (api)
-        CHECK_INT(ofs_tokenizer_register_fts5(api), SQLITE_OK);
+        CHECK_INT(ofsi_tokenizer_register_fts5(api), SQLITE_OK);
     return db;
 }
 
@@ -404,7 +404,7 @@ static void test_ascii_fast_path(void)
     ofs_tokenizer *fast = make(""), *icu = make("");
     if (!fast || !icu)
         return;
-    ofs_tokenizer_set_ascii_fast(icu, 0);
+    ofsi_tokenizer_set_ascii_fast(icu, 0);
     unsigned seed = 12345;
     int mismatches = 0;
     for (int iter = 0; iter < 30000; iter++) {
@@ -444,17 +444,17 @@ static void test_replay(void)
     ofs_tokenizer *tok = NULL;
     CHECK(ofs_tokenizer_new(argv, 2, &tok, NULL) == OFS_OK);
     const char *a = "Running file.txt caf\xc3\xa9 \xe5\xbc\x80\xe6\xba\x90 k8s v1.2.3";
-    ofs_token_stream *ts[2] = {NULL, NULL};
-    CHECK(ofs_token_stream_record(tok, a, (int)strlen(a), &ts[0]) == OFS_OK);
-    CHECK(ofs_token_stream_record(tok, "recorded", 8, &ts[1]) == OFS_OK);
+    ofsi_token_stream *ts[2] = {NULL, NULL};
+    CHECK(ofsi_token_stream_record(tok, a, (int)strlen(a), &ts[0]) == OFS_OK);
+    CHECK(ofsi_token_stream_record(tok, "recorded", 8, &ts[1]) == OFS_OK);
     sqlite3_stmt *st = NULL;
     CHECK(sqlite3_prepare_v2(db, "INSERT INTO t(a, b) VALUES (?1, ?2)", -1, &st, NULL) ==
           SQLITE_OK);
     sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, "not the recorded text", -1, SQLITE_STATIC);
-    ofs_tokenizer_replay(ts, 2);
+    ofsi_tokenizer_replay(ts, 2);
     CHECK(sqlite3_step(st) == SQLITE_DONE);
-    ofs_tokenizer_replay(NULL, 0);
+    ofsi_tokenizer_replay(NULL, 0);
     sqlite3_finalize(st);
     CHECK(sqlite3_exec(db, "INSERT INTO t(t) VALUES('integrity-check')", NULL, NULL, NULL) ==
           SQLITE_OK);
@@ -463,8 +463,8 @@ static void test_replay(void)
                                  "\"file.txt\" AND text'", -1, &q, NULL) == SQLITE_OK);
     CHECK(q && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1);
     sqlite3_finalize(q);
-    ofs_token_stream_free(ts[0]);
-    ofs_token_stream_free(ts[1]);
+    ofsi_token_stream_free(ts[0]);
+    ofsi_token_stream_free(ts[1]);
     ofs_tokenizer_free(tok);
     sqlite3_close(db);
 }
