@@ -3,6 +3,7 @@
  * randomization tests and an SVG chart. All the work is in lib/eval*.c; this parses and prints. */
 #include "commands.h"
 
+#include "alloc.h"
 #include "ofsearch/eval.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
@@ -109,9 +110,7 @@ static int set_key(eval_config *c, const char *key, const char *val)
 /* Parses "NAME" or "NAME:key=val,key=val" on top of the defaults already in c. */
 static int parse_config(eval_config *c, const char *spec)
 {
-    c->spec_copy = strdup(spec);
-    if (!c->spec_copy)
-        return -1;
+    c->spec_copy = ofsi_xstrdup(spec);
     char *colon = strchr(c->spec_copy, ':');
     if (colon)
         *colon = '\0';
@@ -443,8 +442,8 @@ static int evaluate(eval_config *cs, size_t n, const eval_args *a, gate_state *g
     if (rc == OFS_OK && a->topics_path)
         rc = ofs_topics_read(a->topics_path, &topics, err);
     size_t nt = ofs_topics_count(topics);
-    if (rc == OFS_OK && topics && !(qids = malloc((nt ? nt : 1) * sizeof *qids)))
-        rc = ofs_set_error(err, OFS_NOMEM, "out of memory");
+    if (rc == OFS_OK && topics)
+        qids = ofsi_xcalloc(nt, sizeof *qids);
     for (size_t i = 0; rc == OFS_OK && i < nt; i++) {
         const char *text;
         ofs_topics_get(topics, i, &qids[i], &text);
@@ -624,9 +623,7 @@ int cmd_eval(int argc, char **argv)
         return 2;
     }
     size_t n = nruns ? nruns : nspecs ? nspecs : 1;
-    eval_config *cs = calloc(n, sizeof *cs);
-    if (!cs)
-        return 2;
+    eval_config *cs = ofsi_xcalloc(n, sizeof *cs);
     int bad = 0;
     for (size_t i = 0; i < n; i++) {
         config_defaults(&cs[i], prefix, synonyms);

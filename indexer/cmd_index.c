@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "term.h"
 
+#include "alloc.h"
 #include "ofsearch/index.h"
 #include "ofsearch/ofsearch.h"
 
@@ -104,11 +105,11 @@ static char *name_for_path(const char *path)
         char cwd[4096];
         if (getcwd(cwd, sizeof cwd)) {
             const char *s = strrchr(cwd, '/');
-            return strdup(s && s[1] ? s + 1 : "root");
+            return ofsi_xstrdup(s && s[1] ? s + 1 : "root");
         }
-        return strdup("docs");
+        return ofsi_xstrdup("docs");
     }
-    return strndup(base, len);
+    return ofsi_xstrndup(base, len);
 }
 
 /* Splits NAME=PATH[@BASE_URL]; the '@' counts only when a URL ("scheme://" or "/...") follows,
@@ -183,10 +184,7 @@ static int stored_collections(args *a, ofs_collection_info **stored, size_t *n, 
     ofs_index_close(idx);
     if (rc != OFS_OK || *n == 0)
         return -1;
-    ofs_collection_spec *specs = realloc(a->specs, *n * sizeof *specs);
-    if (!specs)
-        return -1;
-    a->specs = specs;
+    a->specs = ofsi_xreallocarray(a->specs, *n, sizeof *a->specs);
     for (size_t i = 0; i < *n; i++)
         a->specs[i] = (ofs_collection_spec){(*stored)[i].name, (*stored)[i].root,
                                             (*stored)[i].base_url};
@@ -282,10 +280,10 @@ int cmd_index(int argc, char **argv)
     args a = {.db = default_db_path()};
     ofs_collection_info *stored = NULL; /* collections re-indexed when none are named */
     size_t nstored = 0;
-    a.specs = calloc((size_t)argc + 1, sizeof *a.specs);
-    a.names = calloc((size_t)argc + 1, sizeof *a.names);
+    a.specs = ofsi_xcalloc((size_t)argc + 1, sizeof *a.specs);
+    a.names = ofsi_xcalloc((size_t)argc + 1, sizeof *a.names);
     int status = 2;
-    int pr = a.specs && a.names ? parse_args(argc, argv, &a, &o, &u) : -1;
+    int pr = parse_args(argc, argv, &a, &o, &u);
     if (pr != 0) {
         status = pr > 0 ? 0 : 2;
         goto out;

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "term.h"
 
+#include "alloc.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
 
@@ -54,9 +55,7 @@ static char *join_args(int argc, char **argv, int from)
     size_t n = 1;
     for (int i = from; i < argc; i++)
         n += strlen(argv[i]) + 1;
-    char *q = malloc(n);
-    if (!q)
-        return NULL;
+    char *q = ofsi_xmalloc(n);
     q[0] = '\0';
     for (int i = from; i < argc; i++) {
         if (i > from)
@@ -152,8 +151,6 @@ int cmd_search(int argc, char **argv)
         return 2;
     }
     char *query = join_args(argc, argv, optind);
-    if (!query)
-        return 2;
     ofs_search_config cfg;
     ofs_search_config_default(&cfg);
     cfg.synonyms_path = synonyms;

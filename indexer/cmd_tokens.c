@@ -2,6 +2,7 @@
  * token<TAB>start<TAB>end[<TAB>colocated], offsets in bytes — for checking what an index holds. */
 #include "commands.h"
 
+#include "alloc.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/tokenizer.h"
 
@@ -31,9 +32,7 @@ static char *join_args(int argc, char **argv, int from, size_t *len)
     size_t n = 0;
     for (int i = from; i < argc; i++)
         n += strlen(argv[i]) + 1;
-    char *buf = malloc(n + 1), *p = buf;
-    if (!buf)
-        return NULL;
+    char *buf = ofsi_xmalloc(n + 1), *p = buf;
     for (int i = from; i < argc; i++) {
         size_t k = strlen(argv[i]);
         memcpy(p, argv[i], k);
@@ -79,9 +78,9 @@ int cmd_tokens(int argc, char **argv)
     }
     size_t len = 0;
     char *text = join_args(argc, argv, i, &len);
-    int rc = text && len <= 0x7fffffff
+    int rc = len <= 0x7fffffff
                  ? ofs_tokenizer_run(tok, reason, text, (int)len, print_token, NULL)
-                 : OFS_NOMEM;
+                 : OFS_TOOLONG;
     free(text);
     ofs_tokenizer_free(tok);
     if (rc) {

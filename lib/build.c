@@ -2,6 +2,7 @@
  * (size+mtime, then a content hash), re-parses only what changed, and writes everything in one
  * IMMEDIATE transaction, so readers keep the previous index until COMMIT and a killed indexer
  * leaves it intact. A producer thread reads+hashes+parses files while this thread inserts. */
+#include "alloc.h"
 #include "internal.h"
 #include "store.h"
 
@@ -68,9 +69,7 @@ static double now_seconds(void)
 static char *join_path(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 2);
-    if (!s)
-        return NULL;
+    char *s = ofsi_xmalloc(la + lb + 2);
     memcpy(s, a, la);
     size_t n = la;
     if (la && a[la - 1] != '/')
@@ -138,23 +137,16 @@ static void progress(build *b)
     b->o->progress(b->o->ctx, &b->prog);
 }
 
-static int add_file(coll *c, const char *rel, const struct stat *st)
+static void add_file(coll *c, const char *rel, const struct stat *st)
 {
     if (c->nfiles == c->capfiles) {
-        size_t cap = c->capfiles ? c->capfiles * 2 : 256;
-        walk_file *v = realloc(c->files, cap * sizeof *v);
-        if (!v)
-            return OFS_NOMEM;
-        c->files = v;
-        c->capfiles = cap;
+        c->capfiles = c->capfiles ? c->capfiles * 2 : 256;
+        c->files = ofsi_xreallocarray(c->files, c->capfiles, sizeof *c->files);
     }
-    walk_file *f = &c->files[c->nfiles];
-    if (!(f->rel = strdup(rel)))
-        return OFS_NOMEM;
+    walk_file *f = &c->files[c->nfiles++];
+    f->rel = ofsi_xstrdup(rel);
     f->size = st->st_size;
     f->mtime = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-    c->nfiles++;
-    return OFS_OK;
 }
 
 static int cmp_file(const void *a, const void *b)
@@ -167,22 +159,13 @@ typedef struct {
     size_t n, cap;
 } str_stack;
 
-static int push_str(str_stack *s, char *str)
+static void push_str(str_stack *s, char *str)
 {
-    if (!str)
-        return OFS_NOMEM;
     if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        char **v = realloc(s->v, cap * sizeof *v);
-        if (!v) {
-            free(str);
-            return OFS_NOMEM;
-        }
-        s->v = v;
-        s->cap = cap;
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->v = ofsi_xreallocarray(s->v, s->cap, sizeof *s->v);
     }
     s->v[s->n++] = str;
-    return OFS_OK;
 }
 
 /* Whether a directory was seen before (a symlink loop or a second link to it); records it. */
@@ -191,34 +174,27 @@ static int seen_dir(dir_id **ids, size_t *n, const struct stat *st)
     for (size_t i = 0; i < *n; i++)
         if ((*ids)[i].dev == st->st_dev && (*ids)[i].ino == st->st_ino)
             return 1;
-    if ((*n & (*n - 1)) == 0 || *n == 0) { /* grow at powers of two */
-        dir_id *v = realloc(*ids, (*n ? *n * 2 : 16) * sizeof *v);
-        if (!v)
-            return -1;
-        *ids = v;
-    }
+    if ((*n & (*n - 1)) == 0 || *n == 0) /* grow at powers of two */
+        *ids = ofsi_xreallocarray(*ids, *n ? *n * 2 : 16, sizeof **ids);
     (*ids)[(*n)++] = (dir_id){st->st_dev, st->st_ino};
     return 0;
 }
 
 /* Reads one directory (rel under c->root): Markdown files into c->files, subdirectories onto
  * the stack. Hidden entries and node_modules are skipped. */
-static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id **ids,
-                    size_t *nids)
+static void walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id **ids,
+                     size_t *nids)
 {
-    char *dirpath = *rel ? join_path(c->root, rel) : strdup(c->root);
-    if (!dirpath)
-        return OFS_NOMEM;
+    char *dirpath = *rel ? join_path(c->root, rel) : ofsi_xstrdup(c->root);
     DIR *d = opendir(dirpath);
     if (!d) {
         bwarn(b, dirpath, 0, "cannot read directory: %s", strerror(errno));
         b->sum->failed++;
         free(dirpath);
-        return OFS_OK;
+        return;
     }
-    int rc = OFS_OK;
     struct dirent *e;
-    while (rc == OFS_OK && (e = readdir(d))) {
+    while ((e = readdir(d))) {
         /* Hidden and node_modules directories hold tooling, not docs; hidden files are kept
          * ("..md" is tldr's page for the `.` command). */
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
@@ -228,11 +204,7 @@ static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id
         if (!is_dir_hint && !ofs_is_markdown_path(e->d_name))
             continue;
         struct stat st;
-        char *childrel = *rel ? join_path(rel, e->d_name) : strdup(e->d_name);
-        if (!childrel) {
-            rc = OFS_NOMEM;
-            break;
-        }
+        char *childrel = *rel ? join_path(rel, e->d_name) : ofsi_xstrdup(e->d_name);
         if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) {
             if (ofs_is_markdown_path(e->d_name)) {
                 bwarn(b, dirpath, 0, "cannot stat %s: %s", e->d_name, strerror(errno));
@@ -244,21 +216,17 @@ static int walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id
         if (S_ISDIR(st.st_mode) && (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))) {
             /* a symlink to a hidden directory: skipped like the directory itself */
         } else if (S_ISDIR(st.st_mode)) {
-            int seen = seen_dir(ids, nids, &st);
-            if (seen < 0)
-                rc = OFS_NOMEM;
-            if (seen == 0) {
-                rc = push_str(stack, childrel);
+            if (!seen_dir(ids, nids, &st)) {
+                push_str(stack, childrel);
                 childrel = NULL;
             }
         } else if (S_ISREG(st.st_mode) && ofs_is_markdown_path(e->d_name)) {
-            rc = add_file(c, childrel, &st);
+            add_file(c, childrel, &st);
         }
         free(childrel);
     }
     closedir(d);
     free(dirpath);
-    return rc;
 }
 
 /* Fills c->files from the spec's path: a directory tree, one Markdown file, or a .jsonl file. */
@@ -273,24 +241,19 @@ static int walk_collection(build *b, coll *c, char **errmsg)
     if (!real)
         return ofs_set_error(errmsg, OFS_IO, "collection %s: %s: %s", c->spec->name, path,
                              strerror(errno));
-    int rc = OFS_OK;
     if (S_ISDIR(st.st_mode)) {
-        c->root = strdup(path);
+        c->root = ofsi_xstrdup(path);
         c->real_root = real;
         str_stack stack = {0};
         dir_id *ids = NULL;
         size_t nids = 0;
-        if (!c->root || seen_dir(&ids, &nids, &st) < 0)
-            rc = OFS_NOMEM;
-        else
-            rc = push_str(&stack, strdup(""));
-        while (rc == OFS_OK && stack.n > 0) {
+        seen_dir(&ids, &nids, &st);
+        push_str(&stack, ofsi_xstrdup(""));
+        while (stack.n > 0) {
             char *rel = stack.v[--stack.n];
-            rc = walk_dir(b, c, rel, &stack, &ids, &nids);
+            walk_dir(b, c, rel, &stack, &ids, &nids);
             free(rel);
         }
-        while (stack.n > 0)
-            free(stack.v[--stack.n]);
         free(stack.v);
         free(ids);
         if (c->nfiles > 1) /* an empty directory has no array: qsort(NULL, 0) is undefined */
@@ -299,18 +262,17 @@ static int walk_collection(build *b, coll *c, char **errmsg)
         /* A single file: its directory is the root, so the document path is its name. */
         const char *slash = strrchr(path, '/');
         const char *base = slash ? slash + 1 : path;
-        c->root = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
+        c->root = slash ? ofsi_xstrndup(path, (size_t)(slash - path) + (slash == path))
+                        : ofsi_xstrdup(".");
         c->real_root = real;
         const char *dot = strrchr(base, '.');
         c->is_jsonl = dot && !strcasecmp(dot, ".jsonl");
-        rc = c->root ? add_file(c, base, &st) : OFS_NOMEM;
+        add_file(c, base, &st);
     } else {
         free(real);
         return ofs_set_error(errmsg, OFS_INVALID, "collection %s: %s is neither a directory nor "
                              "a file", c->spec->name, path);
     }
-    if (rc != OFS_OK)
-        return ofs_set_error(errmsg, rc, "out of memory walking %s", path);
     return OFS_OK;
 }
 
@@ -353,20 +315,12 @@ static int load_old_docs(build *b, long long coll_id, old_docs *out, char **errm
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (out->n == cap) {
             cap = cap ? cap * 2 : 256;
-            old_doc *v = realloc(out->v, cap * sizeof *v);
-            if (!v) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            out->v = v;
+            out->v = ofsi_xreallocarray(out->v, cap, sizeof *out->v);
         }
         old_doc *d = &out->v[out->n];
         const char *p = (const char *)sqlite3_column_text(st, 0);
         const char *h = (const char *)sqlite3_column_text(st, 4);
-        if (!(d->path = strdup(p ? p : ""))) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
+        d->path = ofsi_xstrdup(p ? p : "");
         d->id = sqlite3_column_int64(st, 1);
         d->size = sqlite3_column_int64(st, 2);
         d->mtime = sqlite3_column_int64(st, 3);
@@ -446,7 +400,7 @@ static char *page_path(const char *rel, const char *slug)
     const char *dot = strrchr(file, '.');
     size_t stemlen = dot && dot != file ? (size_t)(dot - file) : strlen(file);
     if (slug && *slug == '/')
-        return strdup(slug + 1);
+        return ofsi_xstrdup(slug + 1);
     const char *part = file;
     size_t partlen = stemlen;
     if (slug && *slug) {
@@ -456,9 +410,7 @@ static char *page_path(const char *rel, const char *slug)
                (stemlen == 5 && !strncasecmp(file, "index", 5))) {
         partlen = 0;
     }
-    char *out = malloc(dirlen + partlen + 2);
-    if (!out)
-        return NULL;
+    char *out = ofsi_xmalloc(dirlen + partlen + 2);
     memcpy(out, rel, dirlen);
     size_t n = dirlen;
     if (dirlen && partlen)
@@ -476,23 +428,16 @@ static char *make_url(const char *base_url, const char *rel, const char *slug, c
     const char *stem = rel;
     size_t blen = 0;
     if (base_url && *base_url) {
-        if (!(page = page_path(rel, slug)))
-            return NULL;
-        stem = page;
+        stem = page = page_path(rel, slug);
         blen = strlen(base_url);
         while (blen > 0 && base_url[blen - 1] == '/')
             blen--;
     }
     int has_anchor = anchor && *anchor;
-    size_t n = blen + 1 + strlen(stem) + (has_anchor ? 1 + strlen(anchor) : 0) + 1;
-    char *url = malloc(n);
-    if (url) {
-        if (base_url && *base_url)
-            snprintf(url, n, "%.*s/%s%s%s", (int)blen, base_url, stem, has_anchor ? "#" : "",
-                     has_anchor ? anchor : "");
-        else
-            snprintf(url, n, "%s%s%s", stem, has_anchor ? "#" : "", has_anchor ? anchor : "");
-    }
+    char *url = base_url && *base_url
+                    ? ofsi_xasprintf("%.*s/%s%s%s", (int)blen, base_url, stem,
+                                     has_anchor ? "#" : "", has_anchor ? anchor : "")
+                    : ofsi_xasprintf("%s%s%s", stem, has_anchor ? "#" : "", has_anchor ? anchor : "");
     free(page);
     return url;
 }
@@ -508,9 +453,7 @@ static char *join2(const char *a, const char *b)
     a = a ? a : "";
     b = b ? b : "";
     size_t la = strlen(a), lb = strlen(b);
-    char *s = malloc(la + lb + 2);
-    if (!s)
-        return NULL;
+    char *s = ofsi_xmalloc(la + lb + 2);
     memcpy(s, a, la);
     size_t n = la;
     if (la && lb)
@@ -520,32 +463,46 @@ static char *join2(const char *a, const char *b)
     return s;
 }
 
+/* An empty JSON object, or the end of the process: jansson reports a failed allocation with
+ * NULL (alloc.c). */
+static json_t *json_object_new(void)
+{
+    json_t *o = json_object();
+    if (!o)
+        ofsi_oom(sizeof(json_t));
+    return o;
+}
+
+/* obj as compact JSON text with sorted keys (malloc'd). obj holds only valid UTF-8 strings, so
+ * jansson fails only when it gets no memory. */
+static char *json_text(const json_t *obj)
+{
+    char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!s)
+        ofsi_oom(0);
+    return s;
+}
+
 /* Builds the rows of a parsed Markdown page (takes ownership of page). */
 static doc_rows *markdown_rows(ofs_page *page, const char *rel, const char *base_url)
 {
-    doc_rows *d = calloc(1, sizeof *d);
-    if (!d) {
-        ofs_page_free(page);
-        return NULL;
-    }
+    doc_rows *d = ofsi_xcalloc(1, sizeof *d);
     d->page = page;
-    json_t *meta = json_object();
-    for (size_t i = 0; meta && i < page->nmeta; i++)
+    json_t *meta = json_object_new();
+    for (size_t i = 0; i < page->nmeta; i++)
         if (page->meta[i].key && page->meta[i].value)
             json_object_set_new(meta, page->meta[i].key, json_string(page->meta[i].value));
-    d->meta_json = meta ? json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    d->meta_json = json_text(meta);
     json_decref(meta);
-    d->docid = strdup(rel);
+    d->docid = ofsi_xstrdup(rel);
     d->url = make_url(base_url, rel, page->slug, "");
-    d->title = strdup(page->title ? page->title : "");
-    d->description = strdup(page->description ? page->description : "");
-    d->tags = strdup(page->tags ? page->tags : "");
+    d->title = ofsi_xstrdup(page->title ? page->title : "");
+    d->description = ofsi_xstrdup(page->description ? page->description : "");
+    d->tags = ofsi_xstrdup(page->tags ? page->tags : "");
     d->meta_text = join2(page->description, page->tags);
     d->nsecs = page->nsections;
-    d->secs = calloc(d->nsecs ? d->nsecs : 1, sizeof *d->secs);
-    int ok = d->meta_json && d->docid && d->url && d->title && d->description && d->tags &&
-             d->meta_text && d->secs;
-    for (size_t i = 0; ok && i < d->nsecs; i++) {
+    d->secs = ofsi_xcalloc(d->nsecs, sizeof *d->secs);
+    for (size_t i = 0; i < d->nsecs; i++) {
         const ofs_section *s = &page->sections[i];
         sec_row *r = &d->secs[i];
         r->kind = s->kind;
@@ -557,11 +514,7 @@ static doc_rows *markdown_rows(ofs_page *page, const char *rel, const char *base
         r->code = s->code ? s->code : "";
         /* Description and tags describe the page, so only its first section carries them. */
         r->meta = i == 0 ? d->meta_text : "";
-        ok = (r->url = make_url(base_url, rel, page->slug, r->anchor)) != NULL;
-    }
-    if (!ok) {
-        doc_rows_free(d);
-        return NULL;
+        r->url = make_url(base_url, rel, page->slug, r->anchor);
     }
     return d;
 }
@@ -597,14 +550,8 @@ static void collect_warning(void *ctx, const char *file, int line, const char *m
 {
     (void)file;
     result *r = ctx;
-    char **v = realloc(r->warns, (r->nwarns + 1) * sizeof *v);
-    if (!v)
-        return;
-    r->warns = v;
-    char buf[600];
-    snprintf(buf, sizeof buf, "%d\t%s", line, msg);
-    if ((v[r->nwarns] = strdup(buf)))
-        r->nwarns++;
+    r->warns = ofsi_xreallocarray(r->warns, r->nwarns + 1, sizeof *r->warns);
+    r->warns[r->nwarns++] = ofsi_xasprintf("%d\t%s", line, msg);
 }
 
 static int fail(result *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -616,7 +563,7 @@ static int fail(result *r, int status, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     r->status = status;
-    r->msg = strdup(buf);
+    r->msg = ofsi_xstrdup(buf);
     return status;
 }
 
@@ -642,8 +589,8 @@ static long read_file(const char *path, long max, char **out, struct stat *st)
         return -1;
     }
     size_t cap = (size_t)st->st_size + 1, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
+    char *buf = ofsi_xmalloc(cap);
+    for (;;) {
         ssize_t k = read(fd, buf + n, cap - 1 - n);
         if (k < 0 && errno == EINTR)
             continue;
@@ -660,14 +607,7 @@ static long read_file(const char *path, long max, char **out, struct stat *st)
         if (n == cap - 1) { /* the file grew while we read it: stop at the limit */
             if ((long)n >= max)
                 break;
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                errno = ENOMEM;
-                break;
-            }
-            buf = nb;
+            buf = ofsi_xrealloc(buf, cap * 2);
             cap *= 2;
         }
     }
@@ -695,8 +635,9 @@ typedef struct {
  * failure the rows are inserted without streams and FTS5 tokenizes them itself. */
 static void tokenize_ahead(ofs_tokenizer *tok, doc_rows *d)
 {
-    if (!tok || !d->nsecs || !(d->streams = calloc(d->nsecs * FTS_COLS, sizeof *d->streams)))
+    if (!tok || !d->nsecs)
         return;
+    d->streams = ofsi_xcalloc(d->nsecs * FTS_COLS, sizeof *d->streams);
     for (size_t i = 0; i < d->nsecs; i++) {
         const sec_row *s = &d->secs[i];
         const char *cols[FTS_COLS] = {s->title, s->headings, s->body, s->code, s->meta};
@@ -709,21 +650,17 @@ static void tokenize_ahead(ofs_tokenizer *tok, doc_rows *d)
 
 static result *process_file(const work *w, size_t fi, ofs_tokenizer *tok)
 {
-    result *r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    result *r = ofsi_xcalloc(1, sizeof *r);
     r->file = fi;
     const walk_file *f = &w->c->files[fi];
     const old_doc *old = w->olds[fi];
     char *path = join_path(w->c->root, f->rel);
     char *src = NULL;
     struct stat st = {0};
-    long n = path ? read_file(path, w->o->max_file_bytes, &src, &st) : -1;
+    long n = read_file(path, w->o->max_file_bytes, &src, &st);
     r->size = st.st_size;
     r->mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-    if (!path)
-        fail(r, R_FAILED, "out of memory");
-    else if (n < 0 && errno == EFBIG)
+    if (n < 0 && errno == EFBIG)
         fail(r, R_FAILED, "file is larger than %ld bytes (--max-file-size), skipped",
              w->o->max_file_bytes);
     else if (n < 0)
@@ -739,16 +676,10 @@ static result *process_file(const work *w, size_t fi, ofs_tokenizer *tok)
         } else {
             ofs_markdown_options mo = {w->o->max_depth, collect_warning, r};
             ofs_page *page = NULL;
-            char *err = NULL;
-            if (ofs_markdown_parse(src, (size_t)n, f->rel, &mo, &page, &err) != 0)
-                fail(r, R_FAILED, "cannot parse: %s", err ? err : "out of memory");
-            else if (!(r->rows = markdown_rows(page, f->rel, w->c->spec->base_url)))
-                fail(r, R_FAILED, "out of memory");
-            else
-                r->status = R_PARSED;
-            if (r->rows)
-                tokenize_ahead(tok, r->rows);
-            free(err);
+            ofs_markdown_parse(src, (size_t)n, f->rel, &mo, &page, NULL); /* never fails */
+            r->rows = markdown_rows(page, f->rel, w->c->spec->base_url);
+            r->status = R_PARSED;
+            tokenize_ahead(tok, r->rows);
         }
     }
     free(src);
@@ -806,7 +737,7 @@ static void *producer(void *arg)
     return NULL;
 }
 
-/* Next result; *eof set when the producer finished. A NULL result without eof means OOM. */
+/* Next result; *eof set (and NULL returned) when the producer finished. */
 static result *queue_pop(queue *q, int *eof)
 {
     pthread_mutex_lock(&q->mu);
@@ -952,17 +883,17 @@ static int apply_result(build *b, coll *c, old_doc *old, result *r, char **errms
     char *display = join_path(c->root, f->rel);
     for (size_t i = 0; i < r->nwarns; i++) {
         char *tab = strchr(r->warns[i], '\t');
-        bwarn(b, display ? display : f->rel, atol(r->warns[i]), "%s", tab ? tab + 1 : "");
+        bwarn(b, display, atol(r->warns[i]), "%s", tab ? tab + 1 : "");
     }
     int rc = OFS_OK;
     b->prog.bytes_done += (double)f->size;
     switch (r->status) {
     case R_FAILED:
-        bwarn(b, display ? display : f->rel, 0, "%s", r->msg ? r->msg : "failed");
+        bwarn(b, display, 0, "%s", r->msg ? r->msg : "failed");
         b->sum->failed++;
         break;
     case R_EMPTY:
-        bwarn(b, display ? display : f->rel, 0, "%s", r->msg ? r->msg : "empty");
+        bwarn(b, display, 0, "%s", r->msg ? r->msg : "empty");
         if (old) { /* emptied: the page has nothing left to find */
             rc = remove_doc(b, old->id, errmsg);
             b->sum->removed++;
@@ -1016,7 +947,7 @@ static char *tokenizer_options_of(sqlite3 *db)
         sqlite3_step(st) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(st, 0);
         if (v && v[0] != '=')
-            opts = strdup(v);
+            opts = ofsi_xstrdup(v);
     }
     sqlite3_finalize(st);
     return opts;
@@ -1024,13 +955,8 @@ static char *tokenizer_options_of(sqlite3 *db)
 
 static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
 {
-    const old_doc **per_file = calloc(c->nfiles + 1, sizeof *per_file);
-    size_t *todo = calloc(c->nfiles + 1, sizeof *todo);
-    if (!per_file || !todo) {
-        free(per_file);
-        free(todo);
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    }
+    const old_doc **per_file = ofsi_xcalloc(c->nfiles, sizeof *per_file);
+    size_t *todo = ofsi_xcalloc(c->nfiles, sizeof *todo);
     size_t ntodo = 0;
     int fast = !c->force && !b->depth_changed;
     for (size_t i = 0; i < c->nfiles; i++) {
@@ -1052,11 +978,11 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
     char *tokopts = tokenizer_options_of(b->db);
     work w = {c, per_file, todo, ntodo, b->o, b->seed, c->force, tokopts};
     size_t nq = ntodo < 64 ? 1 : PRODUCERS;
-    queue *qs = calloc(nq, sizeof *qs);
+    queue *qs = ofsi_xcalloc(nq, sizeof *qs);
     pthread_t th[PRODUCERS];
     size_t started = 0;
-    int rc = qs ? OFS_OK : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    for (size_t i = 0; qs && i < nq; i++) {
+    int rc = OFS_OK;
+    for (size_t i = 0; i < nq; i++) {
         qs[i].w = w;
         qs[i].first = i;
         qs[i].stride = nq;
@@ -1064,7 +990,7 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
         pthread_cond_init(&qs[i].not_full, NULL);
         pthread_cond_init(&qs[i].not_empty, NULL);
     }
-    while (qs && ntodo > 1 && started < nq &&
+    while (ntodo > 1 && started < nq &&
            pthread_create(&th[started], NULL, producer, &qs[started]) == 0)
         started++;
     int threaded = started == nq;
@@ -1073,10 +999,6 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
         result *r = threaded ? queue_pop(&qs[k % nq], &eof) : process_file(&w, todo[k], NULL);
         if (eof)
             break;
-        if (!r) {
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-            break;
-        }
         rc = apply_result(b, c, (old_doc *)per_file[r->file], r, errmsg);
         result_free(r);
     }
@@ -1085,7 +1007,7 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
         pthread_join(th[i], NULL);
         queue_cancel(&qs[i]);
     }
-    for (size_t i = 0; qs && i < nq; i++) {
+    for (size_t i = 0; i < nq; i++) {
         pthread_mutex_destroy(&qs[i].mu);
         pthread_cond_destroy(&qs[i].not_full);
         pthread_cond_destroy(&qs[i].not_empty);
@@ -1122,17 +1044,9 @@ static doc_rows *jsonl_rows(json_t *obj, const char *base_url, const char **why)
         json_decref(obj);
         return NULL;
     }
-    doc_rows *d = calloc(1, sizeof *d);
-    sec_row *s = calloc(1, sizeof *s);
-    json_t *meta = json_object();
-    if (!d || !s || !meta) {
-        free(d);
-        free(s);
-        json_decref(meta);
-        json_decref(obj);
-        *why = "out of memory";
-        return NULL;
-    }
+    doc_rows *d = ofsi_xcalloc(1, sizeof *d);
+    sec_row *s = ofsi_xcalloc(1, sizeof *s);
+    json_t *meta = json_object_new();
     d->json = obj;
     d->secs = s;
     d->nsecs = 1;
@@ -1153,34 +1067,30 @@ static doc_rows *jsonl_rows(json_t *obj, const char *base_url, const char **why)
         json_object_set(meta, key, val);
         textlen += json_string_length(val) + 1;
     }
-    d->meta_text = malloc(textlen + 1);
-    if (d->meta_text) {
-        size_t n = 0;
-        json_object_foreach(meta, key, val)
-        {
-            size_t l = json_string_length(val);
-            if (n)
-                d->meta_text[n++] = '\n';
-            memcpy(d->meta_text + n, json_string_value(val), l);
-            n += l;
-        }
-        d->meta_text[n] = '\0';
+    d->meta_text = ofsi_xmalloc(textlen + 1);
+    size_t n = 0;
+    json_object_foreach(meta, key, val)
+    {
+        size_t l = json_string_length(val);
+        if (n)
+            d->meta_text[n++] = '\n';
+        memcpy(d->meta_text + n, json_string_value(val), l);
+        n += l;
     }
-    d->meta_json = json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS);
+    d->meta_text[n] = '\0';
+    d->meta_json = json_text(meta);
     json_decref(meta);
-    d->docid = strdup(idstr);
-    d->title = strdup(title ? title : idstr);
-    d->description = strdup("");
-    d->tags = strdup("");
+    d->docid = ofsi_xstrdup(idstr);
+    d->title = ofsi_xstrdup(title ? title : idstr);
+    d->description = ofsi_xstrdup("");
+    d->tags = ofsi_xstrdup("");
     if (url) {
-        d->url = strdup(url);
+        d->url = ofsi_xstrdup(url);
     } else { /* base_url/id, or the id alone; ids keep their dots (no extension to strip) */
         size_t bl = base_url ? strlen(base_url) : 0;
         while (bl && base_url[bl - 1] == '/')
             bl--;
-        size_t n = bl + strlen(idstr) + 2;
-        if ((d->url = malloc(n)))
-            snprintf(d->url, n, "%.*s%s%s", (int)bl, bl ? base_url : "", bl ? "/" : "", idstr);
+        d->url = ofsi_xasprintf("%.*s%s%s", (int)bl, bl ? base_url : "", bl ? "/" : "", idstr);
     }
     s->kind = OFS_KIND_PAGE;
     s->level = 0;
@@ -1190,13 +1100,7 @@ static doc_rows *jsonl_rows(json_t *obj, const char *base_url, const char **why)
     s->body = body ? body : "";
     s->code = "";
     s->meta = d->meta_text;
-    s->url = d->url ? strdup(d->url) : NULL;
-    if (!d->meta_text || !d->meta_json || !d->docid || !d->title || !d->description || !d->tags ||
-        !d->url || !s->url) {
-        doc_rows_free(d);
-        *why = "out of memory";
-        return NULL;
-    }
+    s->url = ofsi_xstrdup(d->url);
     return d;
 }
 
@@ -1258,8 +1162,6 @@ static int jsonl_line(build *b, coll *c, old_docs *olds, const char *display, lo
 static int build_jsonl(build *b, coll *c, old_docs *olds, char **errmsg)
 {
     char *display = join_path(c->root, c->files[0].rel);
-    if (!display)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     FILE *fp = fopen(display, "rb");
     if (!fp) {
         bwarn(b, display, 0, "cannot read: %s", strerror(errno));
@@ -1499,9 +1401,7 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
         return rc;
     build b = {.idx = idx, .db = idx->db, .o = opts, .sum = summary, .t0 = now_seconds()};
     b.seed = (uint64_t)opts->max_depth * 0x9e3779b97f4a7c15ULL;
-    coll *cs = calloc(nspecs + 1, sizeof *cs);
-    if (!cs)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    coll *cs = ofsi_xcalloc(nspecs, sizeof *cs);
     /* Walk everything before taking the write lock: a missing collection fails the whole run
      * rather than emptying that collection. */
     for (size_t i = 0; rc == OFS_OK && i < nspecs; i++) {
@@ -1682,9 +1582,8 @@ static void remove_stale_temps(const char *path)
         if (pid <= 0 || !end || strcmp(end, ".tmp") || pid == (long)getpid() ||
             kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue;
-        char *full = slash ? join_path(dir, n) : strdup(n);
-        if (full)
-            unlink_db_files(full);
+        char *full = slash ? join_path(dir, n) : ofsi_xstrdup(n);
+        unlink_db_files(full);
         free(full);
     }
     closedir(d);

@@ -1,5 +1,7 @@
 /* Error helpers shared by every module: codes and malloc'd messages. */
-#include "ofsearch/ofsearch.h"
+#include "ofsearch/common.h"
+
+#include "alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,9 +19,7 @@ int ofs_set_error(char **errmsg, int rc, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return rc;
-    char *buf = malloc((size_t)n + 1);
-    if (!buf)
-        return rc;
+    char *buf = ofsi_xmalloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(buf, (size_t)n + 1, fmt, ap);
     va_end(ap);

@@ -3,6 +3,8 @@
  * in eval_io.c, the chart in eval_svg.c, running topics through the searcher in eval_search.c. */
 #include "eval_internal.h"
 
+#include "alloc.h"
+
 #include "ofsearch/ofsearch.h"
 
 #include <math.h>
@@ -77,18 +79,12 @@ static int cmp_placed(const void *a, const void *b)
 }
 
 /* Removes later occurrences of a docid from g, keeping the order; returns how many. */
-static size_t drop_duplicates(run_group *g, int *nomem)
+static size_t drop_duplicates(run_group *g)
 {
     if (g->n < 2)
         return 0;
-    placed_line *p = malloc(g->n * sizeof *p);
-    char *drop = calloc(g->n, 1);
-    if (!p || !drop) {
-        free(p);
-        free(drop);
-        *nomem = 1;
-        return 0;
-    }
+    placed_line *p = ofsi_xreallocarray(NULL, g->n, sizeof *p);
+    char *drop = ofsi_xcalloc(g->n, 1);
     for (size_t k = 0; k < g->n; k++)
         p[k] = (placed_line){g->lines[k], k};
     qsort(p, g->n, sizeof *p, cmp_placed);
@@ -115,13 +111,9 @@ static int cmp_int_desc(const void *a, const void *b)
 }
 
 /* Ideal DCG@10 from all judged grades of the query (positive ones, best first). */
-static double ideal_dcg10(const ofs_qrels *q, const ofsi_qrels_query *e, int *nomem)
+static double ideal_dcg10(const ofs_qrels *q, const ofsi_qrels_query *e)
 {
-    int *g = malloc((e->count ? e->count : 1) * sizeof *g);
-    if (!g) {
-        *nomem = 1;
-        return 0;
-    }
+    int *g = ofsi_xreallocarray(NULL, e->count, sizeof *g);
     for (size_t i = 0; i < e->count; i++)
         g[i] = q->items[e->start + i].grade;
     qsort(g, e->count, sizeof *g, cmp_int_desc);
@@ -173,15 +165,11 @@ typedef struct {
     size_t ngroups;
 } run_view;
 
-static int run_view_build(const ofs_run *run, run_view *v)
+static void run_view_build(const ofs_run *run, run_view *v)
 {
     memset(v, 0, sizeof *v);
     v->sorted = ofsi_run_sorted(run, &v->nsorted);
-    if (v->nsorted && !v->sorted)
-        return OFS_NOMEM;
-    v->groups = malloc((v->nsorted ? v->nsorted : 1) * sizeof *v->groups);
-    if (!v->groups)
-        return OFS_NOMEM;
+    v->groups = ofsi_xreallocarray(NULL, v->nsorted, sizeof *v->groups);
     for (size_t i = 0; i < v->nsorted; i++) {
         if (i == 0 || strcmp(v->sorted[i - 1]->qid, v->sorted[i]->qid)) {
             v->groups[v->ngroups].lines = &v->sorted[i];
@@ -190,7 +178,6 @@ static int run_view_build(const ofs_run *run, run_view *v)
         }
         v->groups[v->ngroups - 1].n++;
     }
-    return OFS_OK;
 }
 
 static void run_view_free(run_view *v)
@@ -221,63 +208,48 @@ static int cmp_eval_query(const void *a, const void *b)
 }
 
 /* Scores one candidate qid into r (appending) unless it is excluded. */
-static int eval_candidate(const ofs_qrels *qrels, run_view *v, const char *qid,
+static void eval_candidate(const ofs_qrels *qrels, run_view *v, const char *qid,
                           const ofs_eval_options *opts, ofs_eval_result *r)
 {
     const ofsi_qrels_query *e = ofsi_qrels_find_query(qrels, qid);
     if (!e || e->num_rel == 0) {
         r->excluded_no_relevant++;
-        return OFS_OK;
+        return;
     }
     run_group empty = {NULL, 0};
     run_group *g = run_view_find(v, qid);
     if (!g || g->n == 0) {
         r->missing_from_run++;
         if (opts && opts->run_queries_only)
-            return OFS_OK;
+            return;
         g = &empty;
     }
-    int nomem = 0;
-    r->duplicates_dropped += drop_duplicates(g, &nomem);
-    double idcg = ideal_dcg10(qrels, e, &nomem);
-    if (nomem)
-        return OFS_NOMEM;
-    ofs_eval_query *out = &r->queries[r->nqueries];
+    r->duplicates_dropped += drop_duplicates(g);
+    double idcg = ideal_dcg10(qrels, e);
+    ofs_eval_query *out = &r->queries[r->nqueries++];
     memset(out, 0, sizeof *out);
-    out->qid = strdup(qid);
-    if (!out->qid)
-        return OFS_NOMEM;
-    r->nqueries++;
+    out->qid = ofsi_xstrdup(qid);
     score_query(qrels, e, g, idcg, out);
-    return OFS_OK;
 }
 
 int ofs_eval_run(const ofs_qrels *qrels, const ofs_run *run, const ofs_eval_options *opts,
                  ofs_eval_result **out, char **errmsg)
 {
+    (void)errmsg; /* nothing here can fail */
     *out = NULL;
     run_view v;
-    ofs_eval_result *r = calloc(1, sizeof *r);
-    int rc = r ? run_view_build(run, &v) : OFS_NOMEM;
+    ofs_eval_result *r = ofsi_xcalloc(1, sizeof *r);
+    run_view_build(run, &v);
     size_t ncand = opts && opts->qids ? opts->nqids : qrels->nqueries;
-    if (rc == OFS_OK) {
-        r->queries = calloc(ncand ? ncand : 1, sizeof *r->queries);
-        if (!r->queries)
-            rc = OFS_NOMEM;
-    }
-    for (size_t i = 0; rc == OFS_OK && i < ncand; i++) {
+    r->queries = ofsi_xcalloc(ncand, sizeof *r->queries);
+    for (size_t i = 0; i < ncand; i++) {
         const char *qid = opts && opts->qids ? opts->qids[i] : qrels->queries[i].qid;
-        rc = eval_candidate(qrels, &v, qid, opts, r);
+        eval_candidate(qrels, &v, qid, opts, r);
     }
-    for (size_t i = 0; rc == OFS_OK && i < v.ngroups; i++)
+    for (size_t i = 0; i < v.ngroups; i++)
         if (!ofsi_qrels_find_query(qrels, v.groups[i].lines[0]->qid))
             r->unjudged_run_queries++;
-    if (r)
-        run_view_free(&v);
-    if (rc != OFS_OK) {
-        ofs_eval_result_free(r);
-        return ofs_set_error(errmsg, rc, "eval: out of memory");
-    }
+    run_view_free(&v);
     ofs_eval_result_finish(r);
     *out = r;
     return OFS_OK;
@@ -344,9 +316,7 @@ double ofs_eval_randomization_test(const double *a, const double *b, size_t n, l
 {
     if (n == 0 || permutations <= 0)
         return 1.0;
-    double *d = malloc(n * sizeof *d);
-    if (!d)
-        return 1.0;
+    double *d = ofsi_xreallocarray(NULL, n, sizeof *d);
     double observed = 0, scale = 0;
     for (size_t i = 0; i < n; i++) {
         d[i] = a[i] - b[i];
@@ -382,13 +352,9 @@ int ofs_eval_compare(const ofs_eval_result *base, const ofs_eval_result *other, 
 {
     memset(out, 0, sizeof *out);
     size_t cap = base->nqueries < other->nqueries ? base->nqueries : other->nqueries;
-    double *a = malloc((cap ? cap : 1) * OFS_M_COUNT * sizeof *a);
-    double *b = malloc((cap ? cap : 1) * OFS_M_COUNT * sizeof *b);
-    if (!a || !b) {
-        free(a);
-        free(b);
-        return ofs_set_error(errmsg, OFS_NOMEM, "eval: out of memory");
-    }
+    (void)errmsg; /* nothing here can fail */
+    double *a = ofsi_xreallocarray(NULL, cap * OFS_M_COUNT, sizeof *a);
+    double *b = ofsi_xreallocarray(NULL, cap * OFS_M_COUNT, sizeof *b);
     /* Both query lists are in natural qid order: merge them. a/b are metric-major. */
     size_t i = 0, j = 0, n = 0;
     while (i < base->nqueries && j < other->nqueries) {

@@ -48,7 +48,7 @@ const ofsi_qrels_query *ofsi_qrels_find_query(const ofs_qrels *q, const char *qi
 int ofsi_run_line_cmp_trec(const ofsi_run_line *a, const ofsi_run_line *b);
 
 /* The run's lines sorted by (qid in natural order, trec order), input order among equal lines,
- * as a malloc'd array of *n pointers; NULL on no memory (or an empty run, with *n = 0). */
+ * as a malloc'd array of *n pointers; NULL for an empty run (*n = 0). */
 const ofsi_run_line **ofsi_run_sorted(const ofs_run *r, size_t *n);
 
 /* Natural qid order: all-digit qids numerically, otherwise strcmp. */

@@ -5,6 +5,8 @@
 
 #include "ofsearch/ofsearch.h"
 
+#include "alloc.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,8 +25,8 @@ int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg)
     if (!f)
         return ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    int rc = b ? OFS_OK : OFS_NOMEM;
+    char *b = ofsi_xmalloc(cap);
+    int rc = OFS_OK;
     while (rc == OFS_OK) {
         if (n == cap) {
             if (cap >= (size_t)EVAL_MAX_FILE_BYTES) {
@@ -32,12 +34,7 @@ int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg)
                                    EVAL_MAX_FILE_BYTES);
                 break;
             }
-            char *nb = realloc(b, cap * 2);
-            if (!nb) {
-                rc = OFS_NOMEM;
-                break;
-            }
-            b = nb;
+            b = ofsi_xrealloc(b, cap * 2);
             cap *= 2;
         }
         size_t got = fread(b + n, 1, cap - n, f);
@@ -51,8 +48,6 @@ int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg)
     fclose(f);
     if (rc != OFS_OK) {
         free(b);
-        if (rc == OFS_NOMEM)
-            ofs_set_error(errmsg, rc, "%s: out of memory", path);
         return rc;
     }
     *buf = b;
@@ -97,11 +92,7 @@ static int is_space(char c)
  * at *store); returns the number of fields, or -1 when there are more than max. */
 static int split_fields(const char *line, size_t n, char **fields, int max, char **store)
 {
-    char *buf = malloc(n + 1);
-    if (!buf)
-        return -2;
-    memcpy(buf, line, n);
-    buf[n] = '\0';
+    char *buf = ofsi_xmemdup(line, n);
     *store = buf;
     int nf = 0;
     char *p = buf;
@@ -131,30 +122,16 @@ static int line_is_blank(const char *line, size_t n)
 
 /* ---- topics ---- */
 
-static int topics_add(ofs_topics *t, const char *qid, size_t qlen, const char *q, size_t len)
+static void topics_add(ofs_topics *t, const char *qid, size_t qlen, const char *q, size_t len)
 {
     if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        char **a = realloc(t->qids, cap * sizeof *a);
-        if (!a)
-            return OFS_NOMEM;
-        t->qids = a;
-        char **b = realloc(t->queries, cap * sizeof *b);
-        if (!b)
-            return OFS_NOMEM;
-        t->queries = b;
-        t->cap = cap;
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->qids = ofsi_xreallocarray(t->qids, t->cap, sizeof *t->qids);
+        t->queries = ofsi_xreallocarray(t->queries, t->cap, sizeof *t->queries);
     }
-    char *id = strndup(qid, qlen), *text = strndup(q, len);
-    if (!id || !text) {
-        free(id);
-        free(text);
-        return OFS_NOMEM;
-    }
-    t->qids[t->n] = id;
-    t->queries[t->n] = text;
+    t->qids[t->n] = ofsi_xmemdup(qid, qlen);
+    t->queries[t->n] = ofsi_xmemdup(q, len);
     t->n++;
-    return OFS_OK;
 }
 
 static int cmp_str_ptr(const void *a, const void *b)
@@ -166,9 +143,7 @@ static int topics_check_duplicates(const ofs_topics *t, char **errmsg)
 {
     if (t->n < 2)
         return OFS_OK;
-    char **ids = malloc(t->n * sizeof *ids);
-    if (!ids)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    char **ids = ofsi_xreallocarray(NULL, t->n, sizeof *ids);
     memcpy(ids, t->qids, t->n * sizeof *ids);
     qsort(ids, t->n, sizeof *ids, cmp_str_ptr);
     int rc = OFS_OK;
@@ -213,8 +188,7 @@ static int parse_topics_tsv(ofs_topics *t, const char *text, size_t len, char **
             if (is_space(qid[i]))
                 return ofs_set_error(errmsg, OFS_INVALID, "topics line %ld: space in qid",
                                      lineno);
-        if (topics_add(t, qid, qlen, q, len2) != OFS_OK)
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        topics_add(t, qid, qlen, q, len2);
     }
     return OFS_OK;
 }
@@ -244,9 +218,7 @@ static char *trec_field(const char *p, const char *end, const char *label, size_
         n -= ll;
         trim(&p, &n);
     }
-    char *s = malloc(n + 1);
-    if (!s)
-        return NULL;
+    char *s = ofsi_xmalloc(n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (is_space(p[i])) {
@@ -277,15 +249,13 @@ static int parse_topics_trec(ofs_topics *t, const char *text, size_t len, char *
         size_t ql, tl;
         char *qid = trec_field(num, tend, "Number:", &ql);
         char *q = trec_field(title, tend, "Topic:", &tl);
-        int rc = qid && q ? OFS_OK : OFS_NOMEM;
-        if (rc == OFS_OK && (ql == 0 || memchr(qid, ' ', ql)))
+        int rc = OFS_OK;
+        if (ql == 0 || memchr(qid, ' ', ql))
             rc = ofs_set_error(errmsg, OFS_INVALID, "topics: <top> number %ld: bad <num>", ntop);
-        else if (rc == OFS_OK && topics_add(t, qid, ql, q, tl) != OFS_OK)
-            rc = OFS_NOMEM;
+        else
+            topics_add(t, qid, ql, q, tl);
         free(qid);
         free(q);
-        if (rc == OFS_NOMEM)
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
         if (rc != OFS_OK)
             return rc;
         p = close ? close : end;
@@ -299,9 +269,7 @@ int ofs_topics_parse(const char *text, size_t len, ofs_topics **out, char **errm
     int rc = check_no_nul(text, len, "topics", errmsg);
     if (rc != OFS_OK)
         return rc;
-    ofs_topics *t = calloc(1, sizeof *t);
-    if (!t)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_topics *t = ofsi_xcalloc(1, sizeof *t);
     if (find_tag(text, text + len, "<top>"))
         rc = parse_topics_trec(t, text, len, errmsg);
     else
@@ -373,31 +341,20 @@ static int parse_int(const char *s, long *v)
     return 1;
 }
 
-static int qrels_push(ofs_qrels *q, const char *qid, const char *docid, int grade)
+static void qrels_push(ofs_qrels *q, const char *qid, const char *docid, int grade)
 {
     if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 256;
-        ofsi_qrel *a = realloc(q->items, cap * sizeof *a);
-        if (!a)
-            return OFS_NOMEM;
-        q->items = a;
-        q->cap = cap;
+        q->cap = q->cap ? q->cap * 2 : 256;
+        q->items = ofsi_xreallocarray(q->items, q->cap, sizeof *q->items);
     }
-    ofsi_qrel *it = &q->items[q->n];
-    it->qid = strdup(qid);
-    it->docid = strdup(docid);
+    ofsi_qrel *it = &q->items[q->n++];
+    it->qid = ofsi_xstrdup(qid);
+    it->docid = ofsi_xstrdup(docid);
     it->grade = grade;
-    if (!it->qid || !it->docid) {
-        free(it->qid);
-        free(it->docid);
-        return OFS_NOMEM;
-    }
-    q->n++;
-    return OFS_OK;
 }
 
 /* Sorts, merges repeated pairs (keeping the higher grade) and builds the per-query index. */
-static int qrels_finish(ofs_qrels *q)
+static void qrels_finish(ofs_qrels *q)
 {
     if (q->n)
         qsort(q->items, q->n, sizeof *q->items, cmp_qrel);
@@ -413,9 +370,7 @@ static int qrels_finish(ofs_qrels *q)
         q->items[w++] = q->items[i];
     }
     q->n = w;
-    q->queries = malloc((w ? w : 1) * sizeof *q->queries);
-    if (!q->queries)
-        return OFS_NOMEM;
+    q->queries = ofsi_xreallocarray(NULL, w, sizeof *q->queries);
     for (size_t i = 0; i < w; i++) {
         if (!q->nqueries || strcmp(q->queries[q->nqueries - 1].qid, q->items[i].qid)) {
             ofsi_qrels_query *e = &q->queries[q->nqueries++];
@@ -428,7 +383,6 @@ static int qrels_finish(ofs_qrels *q)
         e->count++;
         e->num_rel += q->items[i].grade > 0;
     }
-    return OFS_OK;
 }
 
 int ofs_qrels_parse(const char *text, size_t len, ofs_qrels **out, char **errmsg)
@@ -437,9 +391,7 @@ int ofs_qrels_parse(const char *text, size_t len, ofs_qrels **out, char **errmsg
     int rc = check_no_nul(text, len, "qrels", errmsg);
     if (rc != OFS_OK)
         return rc;
-    ofs_qrels *q = calloc(1, sizeof *q);
-    if (!q)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_qrels *q = ofsi_xcalloc(1, sizeof *q);
     size_t pos = 0, n;
     const char *line;
     long lineno = 0;
@@ -450,17 +402,15 @@ int ofs_qrels_parse(const char *text, size_t len, ofs_qrels **out, char **errmsg
         char *f[EVAL_MAX_FIELDS], *store = NULL;
         int nf = split_fields(line, n, f, EVAL_MAX_FIELDS, &store);
         long grade;
-        if (nf == -2)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        else if (nf != 4 || !parse_int(f[3], &grade) || grade < -1000000 || grade > 1000000)
+        if (nf != 4 || !parse_int(f[3], &grade) || grade < -1000000 || grade > 1000000)
             rc = ofs_set_error(errmsg, OFS_INVALID,
                                "qrels line %ld: expected 'qid iter docid grade'", lineno);
-        else if (qrels_push(q, f[0], f[2], (int)grade) != OFS_OK)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        else
+            qrels_push(q, f[0], f[2], (int)grade);
         free(store);
     }
-    if (rc == OFS_OK && qrels_finish(q) != OFS_OK)
-        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (rc == OFS_OK)
+        qrels_finish(q);
     if (rc != OFS_OK) {
         ofs_qrels_free(q);
         return rc;
@@ -550,8 +500,8 @@ void ofs_qrels_free(ofs_qrels *q)
 
 int ofs_run_new(ofs_run **out)
 {
-    *out = calloc(1, sizeof **out);
-    return *out ? OFS_OK : OFS_NOMEM;
+    *out = ofsi_xcalloc(1, sizeof **out);
+    return OFS_OK;
 }
 
 static int has_space_or_empty(const char *s)
@@ -572,23 +522,13 @@ int ofs_run_add(ofs_run *r, const char *qid, const char *docid, double score, ch
     if (isnan(score))
         return ofs_set_error(errmsg, OFS_INVALID, "run: NaN score for '%s'", docid);
     if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 1024;
-        ofsi_run_line *a = realloc(r->lines, cap * sizeof *a);
-        if (!a)
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        r->lines = a;
-        r->cap = cap;
+        r->cap = r->cap ? r->cap * 2 : 1024;
+        r->lines = ofsi_xreallocarray(r->lines, r->cap, sizeof *r->lines);
     }
-    ofsi_run_line *l = &r->lines[r->n];
-    l->qid = strdup(qid);
-    l->docid = strdup(docid);
+    ofsi_run_line *l = &r->lines[r->n++];
+    l->qid = ofsi_xstrdup(qid);
+    l->docid = ofsi_xstrdup(docid);
     l->score = score;
-    if (!l->qid || !l->docid) {
-        free(l->qid);
-        free(l->docid);
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    }
-    r->n++;
     return OFS_OK;
 }
 
@@ -610,8 +550,7 @@ int ofs_run_parse(const char *text, size_t len, ofs_run **out, char **errmsg)
     if (rc != OFS_OK)
         return rc;
     ofs_run *r;
-    if (ofs_run_new(&r) != OFS_OK)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_run_new(&r);
     size_t pos = 0, n;
     const char *line;
     long lineno = 0;
@@ -622,9 +561,7 @@ int ofs_run_parse(const char *text, size_t len, ofs_run **out, char **errmsg)
         char *f[EVAL_MAX_FIELDS], *store = NULL;
         int nf = split_fields(line, n, f, EVAL_MAX_FIELDS, &store);
         double score;
-        if (nf == -2)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        else if (nf != 6 || !parse_score(f[4], &score))
+        if (nf != 6 || !parse_score(f[4], &score))
             rc = ofs_set_error(errmsg, OFS_INVALID,
                                "run line %ld: expected 'qid Q0 docid rank score tag'", lineno);
         else
@@ -681,9 +618,7 @@ const ofsi_run_line **ofsi_run_sorted(const ofs_run *r, size_t *n)
     *n = r->n;
     if (!r->n)
         return NULL;
-    const ofsi_run_line **v = malloc(r->n * sizeof *v);
-    if (!v)
-        return NULL;
+    const ofsi_run_line **v = ofsi_xreallocarray(NULL, r->n, sizeof *v);
     for (size_t i = 0; i < r->n; i++)
         v[i] = &r->lines[i];
     qsort(v, r->n, sizeof *v, cmp_line_ptr);
@@ -694,8 +629,6 @@ int ofs_run_write(const ofs_run *r, FILE *f, const char *tag, char **errmsg)
 {
     size_t n;
     const ofsi_run_line **v = ofsi_run_sorted(r, &n);
-    if (n && !v)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     if (!tag || has_space_or_empty(tag))
         tag = "ofsearch";
     long rank = 0;
@@ -758,9 +691,7 @@ char *ofs_eval_hit_docid(const char *docid, const char *path, const char *url, o
             frag = NULL;
     }
     size_t bl = strlen(base), fl = frag ? strlen(frag) : 0;
-    char *b = malloc(3 * (bl + fl) + 1);
-    if (!b)
-        return NULL;
+    char *b = ofsi_xmalloc(3 * (bl + fl) + 1);
     size_t o = put_docid_part(b, 0, base, bl);
     if (frag) {
         b[o++] = '#';

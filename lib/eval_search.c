@@ -3,6 +3,8 @@
  * judged docids, first occurrence kept). */
 #include "eval_internal.h"
 
+#include "alloc.h"
+
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
 
@@ -30,17 +32,13 @@ static int seen(char **taken, size_t n, const char *docid)
 static int add_hits(ofs_run *run, const char *qid, const ofs_results *res, ofs_docid_mode mode,
                     char **errmsg)
 {
-    char **taken = malloc((res->nhits ? res->nhits : 1) * sizeof *taken);
-    if (!taken)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    char **taken = ofsi_xreallocarray(NULL, res->nhits, sizeof *taken);
     size_t n = 0;
     int rc = OFS_OK;
     for (size_t i = 0; i < res->nhits && rc == OFS_OK; i++) {
         const ofs_hit *h = &res->hits[i];
         char *d = ofs_eval_hit_docid(h->docid, h->path, h->url, mode);
-        if (!d) {
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        } else if (!*d || seen(taken, n, d)) {
+        if (!*d || seen(taken, n, d)) {
             free(d); /* a later section of a document already ranked, or no id at all */
         } else {
             taken[n++] = d;
@@ -64,8 +62,7 @@ int ofs_eval_search(struct ofs_searcher *s, const ofs_topics *topics,
         return ofs_set_error(errmsg, OFS_INVALID, "eval: depth must be 1..1000, not %d",
                              o->depth);
     ofs_run *run;
-    if (ofs_run_new(&run) != OFS_OK)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_run_new(&run);
     int rc = OFS_OK;
     for (size_t i = 0; i < topics->n && rc == OFS_OK; i++) {
         ofs_query_request req;

@@ -8,6 +8,7 @@
 
 #include <yaml.h>
 
+#include "alloc.h"
 #include "frontmatter.h"
 #include "ofsearch/ofsearch.h"
 
@@ -79,9 +80,7 @@ char *ofsi_utf8_clean(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t bad = utf8_bad_bytes(s, len);
-    char *dst = malloc(len + 2 * bad + 1);
-    if (!dst)
-        return NULL;
+    char *dst = ofsi_xmalloc(len + 2 * bad + 1);
     if (!bad) {
         memcpy(dst, s, len);
         dst[len] = '\0';
@@ -167,9 +166,7 @@ static char *tags_dup(yaml_document_t *doc, yaml_node_t *node)
         if (item && item->type == YAML_SCALAR_NODE)
             total += item->data.scalar.length + 2;
     }
-    char *joined = malloc(total), *p = joined;
-    if (!joined)
-        return NULL;
+    char *joined = ofsi_xmalloc(total), *p = joined;
     for (yaml_node_item_t *it = node->data.sequence.items.start;
          it < node->data.sequence.items.top; it++) {
         yaml_node_t *item = yaml_document_get_node(doc, *it);
@@ -187,26 +184,20 @@ static char *tags_dup(yaml_document_t *doc, yaml_node_t *node)
     return clean;
 }
 
-static int add_meta(ofsi_frontmatter *fm, yaml_node_t *key, yaml_node_t *value)
+static void add_meta(ofsi_frontmatter *fm, yaml_node_t *key, yaml_node_t *value)
 {
-    ofs_meta *m = realloc(fm->meta, (fm->nmeta + 1) * sizeof *m);
-    if (!m)
-        return OFS_NOMEM;
-    fm->meta = m;
-    m[fm->nmeta].key = scalar_dup(key);
-    m[fm->nmeta].value = scalar_dup(value);
+    fm->meta = ofsi_xreallocarray(fm->meta, fm->nmeta + 1, sizeof *fm->meta);
+    fm->meta[fm->nmeta].key = scalar_dup(key);
+    fm->meta[fm->nmeta].value = scalar_dup(value);
     fm->nmeta++;
-    if (!m[fm->nmeta - 1].key || !m[fm->nmeta - 1].value)
-        return OFS_NOMEM;
-    return OFS_OK;
 }
 
 /* Stores one top-level key. A repeated known key keeps its last value, as YAML loaders do. */
-static int take_pair(ofsi_frontmatter *fm, yaml_document_t *doc, yaml_node_t *key,
-                     yaml_node_t *value)
+static void take_pair(ofsi_frontmatter *fm, yaml_document_t *doc, yaml_node_t *key,
+                      yaml_node_t *value)
 {
     if (!key || !value || key->type != YAML_SCALAR_NODE)
-        return OFS_OK;
+        return;
     const char *k = (const char *)key->data.scalar.value;
     size_t klen = key->data.scalar.length;
     char **slot = NULL;
@@ -218,58 +209,58 @@ static int take_pair(ofsi_frontmatter *fm, yaml_document_t *doc, yaml_node_t *ke
         slot = &fm->slug;
     else if (klen == 4 && memcmp(k, "tags", 4) == 0) {
         if (value->type == YAML_MAPPING_NODE)
-            return OFS_OK;
+            return;
         free(fm->tags);
         fm->tags = tags_dup(doc, value);
-        return fm->tags ? OFS_OK : OFS_NOMEM;
+        return;
     }
     if (value->type != YAML_SCALAR_NODE)
-        return OFS_OK; /* nested structures are not searchable metadata */
-    if (!slot)
-        return add_meta(fm, key, value);
+        return; /* nested structures are not searchable metadata */
+    if (!slot) {
+        add_meta(fm, key, value);
+        return;
+    }
     free(*slot);
     *slot = scalar_dup(value);
-    return *slot ? OFS_OK : OFS_NOMEM;
 }
 
-/* Loads the YAML text (which starts on file line 2) into fm; warns on errors. */
-static int load_yaml(const char *yaml, size_t n, const char *filename,
-                     const ofs_markdown_options *opts, ofsi_frontmatter *fm)
+/* Loads the YAML text (which starts on file line 2) into fm; warns on errors. libyaml reports
+ * a failed allocation as an error: it ends the process as ours do (alloc.c). */
+static void load_yaml(const char *yaml, size_t n, const char *filename,
+                      const ofs_markdown_options *opts, ofsi_frontmatter *fm)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
     char msg[256];
     if (!yaml_parser_initialize(&parser))
-        return OFS_NOMEM;
+        ofsi_oom(sizeof parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, n);
     if (!yaml_parser_load(&parser, &doc)) {
-        int rc = parser.error == YAML_MEMORY_ERROR ? OFS_NOMEM : OFS_OK;
+        if (parser.error == YAML_MEMORY_ERROR)
+            ofsi_oom(n);
         snprintf(msg, sizeof msg, "broken front matter: %s",
                  parser.problem ? parser.problem : "YAML error");
-        if (rc == OFS_OK)
-            warn(opts, filename, (int)parser.problem_mark.line + 2, msg);
+        warn(opts, filename, (int)parser.problem_mark.line + 2, msg);
         yaml_parser_delete(&parser);
-        return rc;
+        return;
     }
-    int rc = OFS_OK;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (root && root->type == YAML_MAPPING_NODE) {
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-             rc == OFS_OK && p < root->data.mapping.pairs.top; p++)
-            rc = take_pair(fm, &doc, yaml_document_get_node(&doc, p->key),
-                           yaml_document_get_node(&doc, p->value));
+             p < root->data.mapping.pairs.top; p++)
+            take_pair(fm, &doc, yaml_document_get_node(&doc, p->key),
+                      yaml_document_get_node(&doc, p->value));
     } else if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)) {
         warn(opts, filename, (int)root->start_mark.line + 2,
              "broken front matter: not a mapping of keys to values");
     }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
-    return rc;
 }
 
-int ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
-                          const ofs_markdown_options *opts, ofsi_frontmatter *fm,
-                          size_t *body_off)
+void ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
+                            const ofs_markdown_options *opts, ofsi_frontmatter *fm,
+                            size_t *body_off)
 {
     memset(fm, 0, sizeof *fm);
     size_t start = 0, next;
@@ -277,22 +268,19 @@ int ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
         start = 3;
     *body_off = start;
     if (start >= len)
-        return OFS_OK;
+        return;
     size_t n = line_at(src, len, start, &next);
     if (!is_marker(src + start, n, "---"))
-        return OFS_OK;
+        return;
     size_t yaml_start = next;
     int line = 2;
     for (size_t off = next; off < len; off = next, line++) {
         n = line_at(src, len, off, &next);
         if (is_marker(src + off, n, "---") || is_marker(src + off, n, "...")) {
             *body_off = next;
-            int rc = load_yaml(src + yaml_start, off - yaml_start, filename, opts, fm);
-            if (rc != OFS_OK)
-                ofsi_frontmatter_clear(fm);
-            return rc;
+            load_yaml(src + yaml_start, off - yaml_start, filename, opts, fm);
+            return;
         }
     }
     warn(opts, filename, 1, "broken front matter: no closing '---' line");
-    return OFS_OK;
 }

@@ -21,15 +21,15 @@ typedef struct {
  * when there is no front matter). Broken front matter — YAML syntax error, not a mapping, no
  * closing line — is reported through opts->warn with the file line, and leaves fm empty; when
  * the closing line is missing the whole input is treated as Markdown. All strings in fm are
- * valid UTF-8 and owned by fm. Returns OFS_OK, or OFS_NOMEM (fm then cleared). */
-int ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
-                          const ofs_markdown_options *opts, ofsi_frontmatter *fm,
-                          size_t *body_off);
+ * valid UTF-8 and owned by fm. */
+void ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
+                            const ofs_markdown_options *opts, ofsi_frontmatter *fm,
+                            size_t *body_off);
 void ofsi_frontmatter_clear(ofsi_frontmatter *fm);
 
 /* A malloc'd, NUL-terminated copy of len bytes in which every invalid UTF-8 sequence (bad lead
  * byte, truncated, overlong, surrogate, > U+10FFFF) and every NUL byte is replaced by U+FFFD.
- * NULL only on OOM. */
+ */
 char *ofsi_utf8_clean(const char *s, size_t len);
 /* Whether len bytes are valid UTF-8 without NUL (ofsi_utf8_clean would copy them unchanged). */
 int ofsi_utf8_valid(const char *s, size_t len);

@@ -65,6 +65,6 @@ int ofsi_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doc
 
 /* snippet.c: the current row's phrase instances as ofs_insts() gives them, malloc'd into *blob
  * (n bytes), or *blob NULL when they are too many to carry. */
-int ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n);
+void ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n);
 
 #endif

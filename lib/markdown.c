@@ -15,7 +15,7 @@
  *   fenced/indented code blocks go to `code`. `{…}` JSX expressions, HTML tags and comments,
  *   MDX `import`/`export` paragraphs and `:::type` admonition fences are dropped; table pipes
  *   become spaces and delimiter rows vanish (cmark 0.30 has no table extension: tables arrive
- *   as paragraphs). cmark aborts on OOM (its allocator does); ours report OFS_NOMEM.
+ *   as paragraphs). cmark aborts on OOM (its allocator does), as our allocations do (alloc.c).
  * - TERM rule: a paragraph (also inside a list item) whose first visible inline is a bold run
  *   of at most 8 words / 80 characters, not ending in . ! ? or , and not an admonition label
  *   (Note, Warning, Tip, Q, A, …), followed by definition text that either comes after a
@@ -43,6 +43,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "alloc.h"
 #include "anchors.h"
 #include "frontmatter.h"
 #include "ofsearch/markdown.h"
@@ -79,35 +80,31 @@ typedef struct {
     size_t len, cap;
 } buf;
 
-/* Appends n bytes; returns 0 on OOM (the buffer is left as it was). */
-static int buf_add(buf *b, const char *s, size_t n)
+/* Appends n bytes. */
+static void buf_add(buf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return 0;
-        b->p = p;
+        b->p = ofsi_xrealloc(b->p, cap);
         b->cap = cap;
     }
     memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = '\0';
-    return 1;
 }
 
 /* Ends the current line/word so the next text cannot merge with it: c is ' ' or '\n'. */
-static int buf_sep(buf *b, char c)
+static void buf_sep(buf *b, char c)
 {
     if (b->len == 0 || b->p[b->len - 1] == '\n' || b->p[b->len - 1] == c)
-        return 1;
+        return;
     if (c == '\n' && b->p[b->len - 1] == ' ') {
         b->p[b->len - 1] = '\n';
-        return 1;
+        return;
     }
-    return buf_add(b, &c, 1);
+    buf_add(b, &c, 1);
 }
 
 /* ---- slugs --------------------------------------------------------------------------------- */
@@ -136,9 +133,7 @@ char *ofs_slugify(const char *text)
         text = "";
     size_t len = strlen(text);
     /* Lower-casing can grow a code point by at most one byte (e.g. U+023A → U+2C65). */
-    char *out = malloc(len * 2 + 1);
-    if (!out)
-        return NULL;
+    char *out = ofsi_xmalloc(len * 2 + 1);
     /* Trim as a heading's rendered text is trimmed. */
     size_t i = 0, o = 0;
     while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
@@ -188,15 +183,10 @@ static size_t slug_find(const slugmap *sm, const char *key)
     return i;
 }
 
-static int slug_grow(slugmap *sm)
+static void slug_grow(slugmap *sm)
 {
     size_t cap = sm->cap ? sm->cap * 2 : 16;
-    slugmap n = {calloc(cap, sizeof(char *)), calloc(cap, sizeof(int)), cap, sm->n};
-    if (!n.keys || !n.counts) {
-        free(n.keys);
-        free(n.counts);
-        return 0;
-    }
+    slugmap n = {ofsi_xcalloc(cap, sizeof(char *)), ofsi_xcalloc(cap, sizeof(int)), cap, sm->n};
     for (size_t i = 0; i < sm->cap; i++) {
         if (!sm->keys[i])
             continue;
@@ -207,7 +197,6 @@ static int slug_grow(slugmap *sm)
     free(sm->keys);
     free(sm->counts);
     *sm = n;
-    return 1;
 }
 
 static void slug_free(slugmap *sm)
@@ -218,13 +207,11 @@ static void slug_free(slugmap *sm)
     free(sm->counts);
 }
 
-/* Records key (taking ownership) with count 0; returns 0 on OOM (key freed). */
-static int slug_put(slugmap *sm, char *key)
+/* Records key (taking ownership) with count 0. */
+static void slug_put(slugmap *sm, char *key)
 {
-    if ((sm->n + 1) * 2 > sm->cap && !slug_grow(sm)) {
-        free(key);
-        return 0;
-    }
+    if ((sm->n + 1) * 2 > sm->cap)
+        slug_grow(sm);
     size_t i = slug_find(sm, key);
     if (sm->keys[i])
         free(key);
@@ -233,33 +220,23 @@ static int slug_put(slugmap *sm, char *key)
         sm->n++;
     }
     sm->counts[i] = 0;
-    return 1;
 }
 
-/* The unique slug of a heading: base, else base-1, base-2, … Malloc'd; NULL on OOM. */
+/* The unique slug of a heading: base, else base-1, base-2, … Malloc'd. */
 static char *slug_unique(slugmap *sm, const char *text)
 {
     char *base = ofs_slugify(text);
-    if (!base || (sm->cap == 0 && !slug_grow(sm))) {
-        free(base);
-        return NULL;
-    }
-    char *slug = strdup(base);
+    if (sm->cap == 0)
+        slug_grow(sm);
+    char *slug = ofsi_xstrdup(base);
     size_t bi = slug_find(sm, base);
-    while (slug && sm->keys[slug_find(sm, slug)]) {
+    while (sm->keys[slug_find(sm, slug)]) {
         int k = ++sm->counts[bi];
-        size_t n = strlen(base) + 16;
         free(slug);
-        slug = malloc(n);
-        if (slug)
-            snprintf(slug, n, "%s-%d", base, k);
+        slug = ofsi_xasprintf("%s-%d", base, k);
     }
     free(base);
-    char *copy = slug ? strdup(slug) : NULL;
-    if (!copy || !slug_put(sm, copy)) {
-        free(slug);
-        return NULL;
-    }
+    slug_put(sm, ofsi_xstrdup(slug));
     return slug;
 }
 
@@ -278,7 +255,6 @@ typedef struct {
 typedef struct {
     const ofs_markdown_options *opts;
     int max_depth;
-    int oom;
     sec *secs;
     size_t nsecs, cap;
     size_t cur;          /* the section receiving text */
@@ -294,24 +270,6 @@ typedef struct {
     char *pending_q_anchor;
     buf scratch, scratch2;
 } md;
-
-static char *xstrdup(md *m, const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (!d) {
-        m->oom = 1;
-        return NULL;
-    }
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
-static void add(md *m, buf *b, const char *s, size_t n)
-{
-    if (!m->oom && !buf_add(b, s, n))
-        m->oom = 1;
-}
 
 static void set_str(char **slot, char *s)
 {
@@ -336,11 +294,10 @@ static void emit_block(md *m, const char *s, size_t n, int code)
 {
     size_t idx[3];
     int k = sinks(m, idx);
-    for (int i = 0; i < k && !m->oom; i++) {
+    for (int i = 0; i < k; i++) {
         buf *b = code ? &m->secs[idx[i]].code : &m->secs[idx[i]].body;
-        if (!buf_sep(b, '\n'))
-            m->oom = 1;
-        add(m, b, s, n);
+        buf_sep(b, '\n');
+        buf_add(b, s, n);
     }
 }
 
@@ -349,8 +306,7 @@ static void sep_all(md *m)
     size_t idx[3];
     int k = sinks(m, idx);
     for (int i = 0; i < k; i++)
-        if (!buf_sep(&m->secs[idx[i]].body, '\n'))
-            m->oom = 1;
+        buf_sep(&m->secs[idx[i]].body, '\n');
 }
 
 /* Joins stack[1..upto] (the present ones) with the breadcrumb separator. */
@@ -361,37 +317,21 @@ static char *join_stack(md *m, int upto)
         if (!m->stack[l])
             continue;
         if (b.len)
-            add(m, &b, CRUMB_SEP, strlen(CRUMB_SEP));
-        add(m, &b, m->stack[l], strlen(m->stack[l]));
+            buf_add(&b, CRUMB_SEP, strlen(CRUMB_SEP));
+        buf_add(&b, m->stack[l], strlen(m->stack[l]));
     }
     if (!b.p)
-        return xstrdup(m, "", 0);
+        return ofsi_xstrdup("");
     return b.p;
 }
 
-/* Appends a section; takes ownership of title, crumb and anchor. Returns its index, -1 on OOM. */
+/* Appends a section; takes ownership of title, crumb and anchor. Returns its index. */
 static long new_sec(md *m, ofs_kind kind, int level, char *title, char *crumb, int crumb_page,
                     char *anchor)
 {
-    if (m->oom || !crumb || !anchor || (kind != OFS_KIND_PAGE && !title)) {
-        m->oom = 1;
-        free(title);
-        free(crumb);
-        free(anchor);
-        return -1;
-    }
     if (m->nsecs == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 8;
-        sec *s = realloc(m->secs, cap * sizeof *s);
-        if (!s) {
-            m->oom = 1;
-            free(title);
-            free(crumb);
-            free(anchor);
-            return -1;
-        }
-        m->secs = s;
-        m->cap = cap;
+        m->cap = m->cap ? m->cap * 2 : 8;
+        m->secs = ofsi_xreallocarray(m->secs, m->cap, sizeof *m->secs);
     }
     sec *s = &m->secs[m->nsecs];
     memset(s, 0, sizeof *s);
@@ -411,8 +351,8 @@ static long new_entry(md *m, ofs_kind kind, const char *title, size_t tlen, cons
     int upto = cur->level ? cur->level : 0;
     char *crumb = join_stack(m, upto > m->max_depth ? m->max_depth : upto);
     const char *a = anchor ? anchor : cur->anchor;
-    return new_sec(m, kind, cur->level, xstrdup(m, title, tlen), crumb, m->stack[1] == NULL,
-                   xstrdup(m, a, strlen(a)));
+    return new_sec(m, kind, cur->level, ofsi_xmemdup(title, tlen), crumb, m->stack[1] == NULL,
+                   ofsi_xstrdup(a));
 }
 
 /* ---- inline text --------------------------------------------------------------------------- */
@@ -476,7 +416,7 @@ static size_t jsx_tag_end(const char *s, size_t n, size_t i)
 
 /* Prose text: `{…}` expressions and JSX tags dropped, table pipes to spaces. Linear: after an
  * unclosed '{' or '<' the rest is copied as is. */
-static void add_prose(md *m, buf *b, const char *s, size_t n)
+static void add_prose(buf *b, const char *s, size_t n)
 {
     if (is_delimiter_row(s, n))
         return;
@@ -493,15 +433,15 @@ static void add_prose(md *m, buf *b, const char *s, size_t n)
                 tags = 0;
                 continue;
             }
-            add(m, b, s + run, i - run);
-            add(m, b, " ", 1);
+            buf_add(b, s + run, i - run);
+            buf_add(b, " ", 1);
             run = e;
             i = e - 1;
             continue;
         }
-        add(m, b, s + run, i - run);
+        buf_add(b, s + run, i - run);
         if (s[i] == '|') {
-            add(m, b, " ", 1);
+            buf_add(b, " ", 1);
             run = i + 1;
             continue;
         }
@@ -510,8 +450,8 @@ static void add_prose(md *m, buf *b, const char *s, size_t n)
             run = i;
             for (size_t k = i; k < n; k++)
                 if (s[k] == '|') {
-                    add(m, b, s + run, k - run);
-                    add(m, b, " ", 1);
+                    buf_add(b, s + run, k - run);
+                    buf_add(b, " ", 1);
                     run = k + 1;
                 }
             break;
@@ -519,7 +459,7 @@ static void add_prose(md *m, buf *b, const char *s, size_t n)
         run = e;
         i = e - 1;
     }
-    add(m, b, s + run, n - run);
+    buf_add(b, s + run, n - run);
 }
 
 /* Case-insensitive ASCII prefix test. */
@@ -539,7 +479,7 @@ static int has_prefix_ci(const char *s, size_t n, const char *p)
 }
 
 /* Finds attribute `name` (id or name) in an HTML start tag; malloc'd value or NULL. */
-static char *tag_attr(md *m, const char *s, size_t n, const char *attr)
+static char *tag_attr(const char *s, size_t n, const char *attr)
 {
     size_t k = strlen(attr);
     for (size_t i = 1; i + k < n; i++) {
@@ -568,19 +508,19 @@ static char *tag_attr(md *m, const char *s, size_t n, const char *attr)
                 ;
         }
         if (end > start)
-            return xstrdup(m, s + start, end - start);
+            return ofsi_xmemdup(s + start, end - start);
         return NULL;
     }
     return NULL;
 }
 
 /* The id/name of an `<a …>` start tag at s, or NULL. */
-static char *anchor_of_tag(md *m, const char *s, size_t n)
+static char *anchor_of_tag(const char *s, size_t n)
 {
     if (n < 3 || s[0] != '<' || (s[1] != 'a' && s[1] != 'A') || !is_space(s[2]))
         return NULL;
-    char *v = tag_attr(m, s, n, "id");
-    return v ? v : tag_attr(m, s, n, "name");
+    char *v = tag_attr(s, n, "id");
+    return v ? v : tag_attr(s, n, "name");
 }
 
 /* Inline tags that format a word rather than separate words. */
@@ -607,16 +547,12 @@ static int is_formatting_tag(const char *s, size_t n)
 
 /* Appends the plain text of node's inline content to b. prose: apply add_prose to text nodes.
  * *anchor (if anchor is not NULL) receives the first <a id|name> met. */
-static void inline_text(md *m, cmark_node *node, buf *b, int prose, char **anchor)
+static void inline_text(cmark_node *node, buf *b, int prose, char **anchor)
 {
     cmark_iter *it = cmark_iter_new(node);
     cmark_event_type ev;
-    if (!it) {
-        m->oom = 1;
-        return;
-    }
     int line_start = 1;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE && !m->oom) {
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         if (ev != CMARK_EVENT_ENTER)
             continue;
         cmark_node *n = cmark_iter_get_node(it);
@@ -638,22 +574,22 @@ static void inline_text(md *m, cmark_node *node, buf *b, int prose, char **ancho
                 len -= k;
             }
             if (prose)
-                add_prose(m, b, lit, len);
+                add_prose(b, lit, len);
             else
-                add(m, b, lit, len);
+                buf_add(b, lit, len);
             break;
         case CMARK_NODE_CODE:
-            add(m, b, lit, len);
+            buf_add(b, lit, len);
             break;
         case CMARK_NODE_SOFTBREAK:
         case CMARK_NODE_LINEBREAK:
-            add(m, b, " ", 1);
+            buf_add(b, " ", 1);
             break;
         case CMARK_NODE_HTML_INLINE:
             if (anchor && !*anchor)
-                *anchor = anchor_of_tag(m, lit, len);
+                *anchor = anchor_of_tag(lit, len);
             if (!is_formatting_tag(lit, len))
-                add(m, b, " ", 1);
+                buf_add(b, " ", 1);
             break;
         default:
             break;
@@ -759,11 +695,11 @@ static size_t skip_raw_element(const char *s, size_t n, size_t tag, size_t i)
 
 /* The text of an HTML/JSX block: tags, comments, scripts and {…} expressions dropped, a space
  * for each tag, entities decoded. *anchor gets the first <a id|name>. */
-static void html_text(md *m, buf *b, const char *s, size_t n, char **anchor)
+static void html_text(buf *b, const char *s, size_t n, char **anchor)
 {
     size_t run = 0, i = 0;
     int braces = 1; /* off after an unclosed '{', which keeps this linear */
-    while (i < n && !m->oom) {
+    while (i < n) {
         char c = s[i];
         if (c != '<' && (c != '{' || !braces) && c != '&') {
             i++;
@@ -782,20 +718,20 @@ static void html_text(md *m, buf *b, const char *s, size_t n, char **anchor)
             i++;
             continue;
         }
-        add(m, b, s + run, i - run);
+        buf_add(b, s + run, i - run);
         if (c == '&') {
-            add(m, b, ent, entlen);
+            buf_add(b, ent, entlen);
             i += e;
         } else if (c == '<') {
             if (!*anchor)
-                *anchor = anchor_of_tag(m, s + i, e - i);
-            add(m, b, " ", 1);
+                *anchor = anchor_of_tag(s + i, e - i);
+            buf_add(b, " ", 1);
             i = skip_raw_element(s, n, i, e);
         } else
             i = e;
         run = i;
     }
-    add(m, b, s + run, n - run);
+    buf_add(b, s + run, n - run);
 }
 
 /* ---- blocks -------------------------------------------------------------------------------- */
@@ -818,7 +754,7 @@ static void strip_q(const char **s, size_t *n)
 }
 
 /* Splits a trailing Docusaurus `{#id}` off a heading text: *n shortened, id returned. */
-static char *custom_id(md *m, const char *s, size_t *n)
+static char *custom_id(const char *s, size_t *n)
 {
     if (*n < 4 || s[*n - 1] != '}')
         return NULL;
@@ -827,7 +763,7 @@ static char *custom_id(md *m, const char *s, size_t *n)
         k--;
     if (k == 0 || s[k - 1] != '{' || s[k] != '#' || k + 1 >= *n - 1)
         return NULL;
-    char *id = xstrdup(m, s + k + 1, *n - 1 - (k + 1));
+    char *id = ofsi_xmemdup(s + k + 1, *n - 1 - (k + 1));
     *n = k - 1;
     while (*n && is_space(s[*n - 1]))
         (*n)--;
@@ -836,27 +772,22 @@ static char *custom_id(md *m, const char *s, size_t *n)
 
 /* The anchor of a heading: its `{#id}`, else the page-unique slug of its text (counted in
  * slugs). *h and *hn get the heading text without the `{#id}` (inside m->scratch). Shared with the
- * HTML renderer (ofsi_heading_anchor) so rendered ids always match the indexed anchors. NULL
- * with m->oom set on OOM. */
+ * HTML renderer (ofsi_heading_anchor) so rendered ids always match the indexed anchors. */
 static char *heading_anchor(md *m, slugmap *slugs, cmark_node *node, const char **h, size_t *hn,
                             int *custom)
 {
     m->scratch.len = 0;
-    inline_text(m, node, &m->scratch, 0, NULL);
+    inline_text(node, &m->scratch, 0, NULL);
     *h = m->scratch.p ? m->scratch.p : "";
     *hn = m->scratch.len;
-    if (m->oom)
-        return NULL;
     trim(h, hn);
-    char *id = custom_id(m, *h, hn);
+    char *id = custom_id(*h, hn);
     *custom = id != NULL;
-    if (id || m->oom)
+    if (id)
         return id;
-    char *title = xstrdup(m, *h, *hn);
-    char *anchor = title ? slug_unique(slugs, title) : NULL;
+    char *title = ofsi_xmemdup(*h, *hn);
+    char *anchor = slug_unique(slugs, title);
     free(title);
-    if (!anchor)
-        m->oom = 1;
     return anchor;
 }
 
@@ -869,17 +800,7 @@ static void on_heading(md *m, cmark_node *node)
     size_t hn;
     int custom;
     char *anchor = heading_anchor(m, &m->slugs, node, &h, &hn, &custom);
-    if (m->oom) {
-        free(anchor);
-        return;
-    }
-    char *title = xstrdup(m, h, hn);
-    if (!title || !anchor) {
-        m->oom = 1;
-        free(title);
-        free(anchor);
-        return;
-    }
+    char *title = ofsi_xmemdup(h, hn);
     int question = hn > 0 && h[hn - 1] == '?';
     const char *q = h;
     size_t qn = hn;
@@ -889,20 +810,19 @@ static void on_heading(md *m, cmark_node *node)
     if (m->deep_aux >= 0 && level <= m->deep_level)
         m->deep_aux = -1;
     if (level == 1 && !m->first_h1)
-        m->first_h1 = xstrdup(m, title, hn);
+        m->first_h1 = ofsi_xmemdup(title, hn);
     char *crumb = join_stack(m, level - 1);
     int crumb_page = level > 1 && !m->stack[1];
     if (level <= m->max_depth) {
         m->deep_aux = -1;
         long idx = new_sec(m, question ? OFS_KIND_FAQ : OFS_KIND_SECTION, level,
-                           question ? xstrdup(m, q, qn) : xstrdup(m, title, hn), crumb,
+                           ofsi_xmemdup(question ? q : title, question ? qn : hn), crumb,
                            crumb_page, anchor);
-        if (idx >= 0)
-            m->cur = (size_t)idx;
+        m->cur = (size_t)idx;
     } else {
         emit_block(m, title, hn, 0);
         if (question) {
-            long idx = new_sec(m, OFS_KIND_FAQ, level, xstrdup(m, q, qn), crumb, crumb_page,
+            long idx = new_sec(m, OFS_KIND_FAQ, level, ofsi_xmemdup(q, qn), crumb, crumb_page,
                                anchor);
             m->deep_aux = idx;
             m->deep_level = level;
@@ -1049,8 +969,8 @@ static int leading_bold(md *m, cmark_node *para, const char *p, size_t pn, const
     if (!c || cmark_node_get_type(c) != CMARK_NODE_STRONG)
         return 0;
     m->scratch2.len = 0;
-    inline_text(m, c, &m->scratch2, 1, NULL);
-    if (m->oom || !m->scratch2.p)
+    inline_text(c, &m->scratch2, 1, NULL);
+    if (!m->scratch2.p)
         return 0;
     *bold = m->scratch2.p;
     *bn = m->scratch2.len;
@@ -1102,9 +1022,9 @@ static void paragraph_questions(md *m, const char *p, size_t pn, const char *bol
         trim(&q, &qn);
         end_questions(m);
         if (qn) {
-            m->pending_q = xstrdup(m, q, qn);
+            m->pending_q = ofsi_xmemdup(q, qn);
             if (explicit_anchor)
-                m->pending_q_anchor = xstrdup(m, explicit_anchor, strlen(explicit_anchor));
+                m->pending_q_anchor = ofsi_xstrdup(explicit_anchor);
         }
         return;
     }
@@ -1117,7 +1037,7 @@ static void paragraph_questions(md *m, const char *p, size_t pn, const char *bol
         m->qa_aux = new_entry(m, OFS_KIND_FAQ, m->pending_q, tn, a);
         m->qa_left = -1;
         if (m->qa_aux >= 0) /* the whole question is part of the entry's text */
-            add(m, &m->secs[m->qa_aux].body, m->pending_q, qn);
+            buf_add(&m->secs[m->qa_aux].body, m->pending_q, qn);
         set_str(&m->pending_q, NULL);
         set_str(&m->pending_q_anchor, NULL);
         return;
@@ -1141,12 +1061,12 @@ static void on_paragraph(md *m, cmark_node *node)
 {
     char *anchor = NULL;
     m->scratch.len = 0;
-    inline_text(m, node, &m->scratch, 1, &anchor);
+    inline_text(node, &m->scratch, 1, &anchor);
     const char *p = m->scratch.p ? m->scratch.p : "";
     size_t pn = m->scratch.len;
     trim(&p, &pn);
-    if (m->oom || is_mdx_esm(p, pn) || pn == 0) {
-        if (!m->oom && pn == 0 && anchor) { /* an anchor-only paragraph names the next one */
+    if (is_mdx_esm(p, pn) || pn == 0) {
+        if (pn == 0 && anchor) { /* an anchor-only paragraph names the next one */
             set_str(&m->pending_anchor, anchor);
             anchor = NULL;
         }
@@ -1162,7 +1082,7 @@ static void on_paragraph(md *m, cmark_node *node)
     if (has_bold && !qa && term_of(bold, bn, rest, rn, &term, &tn)) {
         long idx = new_entry(m, OFS_KIND_TERM, term, tn, explicit_anchor);
         if (idx >= 0)
-            add(m, &m->secs[idx].body, p, pn);
+            buf_add(&m->secs[idx].body, p, pn);
     }
     emit_block(m, p, pn, 0);
     if (m->qa_aux >= 0 && m->qa_left > 0 && --m->qa_left == 0)
@@ -1177,7 +1097,7 @@ static void on_html_block(md *m, cmark_node *node)
     size_t n = lit ? strlen(lit) : 0;
     char *anchor = NULL;
     m->scratch.len = 0;
-    html_text(m, &m->scratch, lit ? lit : "", n, &anchor);
+    html_text(&m->scratch, lit ? lit : "", n, &anchor);
     const char *t = m->scratch.p ? m->scratch.p : "";
     size_t tn = m->scratch.len;
     trim(&t, &tn);
@@ -1206,11 +1126,7 @@ static void walk(md *m, cmark_node *doc)
 {
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
-    if (!it) {
-        m->oom = 1;
-        return;
-    }
-    while (!m->oom && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *n = cmark_iter_get_node(it);
         switch (cmark_node_get_type(n)) {
         case CMARK_NODE_PARAGRAPH:
@@ -1343,9 +1259,7 @@ static char *crumb_with_page(const sec *s, const char *page_title)
     if (!s->crumb_page)
         return ofsi_utf8_clean(s->crumb, strlen(s->crumb));
     size_t a = strlen(page_title), b = strlen(s->crumb), sl = strlen(CRUMB_SEP);
-    char *out = malloc(a + sl + b + 1);
-    if (!out)
-        return NULL;
+    char *out = ofsi_xmalloc(a + sl + b + 1);
     memcpy(out, page_title, a);
     size_t o = a;
     if (b) {
@@ -1359,12 +1273,10 @@ static char *crumb_with_page(const sec *s, const char *page_title)
     return clean;
 }
 
-/* Moves the built sections into page; returns 0 on OOM. */
-static int build_sections(md *m, ofs_page *page)
+/* Moves the built sections into page. */
+static void build_sections(md *m, ofs_page *page)
 {
-    page->sections = calloc(m->nsecs ? m->nsecs : 1, sizeof *page->sections);
-    if (!page->sections)
-        return 0;
+    page->sections = ofsi_xcalloc(m->nsecs, sizeof *page->sections);
     for (size_t i = 0; i < m->nsecs; i++) {
         sec *s = &m->secs[i];
         int empty_intro = i == 0 && !s->body.len && !s->code.len && m->nsecs > 1;
@@ -1378,10 +1290,7 @@ static int build_sections(md *m, ofs_page *page)
         o->anchor = ofsi_utf8_clean(s->anchor, strlen(s->anchor));
         o->body = finish_text(&s->body);
         o->code = finish_code(&s->code);
-        if (!o->title || !o->breadcrumb || !o->anchor || !o->body || !o->code)
-            return 0;
     }
-    return 1;
 }
 
 static void md_free(md *m)
@@ -1405,8 +1314,8 @@ static void md_free(md *m)
     free(m->scratch2.p);
 }
 
-/* Fills the page fields from front matter and the walk; returns 0 on OOM. */
-static int build_page(md *m, ofsi_frontmatter *fm, const char *filename, ofs_page *page)
+/* Fills the page fields from front matter and the walk. */
+static void build_page(md *m, ofsi_frontmatter *fm, const char *filename, ofs_page *page)
 {
     if (fm->title && fm->title[0])
         page->title = clean_str(fm->title);
@@ -1421,9 +1330,7 @@ static int build_page(md *m, ofsi_frontmatter *fm, const char *filename, ofs_pag
     page->nmeta = fm->nmeta;
     fm->meta = NULL;
     fm->nmeta = 0;
-    if (!page->title || !page->description || !page->tags || !page->slug)
-        return 0;
-    return build_sections(m, page);
+    build_sections(m, page);
 }
 
 /* ---- anchors for the HTML renderer (anchors.h) --------------------------------------------- */
@@ -1434,7 +1341,7 @@ struct ofsi_slugger {
 
 ofsi_slugger *ofsi_slugger_new(void)
 {
-    return calloc(1, sizeof(ofsi_slugger));
+    return ofsi_xcalloc(1, sizeof(ofsi_slugger));
 }
 
 void ofsi_slugger_free(ofsi_slugger *sl)
@@ -1454,18 +1361,12 @@ char *ofsi_heading_anchor(ofsi_slugger *sl, cmark_node *heading, int *custom)
     *custom = 0;
     char *anchor = heading_anchor(&m, &sl->map, heading, &h, &hn, custom);
     free(m.scratch.p);
-    if (m.oom) {
-        free(anchor);
-        return NULL;
-    }
     return anchor;
 }
 
 char *ofsi_html_anchor(const char *tag, size_t n)
 {
-    md m;
-    memset(&m, 0, sizeof m);
-    return anchor_of_tag(&m, tag, n);
+    return anchor_of_tag(tag, n);
 }
 
 int ofs_markdown_parse(const char *src, size_t len, const char *filename,
@@ -1476,8 +1377,8 @@ int ofs_markdown_parse(const char *src, size_t len, const char *filename,
         len = 0;
     ofsi_frontmatter fm;
     size_t body = 0;
-    if (ofsi_frontmatter_parse(src ? src : "", len, filename, opts, &fm, &body) != OFS_OK)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory reading front matter");
+    (void)errmsg; /* malformed input is warned about, never an error */
+    ofsi_frontmatter_parse(src ? src : "", len, filename, opts, &fm, &body);
     md m;
     memset(&m, 0, sizeof m);
     m.opts = opts;
@@ -1485,26 +1386,15 @@ int ofs_markdown_parse(const char *src, size_t len, const char *filename,
     if (m.max_depth > 6)
         m.max_depth = 6;
     m.qa_aux = m.deep_aux = -1;
-    new_sec(&m, OFS_KIND_PAGE, 0, NULL, xstrdup(&m, "", 0), 0, xstrdup(&m, "", 0));
-    cmark_node *doc = NULL;
-    if (!m.oom) {
-        doc = cmark_parse_document(src ? src + body : "", len - body, CMARK_OPT_DEFAULT);
-        if (!doc)
-            m.oom = 1;
-    }
-    if (doc) {
-        cmark_consolidate_text_nodes(doc);
-        walk(&m, doc);
-        cmark_node_free(doc);
-    }
-    ofs_page *page = calloc(1, sizeof *page);
-    int ok = !m.oom && page && build_page(&m, &fm, filename, page);
+    new_sec(&m, OFS_KIND_PAGE, 0, NULL, ofsi_xstrdup(""), 0, ofsi_xstrdup(""));
+    cmark_node *doc = cmark_parse_document(src ? src + body : "", len - body, CMARK_OPT_DEFAULT);
+    cmark_consolidate_text_nodes(doc);
+    walk(&m, doc);
+    cmark_node_free(doc);
+    ofs_page *page = ofsi_xcalloc(1, sizeof *page);
+    build_page(&m, &fm, filename, page);
     md_free(&m);
     ofsi_frontmatter_clear(&fm);
-    if (!ok) {
-        ofs_page_free(page);
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory parsing Markdown");
-    }
     *out = page;
     return OFS_OK;
 }

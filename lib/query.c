@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc.h"
 #include "synonyms.h"
 #include "text.h"
 
@@ -37,18 +38,11 @@ struct ofs_query {
 typedef struct {
     char **v;
     size_t n;
-    int oom;
 } strlist;
 
 static void sl_push(strlist *l, char *s)
 {
-    char **nv = s ? realloc(l->v, (l->n + 1) * sizeof *nv) : NULL;
-    if (!nv) {
-        free(s);
-        l->oom = 1;
-        return;
-    }
-    l->v = nv;
+    l->v = ofsi_xreallocarray(l->v, l->n + 1, sizeof *l->v);
     l->v[l->n++] = s;
 }
 
@@ -83,7 +77,6 @@ typedef struct {
     item items[MAX_ITEMS];
     size_t nitems;
     ofs_query *q;
-    int oom;
 } parser;
 
 static int is_space(unsigned char c)
@@ -99,21 +92,13 @@ static int has_prefix_ci(const char *s, size_t n, const char *prefix)
 
 static void push_item(parser *P, item it, const char *text, size_t len)
 {
-    it.text = strndup(text, len);
-    if (!it.text) {
-        P->oom = 1;
-        return;
-    }
+    it.text = ofsi_xstrndup(text, len);
     P->items[P->nitems++] = it;
 }
 
-static void set_filter(parser *P, char **slot, const char *v, size_t len, int lower)
+static void set_filter(char **slot, const char *v, size_t len, int lower)
 {
-    char *s = strndup(v, len);
-    if (!s) {
-        P->oom = 1;
-        return;
-    }
+    char *s = ofsi_xstrndup(v, len);
     for (char *c = s; lower && *c; c++)
         if (*c >= 'A' && *c <= 'Z')
             *c = (char)(*c - 'A' + 'a');
@@ -138,11 +123,11 @@ static void lex_word(parser *P, item it, const char *w, size_t len)
         size_t nlen = (size_t)(colon - w), vlen = len - nlen - 1;
         const char *v = colon + 1;
         if (nlen == 10 && vlen && strncasecmp(w, "collection", 10) == 0) {
-            set_filter(P, &P->q->collection, v, vlen, 0);
+            set_filter(&P->q->collection, v, vlen, 0);
             return;
         }
         if (nlen == 4 && strncasecmp(w, "kind", 4) == 0 && is_kind(v, vlen)) {
-            set_filter(P, &P->q->kind, v, vlen, 1);
+            set_filter(&P->q->kind, v, vlen, 1);
             return;
         }
     }
@@ -169,7 +154,7 @@ static void lex(parser *P)
 {
     const char *s = P->s;
     size_t n = P->n, p = 0;
-    while (p < n && P->nitems < MAX_ITEMS && !P->oom) {
+    while (p < n && P->nitems < MAX_ITEMS) {
         while (p < n && is_space((unsigned char)s[p]))
             p++;
         if (p >= n)
@@ -305,7 +290,7 @@ static void collect_member(void *ctx, const char *text, const char *mkey)
     for (size_t i = 0; i < c->keys.n; i++)
         if (strcmp(c->keys.v[i], mkey) == 0)
             return;
-    sl_push(&c->keys, strdup(mkey));
+    sl_push(&c->keys, ofsi_xstrdup(mkey));
     ofsi_buf b = {0};
     ofsi_buf_quoted(&b, text);
     sl_push(&c->alts, ofsi_buf_take(&b));
@@ -329,42 +314,30 @@ static size_t expand_synonyms(parser *P, size_t i, char **expr)
         }
         char *text = ofsi_buf_take(&span), *key = NULL;
         size_t ntok = 0;
-        int rc = text ? ofsi_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok)
-                      : OFS_NOMEM;
+        int rc = ofsi_synonyms_fold(P->opts->tok, text, strlen(text), &key, &ntok);
         if (rc != OFS_OK || !key) {
             /* No key (nothing to look up) or a tokenizer failure: no expansion for this run. */
             free(text);
             free(key);
-            if (rc == OFS_NOMEM) {
-                P->oom = 1;
-                return 0;
-            }
             continue;
         }
         syn_collect c = {0};
         ofsi_buf first = {0};
         ofsi_buf_quoted(&first, text);
         sl_push(&c.alts, ofsi_buf_take(&first));
-        sl_push(&c.keys, strdup(key));
+        sl_push(&c.keys, ofsi_xstrdup(key));
         size_t groups = ofsi_synonyms_each(syn, key, collect_member, &c);
         free(text);
         free(key);
-        if (groups > 0 && !c.alts.oom && !c.keys.oom) {
+        if (groups > 0) {
             ofsi_buf b = {0};
             sb_join(&b, &c.alts, " OR ", 1);
             *expr = ofsi_buf_take(&b);
-            if (!*expr)
-                P->oom = 1;
-            sl_free(&c.alts);
-            sl_free(&c.keys);
-            return k;
         }
-        if (c.alts.oom || c.keys.oom)
-            P->oom = 1;
         sl_free(&c.alts);
         sl_free(&c.keys);
-        if (P->oom)
-            return 0;
+        if (groups > 0)
+            return k;
     }
     return 0;
 }
@@ -379,7 +352,6 @@ typedef struct {
     ofsi_buf text;       /* ofs_query_text */
     strlist words;   /* ofs_query_word */
     size_t nstrings; /* items rendered so far, against MAX_CLAUSES */
-    int oom;
 } clauses;
 
 static void clauses_free(clauses *C)
@@ -412,27 +384,15 @@ static void add_positive(clauses *C, char *expr, int join, int stop)
         ofsi_buf_puts(&b, expr);
         free(expr);
         char *joined = ofsi_buf_take(&b);
-        if (!joined) {
-            C->oom = 1;
-            return;
-        }
         free(C->pos.v[C->pos.n - 1]);
         C->pos.v[C->pos.n - 1] = joined;
         C->nalts[C->pos.n - 1]++;
         return;
     }
-    size_t *na = realloc(C->nalts, (C->pos.n + 1) * sizeof *na);
-    if (na)
-        C->nalts = na;
-    unsigned char *st = na ? realloc(C->stop, C->pos.n + 1) : NULL;
-    if (!na || !st) {
-        free(expr);
-        C->oom = 1;
-        return;
-    }
-    C->stop = st;
-    na[C->pos.n] = 1;
-    st[C->pos.n] = (unsigned char)stop;
+    C->nalts = ofsi_xreallocarray(C->nalts, C->pos.n + 1, sizeof *C->nalts);
+    C->stop = ofsi_xrealloc(C->stop, C->pos.n + 1);
+    C->nalts[C->pos.n] = 1;
+    C->stop[C->pos.n] = (unsigned char)stop;
     if (join && C->pos.n > 0)
         C->stop[C->pos.n - 1] = 0;
     sl_push(&C->pos, expr);
@@ -447,7 +407,7 @@ static void add_text(parser *P, clauses *C, size_t i, size_t used)
             ofsi_buf_add(&C->text, " ", 1);
         ofsi_buf_puts(&C->text, it->text);
         if (bare_word(it))
-            sl_push(&C->words, strdup(it->text));
+            sl_push(&C->words, ofsi_xstrdup(it->text));
     }
 }
 
@@ -463,7 +423,7 @@ static int weak_word(const parser *P, const char *w)
 static void build_clauses(parser *P, clauses *C)
 {
     int join = 0;
-    for (size_t i = 0; i < P->nitems && C->nstrings < MAX_CLAUSES && !P->oom && !C->oom; i++) {
+    for (size_t i = 0; i < P->nitems && C->nstrings < MAX_CLAUSES; i++) {
         item *it = &P->items[i];
         if (it->is_or) {
             join = 1;
@@ -473,15 +433,9 @@ static void build_clauses(parser *P, clauses *C)
         size_t used = 0;
         if (bare_word(it) && P->opts->synonyms)
             used = expand_synonyms(P, i, &expr);
-        if (P->oom)
-            break;
         if (!used) {
             expr = render_item(it);
             used = 1;
-        }
-        if (!expr) {
-            P->oom = 1;
-            break;
         }
         C->nstrings++;
         if (it->neg)
@@ -498,12 +452,11 @@ static void build_clauses(parser *P, clauses *C)
         join = 0;
         i += used - 1;
     }
-    C->oom |= C->pos.oom | C->title.oom | C->excl.oom | C->words.oom | C->text.oom;
 }
 
 /* Renders the required part (all: every clause; any: one of the positive clauses) followed by
  * the exclusions. NULL (and no error) when there is no positive clause. */
-static char *render(const clauses *C, int any, int *oom)
+static char *render(const clauses *C, int any)
 {
     size_t nparts = C->pos.n + C->title.n;
     if (nparts == 0)
@@ -530,7 +483,6 @@ static char *render(const clauses *C, int any, int *oom)
             ofsi_buf_add(&b, a.s ? a.s : "", a.n);
             if (paren)
                 ofsi_buf_add(&b, ")", 1);
-            b.oom |= a.oom;
             free(a.s);
             top = (C->pos.n > 1 || C->nalts[0] > 1) && !paren ? 2 : 1;
         } else {
@@ -562,14 +514,10 @@ static char *render(const clauses *C, int any, int *oom)
             ofsi_buf_add(&x, ")", 1);
         ofsi_buf_puts(&x, " NOT ");
         sb_join(&x, &C->excl, " OR ", 1);
-        x.oom |= b.oom;
         free(b.s);
         b = x;
     }
-    char *s = ofsi_buf_take(&b);
-    if (!s)
-        *oom = 1;
-    return s;
+    return ofsi_buf_take(&b);
 }
 
 void ofs_query_free(ofs_query *q)
@@ -588,20 +536,16 @@ void ofs_query_free(ofs_query *q)
 }
 
 /* Moves the compiled clauses into q. */
-static int finish(parser *P, clauses *C)
+static void finish(parser *P, clauses *C)
 {
     ofs_query *q = P->q;
-    int oom = 0;
-    q->match_all = render(C, 0, &oom);
-    q->match_any = render(C, 1, &oom);
+    q->match_all = render(C, 0);
+    q->match_any = render(C, 1);
     q->text = ofsi_buf_take(&C->text);
-    if (!q->text)
-        oom = 1;
     q->words = C->words.v;
     q->nwords = C->words.n;
     C->words.v = NULL;
     C->words.n = 0;
-    return oom ? OFS_NOMEM : OFS_OK;
 }
 
 int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts, ofs_query **out,
@@ -616,36 +560,24 @@ int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts,
     if (opts->max_bytes && len > opts->max_bytes)
         return ofs_set_error(errmsg, OFS_TOOLONG, "query is %zu bytes; the limit is %zu", len,
                              opts->max_bytes);
-    parser *P = calloc(1, sizeof *P);
-    ofs_query *q = calloc(1, sizeof *q);
-    char *s = P && q ? ofsi_utf8_sanitize(text ? text : "", len, &P->n) : NULL;
-    if (!s) {
-        free(P);
-        free(q);
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    }
+    parser *P = ofsi_xcalloc(1, sizeof *P);
+    ofs_query *q = ofsi_xcalloc(1, sizeof *q);
+    char *s = ofsi_utf8_sanitize(text ? text : "", len, &P->n);
     P->opts = opts;
     P->s = s;
     P->q = q;
     lex(P);
-    if (!P->oom) {
-        drop_empty(P);
-        resolve_or_and_prefix(P);
-    }
+    drop_empty(P);
+    resolve_or_and_prefix(P);
     clauses C = {0};
     C.drop_stop = opts->drop_stopwords || opts->is_common;
-    if (!P->oom)
-        build_clauses(P, &C);
-    int rc = P->oom || C.oom ? OFS_NOMEM : finish(P, &C);
+    build_clauses(P, &C);
+    finish(P, &C);
     clauses_free(&C);
     for (size_t i = 0; i < P->nitems; i++)
         free(P->items[i].text);
     free(s);
     free(P);
-    if (rc != OFS_OK) {
-        ofs_query_free(q);
-        return ofs_set_error(errmsg, rc, "out of memory");
-    }
     *out = q;
     return OFS_OK;
 }

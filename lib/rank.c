@@ -9,6 +9,7 @@
  * pair at distance d ≤ 5 accumulates 1/d², saturated like a term frequency and weighted by the
  * rarer word's idf. Chosen over bm25() by the relevance benchmark (docs/eval.md). Higher scores
  * are better. */
+#include "alloc.h"
 #include "internal.h"
 
 #include <math.h>
@@ -58,12 +59,9 @@ int ofsi_doclens_load(sqlite3 *db, ofsi_doclens **out)
     sqlite3_finalize(st);
     if (maxid <= 0 || maxid >= LENS_MAX_ROWS)
         return SQLITE_OK; /* nothing to cache, or too much: rank through xColumnSize */
-    ofsi_doclens *d = calloc(1, sizeof *d);
-    if (!d || !(d->len = calloc((size_t)(maxid + 1) * LENS_COLS, sizeof *d->len)) ||
-        !(d->known = calloc((size_t)maxid + 1, 1))) {
-        ofsi_doclens_free(d);
-        return SQLITE_NOMEM;
-    }
+    ofsi_doclens *d = ofsi_xcalloc(1, sizeof *d);
+    d->len = ofsi_xcalloc((size_t)(maxid + 1) * LENS_COLS, sizeof *d->len);
+    d->known = ofsi_xcalloc((size_t)maxid + 1, 1);
     d->nrows = maxid + 1;
     int rc = sqlite3_prepare_v2(db, "SELECT id, sz FROM fts_docsize", -1, &st, NULL);
     while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
@@ -138,18 +136,14 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
 static rank_query *rank_query_new(const Fts5ExtensionApi *api, Fts5Context *fts,
                                   const ofsi_phrase_df *known, int *rc)
 {
-    rank_query *q = calloc(1, sizeof *q);
-    if (!q) {
-        *rc = SQLITE_NOMEM;
-        return NULL;
-    }
+    rank_query *q = ofsi_xcalloc(1, sizeof *q);
     q->nphrase = api->xPhraseCount(fts);
     q->ncol = api->xColumnCount(fts);
     if (q->ncol > RANK_MAX_COLS)
         q->ncol = RANK_MAX_COLS;
-    q->idf = calloc((size_t)(q->nphrase ? q->nphrase : 1), sizeof *q->idf);
+    q->idf = ofsi_xcalloc((size_t)q->nphrase, sizeof *q->idf);
     sqlite3_int64 nrow = 0;
-    *rc = q->idf ? api->xRowCount(fts, &nrow) : SQLITE_NOMEM;
+    *rc = api->xRowCount(fts, &nrow);
     for (int c = 0; *rc == SQLITE_OK && c < q->ncol; c++) {
         sqlite3_int64 total = 0;
         *rc = api->xColumnTotalSize(fts, c, &total);
@@ -266,12 +260,10 @@ int ofsi_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doc
      * whole array showed in profiles. */
     double stack_tf[32], *tf = stack_tf;
     if (q->nphrase > 32)
-        tf = calloc((size_t)q->nphrase, sizeof *tf);
+        tf = ofsi_xcalloc((size_t)q->nphrase, sizeof *tf);
     else
         for (int i = 0; i < q->nphrase; i++)
             stack_tf[i] = 0;
-    if (!tf)
-        return SQLITE_NOMEM;
     rc = row_frequencies(api, fts, q, lens, p->b, p->w, tf, title_hits);
     double sum = 0;
     for (int i = 0; rc == SQLITE_OK && i < q->nphrase; i++)

@@ -11,6 +11,7 @@
  * kept for it. */
 #include "ofsearch/search.h"
 
+#include "alloc.h"
 #include "internal.h"
 #include "text.h"
 #include "ofsearch/index.h"
@@ -335,28 +336,26 @@ static void top_sift_down(ranked *h, int n, int i)
 
 /* Adds the current row to the k best when it belongs there; rows come in rowid order, so a row
  * scoring the same as the worst kept one stays out. */
-static int top_offer(score_pass *p, const Fts5ExtensionApi *api, Fts5Context *fts, double score,
-                     int with_insts)
+static void top_offer(score_pass *p, const Fts5ExtensionApi *api, Fts5Context *fts, double score,
+                      int with_insts)
 {
     if (p->k <= 0 || (p->ntop == p->k && !(score > p->top[0].score)))
-        return SQLITE_OK;
+        return;
     unsigned char *insts = NULL;
     int ninsts = 0;
-    int rc = with_insts ? ofsi_insts_blob(api, fts, &insts, &ninsts) : SQLITE_OK;
-    if (rc != SQLITE_OK)
-        return rc;
+    if (with_insts)
+        ofsi_insts_blob(api, fts, &insts, &ninsts);
     ranked r = {api->xRowid(fts), score, insts, ninsts};
     if (p->ntop == p->k) { /* the new row replaces the worst */
         free(p->top[0].insts);
         p->top[0] = r;
         top_sift_down(p->top, p->ntop, 0);
-        return SQLITE_OK;
+        return;
     }
     int i = p->ntop++;
     for (; i > 0 && ranks_after(&r, &p->top[(i - 1) / 2]); i = (i - 1) / 2)
         p->top[i] = p->top[(i - 1) / 2];
     p->top[i] = r;
-    return SQLITE_OK;
 }
 
 /* Empties the k best (a pass that ended, or failed, with rows not taken). */
@@ -368,18 +367,14 @@ static void top_clear(score_pass *p)
 }
 
 /* Starts keeping the k best rows. */
-static int top_start(score_pass *p, int k)
+static void top_start(score_pass *p, int k)
 {
     p->k = k;
     top_clear(p);
     if (k > p->topcap) {
-        ranked *t = realloc(p->top, (size_t)k * sizeof *t);
-        if (!t)
-            return OFS_NOMEM;
-        p->top = t;
+        p->top = ofsi_xreallocarray(p->top, (size_t)k, sizeof *p->top);
         p->topcap = k;
     }
-    return OFS_OK;
 }
 
 static int cmp_ranked(const void *a, const void *b)
@@ -405,7 +400,7 @@ static void fn_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     if (rc == SQLITE_OK && title_hits)
         score *= entry_boost(s, api, fts);
     if (rc == SQLITE_OK)
-        rc = top_offer(p, api, fts, score, 1);
+        top_offer(p, api, fts, score, 1);
     if (rc != SQLITE_OK)
         sqlite3_result_error_code(ctx, rc);
     else
@@ -459,7 +454,7 @@ static void fn_suggest_keep(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
         rc = ofsi_doclens_column_size(api, fts, s->lens, 0, &len);
         double score = (entry ? 1e9 : 0) - len;
         if (rc == SQLITE_OK)
-            rc = top_offer(&s->pass, api, fts, score, 0);
+            top_offer(&s->pass, api, fts, score, 0);
     }
     if (rc != SQLITE_OK)
         sqlite3_result_error_code(ctx, rc);
@@ -480,8 +475,7 @@ static int load_kinds(ofs_searcher *s)
     sqlite3_finalize(st);
     if (maxid < 0 || maxid >= 16 * 1024 * 1024)
         return SQLITE_OK; /* empty, or too big to be worth it: ask the table */
-    if (!(s->kinds = malloc((size_t)maxid + 1)))
-        return SQLITE_NOMEM;
+    s->kinds = ofsi_xmalloc((size_t)maxid + 1);
     memset(s->kinds, 0xff, (size_t)maxid + 1);
     s->nkinds = maxid + 1;
     if (sqlite3_prepare_v2(s->db, "SELECT id, kind, ord = 0 FROM sections", -1, &st, NULL) !=
@@ -557,9 +551,7 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
                       char **errmsg)
 {
     *out = NULL;
-    ofs_searcher *s = calloc(1, sizeof *s);
-    if (!s)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_searcher *s = ofsi_xcalloc(1, sizeof *s);
     if (cfg)
         s->cfg = *cfg;
     else
@@ -567,8 +559,8 @@ int ofs_searcher_open(const char *dbpath, const ofs_search_config *cfg, ofs_sear
     if (s->cfg.max_limit <= 0 || s->cfg.max_limit > OFS_MAX_WINDOW)
         s->cfg.max_limit = OFS_MAX_WINDOW;
     int rc = OFS_OK;
-    if (s->cfg.synonyms_path && !(s->synonyms_path = strdup(s->cfg.synonyms_path)))
-        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (s->cfg.synonyms_path)
+        s->synonyms_path = ofsi_xstrdup(s->cfg.synonyms_path);
     s->cfg.synonyms_path = s->synonyms_path;
     if (rc == OFS_OK &&
         sqlite3_open_v2(dbpath, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -634,47 +626,38 @@ static void memo_clear(ofs_searcher *s)
     s->nmemo = 0;
 }
 
-/* Room for cap suggestions; NULL when out of memory. */
+/* Room for cap suggestions. */
 static ofs_suggestions *suggestions_new(size_t cap)
 {
-    ofs_suggestions *sg = calloc(1, sizeof *sg);
-    if (!cap)
-        cap = 1;
-    if (!sg || !(sg->items = calloc(cap, sizeof *sg->items)) ||
-        !(sg->urls = calloc(cap, sizeof *sg->urls)) ||
-        !(sg->collections = calloc(cap, sizeof *sg->collections)) ||
-        !(sg->paths = calloc(cap, sizeof *sg->paths))) {
-        ofs_suggestions_free(sg);
-        return NULL;
-    }
+    ofs_suggestions *sg = ofsi_xcalloc(1, sizeof *sg);
+    sg->items = ofsi_xcalloc(cap, sizeof *sg->items);
+    sg->urls = ofsi_xcalloc(cap, sizeof *sg->urls);
+    sg->collections = ofsi_xcalloc(cap, sizeof *sg->collections);
+    sg->paths = ofsi_xcalloc(cap, sizeof *sg->paths);
     return sg;
 }
 
-static int dup_into(char **to, const char *from)
+static char *dup_or_null(const char *s)
 {
-    return !from || (*to = strdup(from)) != NULL;
+    return s ? ofsi_xstrdup(s) : NULL;
 }
 
 /* Appends one suggestion (copies of the strings; url, collection and path may be NULL). */
-static int suggestion_add(ofs_suggestions *sg, const char *text, const char *url,
-                          const char *collection, const char *path)
+static void suggestion_add(ofs_suggestions *sg, const char *text, const char *url,
+                           const char *collection, const char *path)
 {
     size_t i = sg->n++;
-    return dup_into(&sg->items[i], text) && dup_into(&sg->urls[i], url) &&
-                   dup_into(&sg->collections[i], collection) && dup_into(&sg->paths[i], path)
-               ? OFS_OK
-               : OFS_NOMEM;
+    sg->items[i] = dup_or_null(text);
+    sg->urls[i] = dup_or_null(url);
+    sg->collections[i] = dup_or_null(collection);
+    sg->paths[i] = dup_or_null(path);
 }
 
 static ofs_suggestions *suggestions_copy(const ofs_suggestions *src)
 {
     ofs_suggestions *sg = suggestions_new(src->n);
-    for (size_t i = 0; sg && i < src->n; i++)
-        if (suggestion_add(sg, src->items[i], src->urls[i], src->collections[i],
-                           src->paths[i]) != OFS_OK) {
-            ofs_suggestions_free(sg);
-            return NULL;
-        }
+    for (size_t i = 0; i < src->n; i++)
+        suggestion_add(sg, src->items[i], src->urls[i], src->collections[i], src->paths[i]);
     return sg;
 }
 
@@ -694,8 +677,6 @@ static void memo_add(ofs_searcher *s, const char *prefix, size_t len, int limit,
     if (s->nmemo == SUGGEST_MEMO)
         memo_clear(s); /* more distinct first letters than expected: start over */
     ofs_suggestions *copy = suggestions_copy(sg);
-    if (!copy)
-        return;
     suggest_memo *m = &s->memo[s->nmemo++];
     memcpy(m->key, prefix, len);
     m->key[len] = '\0';
@@ -774,30 +755,26 @@ typedef struct {
     size_t n, cap;
 } ranked_list;
 
-/* Appends a row, taking its insts; on failure frees them. */
-static int ranked_take(ranked_list *l, ranked r)
+/* Appends a row, taking its insts. */
+static void ranked_take(ranked_list *l, ranked r)
 {
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        ranked *v = realloc(l->v, cap * sizeof *v);
-        if (!v) {
-            free(r.insts);
-            return OFS_NOMEM;
-        }
-        l->v = v;
-        l->cap = cap;
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->v = ofsi_xreallocarray(l->v, l->cap, sizeof *l->v);
     }
     l->v[l->n++] = r;
-    return OFS_OK;
 }
 
 /* Appends a row; insts (n bytes) is copied. */
-static int ranked_push(ranked_list *l, int64_t id, double score, const void *insts, int n)
+static void ranked_push(ranked_list *l, int64_t id, double score, const void *insts, int n)
 {
     ranked r = {id, score, NULL, 0};
-    if (insts && n > 0 && (r.insts = malloc((size_t)n)))
-        memcpy(r.insts, insts, (size_t)n), r.ninsts = n;
-    return ranked_take(l, r);
+    if (insts && n > 0) {
+        r.insts = ofsi_xmalloc((size_t)n);
+        memcpy(r.insts, insts, (size_t)n);
+        r.ninsts = n;
+    }
+    ranked_take(l, r);
 }
 
 static void ranked_free(ranked_list *l)
@@ -837,7 +814,7 @@ static int db_error(ofs_searcher *s, char **errmsg)
 static void phrase_dfs(ofs_searcher *s, const char *expr, ofsi_phrase_df *out);
 
 /* Sets what ofs_collect reads for the pass about to run. */
-static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofsi_phrase_df *known,
+static void start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofsi_phrase_df *known,
                       int k)
 {
     score_pass *p = &s->pass;
@@ -849,7 +826,7 @@ static int start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofsi
     p->entry_boost = s->cfg.entry_boost;
     p->nq = a->query_tokens;
     p->known = known;
-    return top_start(p, k);
+    top_start(p, k);
 }
 
 /* The default ranker's pass: ofs_collect keeps the k best rows while the statement runs (it
@@ -865,18 +842,17 @@ static int top_rows(ofs_searcher *s, sqlite3_stmt *st, int want, const ranked_li
     }
     qsort(p->top, (size_t)p->ntop, sizeof *p->top, cmp_ranked);
     int added = 0;
-    rc = OFS_OK;
     for (int i = 0; i < p->ntop; i++) {
         ranked *r = &p->top[i];
-        if (rc == OFS_OK && added < want && !(skip && ranked_has(skip, r->id))) {
-            rc = ranked_take(out, *r);
+        if (added < want && !(skip && ranked_has(skip, r->id))) {
+            ranked_take(out, *r);
             added++;
         } else {
             free(r->insts);
         }
     }
     p->ntop = 0;
-    return rc;
+    return OFS_OK;
 }
 
 /* The pass with FTS5's bm25(): the statement sorts, k rows at most. The caller resets st. */
@@ -891,9 +867,8 @@ static int bm25_rows(sqlite3_stmt *st, const double *w, int k, int want, const r
         int64_t id = sqlite3_column_int64(st, 0);
         if (skip && ranked_has(skip, id))
             continue;
-        if (ranked_push(out, id, sqlite3_column_double(st, 1), sqlite3_column_blob(st, 2),
-                        sqlite3_column_bytes(st, 2)) != OFS_OK)
-            return OFS_NOMEM;
+        ranked_push(out, id, sqlite3_column_double(st, 1), sqlite3_column_blob(st, 2),
+                    sqlite3_column_bytes(st, 2));
         added++;
     }
     return added < want && rc != SQLITE_DONE ? OFS_DB : OFS_OK;
@@ -923,13 +898,10 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
         phrase_dfs(s, a->match, &known);
     *matches = -1;
     int k = want + (int)(skip ? skip->n : 0);
-    if (start_pass(s, a, w, &known, k) != OFS_OK)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    start_pass(s, a, w, &known, k);
     int rc = bm25 ? bm25_rows(st, w, k, want, skip, out) : top_rows(s, st, want, skip, out);
     s->pass.known = NULL; /* it lives on this stack frame */
-    if (rc == OFS_NOMEM)
-        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    else if (rc != OFS_OK)
+    if (rc != OFS_OK)
         rc = db_error(s, errmsg);
     sqlite3_reset(st);
     if (rc != OFS_OK)
@@ -1064,14 +1036,15 @@ static unsigned long hash_term(const char *t)
 /* The document frequency of an indexed term, from the cache or the vocabulary. */
 static long long term_df(ofs_searcher *s, const char *term)
 {
-    if (!s->df && !(s->df = calloc(DF_SLOTS, sizeof *s->df)))
-        return vocab_docs(s, term);
+    if (!s->df)
+        s->df = ofsi_xcalloc(DF_SLOTS, sizeof *s->df);
     unsigned long h = hash_term(term);
     for (int k = 0; k < DF_SLOTS; k++) {
         df_entry *e = &s->df[(h + (unsigned long)k) % DF_SLOTS];
         if (!e->term) {
             long long df = vocab_docs(s, term);
-            if (s->ndf < DF_SLOTS / 2 && (e->term = strdup(term))) { /* else: just don't keep it */
+            if (s->ndf < DF_SLOTS / 2) { /* else: just don't keep it */
+                e->term = ofsi_xstrdup(term);
                 e->df = df;
                 s->ndf++;
             }
@@ -1146,15 +1119,12 @@ static int vocab_load(ofs_searcher *s)
     while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (v->n == cap) {
             cap = cap ? cap * 2 : 4096;
-            size_t *off = cap <= VOCAB_MAX_TERMS ? realloc(v->off, cap * sizeof *off) : NULL;
-            long *docs = off ? realloc(v->docs, cap * sizeof *docs) : NULL;
-            if (off)
-                v->off = off;
-            if (!docs) {
+            if (cap > VOCAB_MAX_TERMS) {
                 ok = 0;
                 break;
             }
-            v->docs = docs;
+            v->off = ofsi_xreallocarray(v->off, cap, sizeof *v->off);
+            v->docs = ofsi_xreallocarray(v->docs, cap, sizeof *v->docs);
         }
         v->off[v->n] = text.n;
         v->docs[v->n] = (long)sqlite3_column_int64(st, 1);
@@ -1167,7 +1137,7 @@ static int vocab_load(ofs_searcher *s)
         ok = 0;
     sqlite3_finalize(st);
     v->text = ofsi_buf_take(&text);
-    if (!ok || (v->n && !v->text)) {
+    if (!ok) {
         free(v->text), free(v->off), free(v->docs);
         memset(v, 0, sizeof *v);
         v->state = -1;
@@ -1208,13 +1178,10 @@ static void consider(closest *c, const char *t, int tlen, long docs)
     int nc = to_codepoints(t, tlen, ccp, 64);
     int d = edit_distance(c->wcp, c->nw, ccp, nc, c->best_d < c->max ? c->best_d : c->max);
     if (d <= c->max && (d < c->best_d || (d == c->best_d && docs > c->best_docs))) {
-        char *copy = strndup(t, (size_t)tlen);
-        if (copy) {
-            free(c->best);
-            c->best = copy;
-            c->best_d = d;
-            c->best_docs = docs;
-        }
+        free(c->best);
+        c->best = ofsi_xstrndup(t, (size_t)tlen);
+        c->best_d = d;
+        c->best_docs = docs;
     }
 }
 
@@ -1268,8 +1235,8 @@ static char *marked_word(const char *t)
     const char *b = a ? strchr(a + 1, 2) : NULL;
     if (!b || b - a - 1 <= 0 || b - a - 1 > 255)
         return NULL;
-    char *w = strndup(a + 1, (size_t)(b - a - 1));
-    for (char *p = w; p && *p; p++)
+    char *w = ofsi_xstrndup(a + 1, (size_t)(b - a - 1));
+    for (char *p = w; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
     return w;
@@ -1302,9 +1269,7 @@ static char *term_part(ofs_searcher *s, char *word, const char *term)
         ofs_tokenizer_run(s->tok, OFS_TOKENIZE_DOCUMENT, word, len, find_term, &p);
     if (p.start < 0 || (p.start == 0 && p.end >= len) || p.end <= p.start || p.end > len)
         return word;
-    char *part = strndup(word + p.start, (size_t)(p.end - p.start));
-    if (!part)
-        return word;
+    char *part = ofsi_xstrndup(word + p.start, (size_t)(p.end - p.start));
     free(word);
     return part;
 }
@@ -1316,8 +1281,6 @@ static char *surface_form(ofs_searcher *s, char *term)
     ofsi_buf q = {0};
     ofsi_buf_quoted(&q, term);
     char *expr = ofsi_buf_take(&q);
-    if (!expr)
-        return term;
     sqlite3_stmt *st = s->st[ST_SURFACE];
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
@@ -1377,7 +1340,7 @@ static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
 static char *col_dup(sqlite3_stmt *st, int i)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
-    return strdup(t ? t : "");
+    return ofsi_xstrdup(t ? t : "");
 }
 
 /* "Page title › parent headings"; the section's own title is shown apart. */
@@ -1416,12 +1379,12 @@ static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *m
     h->path = col_dup(st, 1);
     h->docid = col_dup(st, 2);
     h->url = col_dup(st, 3);
-    h->title = strdup(kind == OFS_KIND_PAGE || !sec_title || !*sec_title
-                          ? (page_title ? page_title : "")
-                          : sec_title);
+    h->title = ofsi_xstrdup(kind == OFS_KIND_PAGE || !sec_title || !*sec_title
+                                ? (page_title ? page_title : "")
+                                : sec_title);
     h->breadcrumb = make_breadcrumb(page_title ? page_title : "",
                                     (const char *)sqlite3_column_text(st, 5));
-    h->kind = strdup(kname ? kname : "section");
+    h->kind = ofsi_xstrdup(kname ? kname : "section");
     h->score = score;
     sqlite3_reset(st);
     if (!req->no_snippets) {
@@ -1440,10 +1403,7 @@ static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *m
         sqlite3_reset(sn);
     }
     if (!h->snippet)
-        h->snippet = strdup("");
-    if (!h->collection || !h->path || !h->docid || !h->url || !h->title || !h->breadcrumb ||
-        !h->kind || !h->snippet)
-        return OFS_NOMEM;
+        h->snippet = ofsi_xstrdup("");
     return OFS_OK;
 }
 
@@ -1475,12 +1435,7 @@ void ofs_results_free(ofs_results *r)
 
 static char *title_expression(const char *match)
 {
-    const char *pre = "{title} : (";
-    size_t n = strlen(pre) + strlen(match) + 2;
-    char *t = malloc(n);
-    if (t)
-        snprintf(t, n, "%s%s)", pre, match);
-    return t;
+    return ofsi_xasprintf("{title} : (%s)", match);
 }
 
 /* is_common callback: the word folds to one indexed term found in at least common_share of the
@@ -1590,8 +1545,7 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
     for (size_t i = (size_t)req->offset; rc == OFS_OK && i < full.n; i++) {
         ranked r = full.v[i];
         full.v[i].insts = NULL; /* the page takes the row's instances */
-        if (ranked_take(page, r) != OFS_OK)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        ranked_take(page, r);
     }
     ranked_free(&full);
     ofs_query_free(lean);
@@ -1639,9 +1593,7 @@ static int fill_page(ofs_searcher *s, const ofs_query_request *req, const char *
 {
     if (!page->n)
         return OFS_OK;
-    r->hits = calloc(page->n, sizeof *r->hits);
-    if (!r->hits)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    r->hits = ofsi_xcalloc(page->n, sizeof *r->hits);
     for (size_t i = 0; i < page->n; i++) {
         r->nhits++;
         int rc = fill_hit(s, req, match, &page->v[i], &r->hits[i]);
@@ -1680,8 +1632,8 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
     const char *match = rc == OFS_OK ? (r->relaxed ? ofs_query_match_any(shown)
                                                    : ofs_query_match_all(shown))
                                      : NULL;
-    if (match && !(r->fts_query = strdup(match)))
-        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (match)
+        r->fts_query = ofsi_xstrdup(match);
     if (rc == OFS_OK)
         rc = fill_page(s, req, match, &page, r, errmsg);
     ranked_free(&page);
@@ -1722,9 +1674,7 @@ int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out,
     int rc = validate_request(s, req, &r0, errmsg);
     if (rc != OFS_OK)
         return rc;
-    ofs_results *r = calloc(1, sizeof *r);
-    if (!r)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_results *r = ofsi_xcalloc(1, sizeof *r);
     s->deadline_ns = s->cfg.timeout_ms > 0 ? t0 + (int64_t)s->cfg.timeout_ms * 1000000 : 0;
     snapshot_begin(s);
     rc = run_search(s, &r0, r, errmsg);
@@ -1762,8 +1712,7 @@ static int collect_suggestions(ofs_searcher *s, const char *match, int limit, of
                                char **errmsg)
 {
     score_pass *p = &s->pass;
-    if (top_start(p, limit * 3) != OFS_OK) /* room for duplicate titles */
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    top_start(p, limit * 3); /* room for duplicate titles */
     sqlite3_stmt *st = s->st[ST_SUGGEST];
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
@@ -1782,10 +1731,9 @@ static int collect_suggestions(ofs_searcher *s, const char *match, int limit, of
             dup = strcmp(sg->items[j], t) == 0;
         if (dup)
             continue;
-        if (suggestion_add(sg, t, (const char *)sqlite3_column_text(row, 1),
-                           (const char *)sqlite3_column_text(row, 2),
-                           (const char *)sqlite3_column_text(row, 3)) != OFS_OK)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        suggestion_add(sg, t, (const char *)sqlite3_column_text(row, 1),
+                       (const char *)sqlite3_column_text(row, 2),
+                       (const char *)sqlite3_column_text(row, 3));
     }
     sqlite3_reset(row);
     top_clear(p);
@@ -1820,11 +1768,9 @@ static int suggest_run(ofs_searcher *s, const char *prefix, size_t len, int limi
     const suggest_memo *m = one_char ? memo_find(s, prefix, len, limit) : NULL;
     if (m) {
         *out = suggestions_copy(m->sg);
-        return *out ? OFS_OK : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        return OFS_OK;
     }
     ofs_suggestions *sg = suggestions_new((size_t)limit);
-    if (!sg)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     /* "docker c": the words before, and the last one checked on each title (has_initial). */
     size_t cut = one_char ? 0 : split_initial(s, prefix, len);
     ofs_query *q = NULL;
@@ -1839,8 +1785,7 @@ static int suggest_run(ofs_searcher *s, const char *prefix, size_t len, int limi
     char *match = NULL;
     if (rc == OFS_OK && ofs_query_match_all(q)) {
         match = title_expression(ofs_query_match_all(q));
-        rc = match ? collect_suggestions(s, match, limit, sg, errmsg)
-                   : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        rc = collect_suggestions(s, match, limit, sg, errmsg);
     }
     s->pass.ninitial = 0;
     free(match);

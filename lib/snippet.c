@@ -2,6 +2,7 @@
  * a window of about ntokens tokens around the densest cluster of hits, in plain text, HTML
  * (escaped, hits in <mark>) or ANSI colour. Output is always valid UTF-8 on one line.
  * Stateless apart from the call's own buffers, so any number of connections may use it at once. */
+#include "alloc.h"
 #include "internal.h"
 #include "text.h"
 
@@ -33,7 +34,6 @@ typedef struct {
     span *v;
     int n, cap;
     int textlen;
-    int oom;
     int stop_at;   /* stop tokenizing after this many positions (0: never) */
     int truncated; /* tokenizing stopped early: text follows the last position */
 } positions;
@@ -69,14 +69,8 @@ static int on_token(void *ctx, int tflags, const char *token, int ntoken, int st
         return SQLITE_DONE; /* past any window the snippet can show */
     }
     if (p->n == p->cap) {
-        int cap = p->cap ? p->cap * 2 : 256;
-        span *nv = realloc(p->v, (size_t)cap * sizeof *nv);
-        if (!nv) {
-            p->oom = 1;
-            return SQLITE_NOMEM;
-        }
-        p->v = nv;
-        p->cap = cap;
+        p->cap = p->cap ? p->cap * 2 : 256;
+        p->v = ofsi_xreallocarray(p->v, (size_t)p->cap, sizeof *p->v);
     }
     p->v[p->n++] = (span){start, end};
     return SQLITE_OK;
@@ -150,9 +144,7 @@ static int insts_from_fts5(const Fts5ExtensionApi *api, Fts5Context *fts, inst_l
     if (api->xInstCount(fts, &ninst) != SQLITE_OK || ninst < 0)
         ninst = 0;
     l->nphrase = api->xPhraseCount(fts);
-    l->v = malloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *l->v);
-    if (!l->v)
-        return SQLITE_NOMEM;
+    l->v = ofsi_xreallocarray(NULL, (size_t)ninst, sizeof *l->v);
     for (int i = 0; i < ninst; i++) {
         inst x;
         if (api->xInst(fts, i, &x.phrase, &x.col, &x.off) != SQLITE_OK)
@@ -190,9 +182,7 @@ static int insts_from_blob(const unsigned char *b, int n, int ncol, inst_list *l
         return SQLITE_MISMATCH;
     const unsigned char *sizes = b + 8, *p = b + 8 + nphrase;
     l->nphrase = nphrase;
-    l->v = malloc((size_t)(ninst > 0 ? ninst : 1) * sizeof *l->v);
-    if (!l->v)
-        return SQLITE_NOMEM;
+    l->v = ofsi_xreallocarray(NULL, (size_t)ninst, sizeof *l->v);
     for (int i = 0; i < ninst; i++, p += 6) {
         unsigned long off = get_u32(p + 2);
         if (p[0] >= nphrase || p[1] >= ncol || off > (unsigned long)INT32_MAX / 2)
@@ -206,18 +196,16 @@ static int insts_from_blob(const unsigned char *b, int n, int ncol, inst_list *l
  * NULL when there are too many to carry (ofs_snippet then needs the MATCH). Cheap enough to
  * compute for every row that can still make the page: it keeps those rows from needing a second
  * MATCH (an index lookup per phrase) to make their snippets. */
-int ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n)
+void ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char **blob, int *n)
 {
     *blob = NULL;
     *n = 0;
     int ninst = 0, nphrase = api->xPhraseCount(fts);
     if (api->xInstCount(fts, &ninst) != SQLITE_OK || ninst > INSTS_MAX ||
         nphrase > INSTS_MAX_PHRASE || api->xColumnCount(fts) > 255)
-        return SQLITE_OK;
+        return;
     int size = 8 + nphrase + ninst * 6;
-    unsigned char *b = malloc((size_t)size);
-    if (!b)
-        return SQLITE_NOMEM;
+    unsigned char *b = ofsi_xmalloc((size_t)size);
     memcpy(b, INSTS_MAGIC, 4);
     b[4] = (unsigned char)nphrase, b[5] = (unsigned char)(nphrase >> 8);
     b[6] = (unsigned char)ninst, b[7] = (unsigned char)(ninst >> 8);
@@ -230,7 +218,7 @@ int ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char
         int ip, ic, io;
         if (api->xInst(fts, i, &ip, &ic, &io) != SQLITE_OK || ip < 0 || ic < 0 || io < 0) {
             free(b);
-            return SQLITE_OK;
+            return;
         }
         p[0] = (unsigned char)ip, p[1] = (unsigned char)ic;
         for (int k = 0; k < 4; k++)
@@ -238,7 +226,6 @@ int ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char
     }
     *blob = b;
     *n = size;
-    return SQLITE_OK;
 }
 
 /* The column to show: the body if it has a hit, else the column with the most hits, else the
@@ -246,19 +233,17 @@ int ofsi_insts_blob(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned char
 static int pick_column(const Fts5ExtensionApi *api, Fts5Context *fts, const inst_list *l)
 {
     int ncol = api->xColumnCount(fts);
-    int *hits = calloc((size_t)(ncol > 0 ? ncol : 1), sizeof *hits);
+    int *hits = ofsi_xcalloc((size_t)(ncol > 0 ? ncol : 1), sizeof *hits);
     int best = -1;
-    if (hits) {
-        for (int i = 0; i < l->n; i++)
-            if (l->v[i].col >= 0 && l->v[i].col < ncol)
-                hits[l->v[i].col]++;
-        if (ncol > COL_BODY && hits[COL_BODY] > 0)
-            best = COL_BODY;
-        for (int c = 0; best != COL_BODY && c < ncol; c++)
-            if (hits[c] > 0 && (best < 0 || hits[c] > hits[best]))
-                best = c;
-        free(hits);
-    }
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i].col >= 0 && l->v[i].col < ncol)
+            hits[l->v[i].col]++;
+    if (ncol > COL_BODY && hits[COL_BODY] > 0)
+        best = COL_BODY;
+    for (int c = 0; best != COL_BODY && c < ncol; c++)
+        if (hits[c] > 0 && (best < 0 || hits[c] > hits[best]))
+            best = c;
+    free(hits);
     if (best >= 0)
         return best;
     const char *z = NULL;
@@ -283,25 +268,18 @@ static int cmp_hit(const void *a, const void *b)
 static hit *collect_hits(const inst_list *l, int col, int npos, int *nhits)
 {
     int cap = 16, n = 0;
-    hit *h = malloc((size_t)cap * sizeof *h);
-    for (int i = 0; h && i < l->n; i++) {
+    hit *h = ofsi_xreallocarray(NULL, (size_t)cap, sizeof *h);
+    for (int i = 0; i < l->n; i++) {
         const inst *x = &l->v[i];
         if (x->col != col || x->off < 0)
             continue;
         for (int k = 0; k < (x->size > 0 ? x->size : 1) && x->off < npos - k; k++) {
-            if (n == cap) {
-                hit *nh = realloc(h, (size_t)(cap *= 2) * sizeof *nh);
-                if (!nh) {
-                    free(h);
-                    return NULL;
-                }
-                h = nh;
-            }
+            if (n == cap)
+                h = ofsi_xreallocarray(h, (size_t)(cap *= 2), sizeof *h);
             h[n++] = (hit){x->off + k, x->phrase};
         }
     }
-    if (h)
-        qsort(h, (size_t)n, sizeof *h, cmp_hit);
+    qsort(h, (size_t)n, sizeof *h, cmp_hit);
     *nhits = n;
     return h;
 }
@@ -310,9 +288,9 @@ static hit *collect_hits(const inst_list *l, int col, int npos, int *nhits)
  * of file.txt after the first) belongs to that word, so windows count and cut whole words. */
 static int *number_words(const positions *p, int *nwords)
 {
-    int *word = malloc((size_t)(p->n > 0 ? p->n : 1) * sizeof *word);
+    int *word = ofsi_xreallocarray(NULL, (size_t)p->n, sizeof *word);
     int w = -1, maxend = 0;
-    for (int k = 0; word && k < p->n; k++) {
+    for (int k = 0; k < p->n; k++) {
         if (k == 0 || p->v[k].start >= maxend)
             w++;
         word[k] = w;
@@ -331,9 +309,7 @@ static int best_window(const hit *h, int nhits, const int *word, int nphrase, in
 {
     if (nhits == 0 || nwords <= w)
         return 0;
-    int *count = calloc((size_t)(nphrase > 0 ? nphrase : 1), sizeof *count);
-    if (!count)
-        return UNIT(word, h[0].pos);
+    int *count = ofsi_xcalloc((size_t)nphrase, sizeof *count);
     long best_score = -1;
     int best_i = 0, best_j = 1, distinct = 0;
     for (int i = 0, j = 0; i < nhits; i++) {
@@ -369,9 +345,9 @@ static int cmp_span(const void *a, const void *b)
  * clipped to them, sorted and with overlaps merged. */
 static span *mark_ranges(const inst_list *l, int col, const positions *p, int s, int e, int *nr)
 {
-    span *r = malloc((size_t)(l->n > 0 ? l->n : 1) * sizeof *r);
+    span *r = ofsi_xreallocarray(NULL, (size_t)l->n, sizeof *r);
     int n = 0;
-    for (int i = 0; r && i < l->n; i++) {
+    for (int i = 0; i < l->n; i++) {
         const inst *x = &l->v[i];
         if (x->col != col || x->off < 0)
             continue;
@@ -386,8 +362,6 @@ static span *mark_ranges(const inst_list *l, int col, const positions *p, int s,
                 y.end = p->v[k].end;
         r[n++] = y;
     }
-    if (!r)
-        return NULL;
     qsort(r, (size_t)n, sizeof *r, cmp_span);
     int m = 0;
     for (int i = 0; i < n; i++) {
@@ -478,39 +452,32 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
      * compound such as file.txt). */
     int nall = 0;
     hit *all = collect_hits(l, col, INT_MAX, &nall);
-    if (!all)
-        return SQLITE_NOMEM;
     int from = best_window(all, nall, NULL, l->nphrase, INT_MAX / 2, w);
     free(all);
     positions p = {.textlen = n, .stop_at = from + 3 * w + 2};
     rc = api->xTokenize(fts, z, n, &p, on_token);
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
-    if (p.oom)
-        rc = SQLITE_NOMEM;
-    int nwords = 0, nhits = 0, nr = 0;
-    int *word = rc == SQLITE_OK ? number_words(&p, &nwords) : NULL;
-    hit *h = word ? collect_hits(l, col, p.n, &nhits) : NULL;
-    span *r = NULL;
-    if (rc == SQLITE_OK && h) {
-        int s, e, b0, b1;
-        int cut = choose_window(&p, word, nwords, h, nhits, l->nphrase, w, n, &s, &e, &b0, &b1);
-        r = mark_ranges(l, col, &p, s, e, &nr);
-        if (r) {
-            if (s > 0)
-                out_puts(o, ellipsis);
-            write_window(o, z, n, b0, b1, r, nr, mode);
-            if (e < p.n || cut || p.truncated)
-                out_puts(o, ellipsis);
-        }
+    if (rc != SQLITE_OK) {
+        free(p.v);
+        return rc;
     }
-    if (rc == SQLITE_OK && (!word || !h || !r || o->b.oom))
-        rc = SQLITE_NOMEM;
+    int nwords = 0, nhits = 0, nr = 0;
+    int *word = number_words(&p, &nwords);
+    hit *h = collect_hits(l, col, p.n, &nhits);
+    int s, e, b0, b1;
+    int cut = choose_window(&p, word, nwords, h, nhits, l->nphrase, w, n, &s, &e, &b0, &b1);
+    span *r = mark_ranges(l, col, &p, s, e, &nr);
+    if (s > 0)
+        out_puts(o, ellipsis);
+    write_window(o, z, n, b0, b1, r, nr, mode);
+    if (e < p.n || cut || p.truncated)
+        out_puts(o, ellipsis);
     free(r);
     free(h);
     free(word);
     free(p.v);
-    return rc;
+    return SQLITE_OK;
 }
 
 /* ofs_snippet(fts, mode, ntokens [, insts]): insts, a blob from ofs_insts() of the same row in
@@ -566,9 +533,8 @@ static void insts_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
     (void)nval, (void)vals;
     unsigned char *b;
     int n;
-    if (ofsi_insts_blob(api, fts, &b, &n) != SQLITE_OK)
-        sqlite3_result_error_nomem(ctx);
-    else if (b)
+    ofsi_insts_blob(api, fts, &b, &n);
+    if (b)
         sqlite3_result_blob(ctx, b, n, free);
     else
         sqlite3_result_null(ctx);

@@ -3,6 +3,8 @@
  * (ofsearchd's /doc/ route) when the collection has no website to link to. */
 #include "store.h"
 
+#include "alloc.h"
+
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 
@@ -19,7 +21,7 @@
 static char *col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
-    return s ? strdup((const char *)s) : NULL;
+    return s ? ofsi_xstrdup((const char *)s) : NULL;
 }
 
 void ofs_collection_infos_free(ofs_collection_info *v, size_t n)
@@ -32,19 +34,16 @@ void ofs_collection_infos_free(ofs_collection_info *v, size_t n)
     free(v);
 }
 
-/* Appends the current row; 0 on OOM. */
+/* Appends the current row; 0 when a column SQLite could not give (out of memory) is missing. */
 static int add_info(sqlite3_stmt *st, ofs_collection_info **v, size_t *n)
 {
-    ofs_collection_info *nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv)
-        return 0;
-    *v = nv;
-    ofs_collection_info *c = &nv[(*n)++];
+    *v = ofsi_xreallocarray(*v, *n + 1, sizeof **v);
+    ofs_collection_info *c = &(*v)[(*n)++];
     c->name = col_dup(st, 0);
     c->root = col_dup(st, 1);
     const unsigned char *base = sqlite3_column_text(st, 2);
-    c->base_url = base && *base ? strdup((const char *)base) : NULL;
-    return c->name && c->root && (!base || !*base || c->base_url);
+    c->base_url = base && *base ? ofsi_xstrdup((const char *)base) : NULL;
+    return c->name && c->root;
 }
 
 int ofs_index_collections(ofs_index *idx, ofs_collection_info **out, size_t *n, char **errmsg)
@@ -158,7 +157,7 @@ static int open_confined(const char *root, const char *path, int *fd, struct sta
 {
     char *dir = root_dir(root), *full = NULL, *real = NULL;
     int rc = OFS_NOTFOUND;
-    if (dir && asprintf(&full, "%s/%s", dir, path) >= 0 && (real = realpath(full, NULL))) {
+    if (dir && (real = realpath(full = ofsi_xasprintf("%s/%s", dir, path), NULL))) {
         size_t dl = strlen(dir);
         int inside = strncmp(real, dir, dl) == 0 &&
                      (real[dl] == '/' || (dl == 1 && dir[0] == '/'));
@@ -180,9 +179,7 @@ static int read_all(int fd, size_t size, size_t max, char **text, size_t *len)
 {
     if (size > max)
         return OFS_TOOLONG;
-    char *buf = malloc(size + 1);
-    if (!buf)
-        return OFS_NOMEM;
+    char *buf = ofsi_xmalloc(size + 1);
     size_t n = 0;
     while (n < size) {
         ssize_t r = read(fd, buf + n, size - n);

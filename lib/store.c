@@ -3,6 +3,8 @@
  * tables lives in build.c. */
 #include "store.h"
 
+#include "alloc.h"
+
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/tokenizer.h"
 
@@ -117,7 +119,7 @@ static char *get_meta(sqlite3 *db, const char *key, int *rc_out)
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW) {
             const char *v = (const char *)sqlite3_column_text(st, 0);
-            val = strdup(v ? v : "");
+            val = ofsi_xstrdup(v ? v : "");
             rc = SQLITE_OK;
         } else if (rc == SQLITE_DONE) {
             rc = SQLITE_OK;
@@ -152,7 +154,7 @@ int ofsi_store_check(sqlite3 *db, const char *path, char **tokenizer, char **err
     if (tokenizer) {
         *tokenizer = get_meta(db, "tokenizer", &rc);
         if (!*tokenizer)
-            *tokenizer = strdup("");
+            *tokenizer = ofsi_xstrdup("");
     }
     return OFS_OK;
 }
@@ -170,9 +172,7 @@ char *ofsi_store_tokenize_arg(const char *opts)
     size_t n = strlen(prefix) + 1;
     for (const char *p = opts; *p; p++)
         n += *p == '\'' ? 2 : 1;
-    char *out = malloc(n);
-    if (!out)
-        return NULL;
+    char *out = ofsi_xmalloc(n);
     char *w = out + strlen(prefix);
     memcpy(out, prefix, strlen(prefix));
     for (const char *p = opts; *p; p++) {
@@ -212,8 +212,6 @@ int ofsi_store_create(sqlite3 *db, const char *tokenizer_options, char **errmsg)
     if (vrc != OFS_OK)
         return vrc;
     char *tok = ofsi_store_tokenize_arg(tokenizer_options);
-    if (!tok)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     char *fts = sqlite3_mprintf(
         "CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, code, meta,"
         " content='sections', content_rowid='id', tokenize='%s', prefix='2 3');",
@@ -295,17 +293,13 @@ int ofs_index_open(const char *path, int flags, const char *tokenizer_options, o
     }
     if (rc == OFS_OK)
         rc = ofsi_store_check(db, path, &tok, errmsg);
-    ofs_index *idx = rc == OFS_OK ? calloc(1, sizeof *idx) : NULL;
-    if (rc == OFS_OK && (!idx || !(idx->path = strdup(path)))) {
-        free(idx);
-        idx = NULL;
-        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    }
     if (rc != OFS_OK) {
         free(tok);
         sqlite3_close(db);
         return rc;
     }
+    ofs_index *idx = ofsi_xcalloc(1, sizeof *idx);
+    idx->path = ofsi_xstrdup(path);
     idx->db = db;
     idx->tokenizer = tok;
     idx->readonly = !create;
@@ -349,9 +343,7 @@ static int load_collection_stats(sqlite3 *db, ofs_index_stats *st, char **errmsg
     long long n = query_int(db, "SELECT count(*) FROM collections");
     if (n < 0)
         return ofs_set_error(errmsg, OFS_DB, "cannot read collections: %s", sqlite3_errmsg(db));
-    st->collections = calloc((size_t)n + 1, sizeof *st->collections);
-    if (!st->collections)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    st->collections = ofsi_xcalloc((size_t)n + 1, sizeof *st->collections);
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
         return ofs_set_error(errmsg, OFS_DB, "cannot read collections: %s", sqlite3_errmsg(db));

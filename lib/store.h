@@ -41,7 +41,7 @@ char *ofsi_store_tokenize_arg(const char *tokenizer_options);
 /* build.c: the URL of a place in a Markdown document (see index.h): base_url + "/" + path
  * without extension (README/index stand for their directory; a front matter slug replaces the
  * file part, or the whole path when it starts with '/'), or rel as is without a base URL; then
- * "#anchor" if anchor is non-empty. Malloc'd; NULL on OOM. */
+ * "#anchor" if anchor is non-empty. Malloc'd. */
 char *ofsi_build_url(const char *base_url, const char *rel, const char *slug, const char *anchor);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "synonyms.h"
 #include "text.h"
 
@@ -56,7 +57,7 @@ static int fold_token(void *ctx, int flags, const char *token, int ntoken, int s
         return 0;
     if (ntoken > 0)
         fold_append(ctx, token, (size_t)ntoken);
-    return ((fold_ctx *)ctx)->b.oom ? OFS_NOMEM : 0;
+    return 0;
 }
 
 /* Folds text into a lookup key: its tokens joined by single spaces (tok), or its
@@ -71,9 +72,9 @@ int ofsi_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **
         if (len > (size_t)0x7fffffff)
             return OFS_TOOLONG;
         int rc = ofs_tokenizer_run(tok, OFS_TOKENIZE_QUERY, text, (int)len, fold_token, &f);
-        if (rc != 0 || f.b.oom) {
+        if (rc != 0) {
             free(f.b.s);
-            return f.b.oom ? OFS_NOMEM : (rc == OFS_NOMEM ? OFS_NOMEM : OFS_ERROR);
+            return OFS_ERROR;
         }
     } else {
         size_t i = 0;
@@ -85,15 +86,9 @@ int ofsi_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **
                 i++;
             if (i > s) {
                 fold_append(&f, text + s, i - s);
-                if (f.b.oom)
-                    break;
                 for (size_t k = f.b.n - (i - s); k < f.b.n; k++)
                     f.b.s[k] = (char)tolower((unsigned char)f.b.s[k]);
             }
-        }
-        if (f.b.oom) {
-            free(f.b.s);
-            return OFS_NOMEM;
         }
     }
     *key = f.b.s;
@@ -115,18 +110,13 @@ void ofs_synonyms_free(ofs_synonyms *syn)
     free(syn);
 }
 
-static int add_member(ofs_synonyms *syn, size_t *cap, char *text, char *key, size_t group)
+static void add_member(ofs_synonyms *syn, size_t *cap, char *text, char *key, size_t group)
 {
     if (syn->nmembers == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        syn_member *nm = realloc(syn->members, nc * sizeof *nm);
-        if (!nm)
-            return OFS_NOMEM;
-        syn->members = nm;
-        *cap = nc;
+        *cap = *cap ? *cap * 2 : 64;
+        syn->members = ofsi_xreallocarray(syn->members, *cap, sizeof *syn->members);
     }
     syn->members[syn->nmembers++] = (syn_member){text, key, group};
-    return OFS_OK;
 }
 
 static const char *trim(const char *s, const char *e, const char **end)
@@ -161,8 +151,6 @@ static int parse_line(ofs_synonyms *syn, size_t *cap, const char *s, const char 
         if (me == ms)
             return ofs_set_error(errmsg, OFS_INVALID, "synonyms line %ld: empty member", lineno);
         char *text = ofsi_utf8_sanitize(ms, (size_t)(me - ms), NULL);
-        if (!text)
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
         char *key = NULL;
         size_t ntok = 0;
         int rc = ofsi_synonyms_fold(tok, text, strlen(text), &key, &ntok);
@@ -183,10 +171,8 @@ static int parse_line(ofs_synonyms *syn, size_t *cap, const char *s, const char 
         if (dup) {
             free(text);
             free(key);
-        } else if (add_member(syn, cap, text, key, group) != OFS_OK) {
-            free(text);
-            free(key);
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        } else {
+            add_member(syn, cap, text, key, group);
         }
         if (ntok > syn->max_tokens)
             syn->max_tokens = ntok;
@@ -197,11 +183,9 @@ static int parse_line(ofs_synonyms *syn, size_t *cap, const char *s, const char 
     if (syn->nmembers - first < 2 && memchr(s, '=', (size_t)(e - s)) == NULL)
         return ofs_set_error(errmsg, OFS_INVALID,
                              "synonyms line %ld: expected `word = synonym`, got no `=`", lineno);
-    size_t *gs = realloc(syn->group_start, (syn->ngroups + 2) * sizeof *gs);
-    if (!gs)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    syn->group_start = gs;
-    gs[syn->ngroups++] = first;
+    syn->group_start = ofsi_xreallocarray(syn->group_start, syn->ngroups + 2,
+                                          sizeof *syn->group_start);
+    syn->group_start[syn->ngroups++] = first;
     return OFS_OK;
 }
 
@@ -221,9 +205,7 @@ int ofs_synonyms_parse(const char *text, size_t len, ofs_tokenizer *tok, ofs_syn
     *out = NULL;
     if (!text && len)
         return ofs_set_error(errmsg, OFS_INVALID, "synonyms: no text");
-    ofs_synonyms *syn = calloc(1, sizeof *syn);
-    if (!syn)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_synonyms *syn = ofsi_xcalloc(1, sizeof *syn);
     size_t cap = 0;
     long lineno = 0;
     const char *p = text, *end = text + len;
@@ -241,20 +223,13 @@ int ofs_synonyms_parse(const char *text, size_t len, ofs_tokenizer *tok, ofs_syn
         p = nl ? nl + 1 : end;
     }
     if (rc == OFS_OK && syn->nmembers) {
-        syn->by_key = malloc(syn->nmembers * sizeof *syn->by_key);
-        if (!syn->by_key)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        else {
-            for (size_t i = 0; i < syn->nmembers; i++)
-                syn->by_key[i] = i;
-            qsort_r(syn->by_key, syn->nmembers, sizeof *syn->by_key, cmp_key, syn);
-        }
+        syn->by_key = ofsi_xreallocarray(NULL, syn->nmembers, sizeof *syn->by_key);
+        for (size_t i = 0; i < syn->nmembers; i++)
+            syn->by_key[i] = i;
+        qsort_r(syn->by_key, syn->nmembers, sizeof *syn->by_key, cmp_key, syn);
     }
-    if (rc == OFS_OK && !syn->group_start) {
-        syn->group_start = malloc(sizeof *syn->group_start);
-        if (!syn->group_start)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    }
+    if (rc == OFS_OK && !syn->group_start)
+        syn->group_start = ofsi_xmalloc(sizeof *syn->group_start);
     if (rc != OFS_OK) {
         ofs_synonyms_free(syn);
         return rc;
@@ -271,8 +246,8 @@ int ofs_synonyms_load(const char *path, ofs_tokenizer *tok, ofs_synonyms **out, 
     if (!f)
         return ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(errno));
     size_t cap = 4096, n = 0, r;
-    char *buf = malloc(cap);
-    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+    char *buf = ofsi_xmalloc(cap);
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
         n += r;
         if (n > SYN_MAX_FILE) {
             free(buf);
@@ -280,17 +255,11 @@ int ofs_synonyms_load(const char *path, ofs_tokenizer *tok, ofs_synonyms **out, 
             return ofs_set_error(errmsg, OFS_TOOLONG, "%s: synonyms file over %u bytes", path,
                                  SYN_MAX_FILE);
         }
-        if (n == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb)
-                free(buf);
-            buf = nb;
-        }
+        if (n == cap)
+            buf = ofsi_xrealloc(buf, cap *= 2);
     }
     int err = ferror(f);
     fclose(f);
-    if (!buf)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
     if (err) {
         free(buf);
         return ofs_set_error(errmsg, OFS_IO, "%s: read error", path);

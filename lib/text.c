@@ -2,24 +2,19 @@
  * and UTF-8 validation, so that each exists once. */
 #include "text.h"
 
+#include "alloc.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 void ofsi_buf_add(ofsi_buf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
     if (b->n + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->n + n + 1)
             cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
+        b->s = ofsi_xrealloc(b->s, cap);
         b->cap = cap;
     }
     memcpy(b->s + b->n, s, n);
@@ -45,14 +40,8 @@ void ofsi_buf_quoted(ofsi_buf *b, const char *s)
 
 char *ofsi_buf_take(ofsi_buf *b)
 {
-    if (b->oom) {
-        free(b->s);
-        b->s = NULL;
-        b->n = b->cap = 0;
-        return NULL;
-    }
     if (!b->s)
-        return strdup("");
+        return ofsi_xstrdup("");
     char *s = b->s;
     b->s = NULL;
     b->n = b->cap = 0;
@@ -95,10 +84,8 @@ size_t ofsi_utf8_valid_len(const unsigned char *s, size_t n)
 char *ofsi_utf8_sanitize(const char *text, size_t len, size_t *outlen)
 {
     if (len > (SIZE_MAX - 1) / 3)
-        return NULL;
-    char *out = malloc(len * 3 + 1);
-    if (!out)
-        return NULL;
+        ofsi_oom(SIZE_MAX);
+    char *out = ofsi_xmalloc(len * 3 + 1);
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0, o = 0;
     while (i < len) {

@@ -1,6 +1,7 @@
 /* The `ofs` tokenizer: ICU word segmentation (UAX#29 + dictionaries for CJK/Thai/Lao/Khmer/
  * Burmese), NFKC case folding, optional diacritic folding and Snowball stemming, and the parts of
  * technical compounds (file.txt, foo_bar, file1) as extra tokens. Design notes: docs/tokenizer.md. */
+#include "alloc.h"
 #include "internal.h"
 
 #include "ofsearch/ofsearch.h"
@@ -81,6 +82,7 @@ struct ofs_tokenizer {
     stem_entry *stem_cache; /* STEM_CACHE entries when stemming, else NULL */
 };
 
+/* Grows *buf to hold need elements; OFS_TOOLONG past what an int32_t offset can address. */
 static int grow(void **buf, int32_t *cap, int64_t need, size_t elsize)
 {
     if (need <= *cap)
@@ -89,11 +91,8 @@ static int grow(void **buf, int32_t *cap, int64_t need, size_t elsize)
     while (ncap < need)
         ncap *= 2;
     if (ncap > INT32_MAX / 4)
-        return OFS_NOMEM;
-    void *nb = realloc(*buf, (size_t)ncap * elsize);
-    if (!nb)
-        return OFS_NOMEM;
-    *buf = nb;
+        return OFS_TOOLONG;
+    *buf = ofsi_xrealloc(*buf, (size_t)ncap * elsize);
     *cap = (int32_t)ncap;
     return OFS_OK;
 }
@@ -124,10 +123,10 @@ static int set_stemmer(ofs_tokenizer *tok, const char *lang, char **errmsg)
         known |= !strcmp(*p, lang);
     if (!known)
         return ofs_set_error(errmsg, OFS_INVALID, "ofs tokenizer: unknown stemmer language '%s'", lang);
-    tok->stemmer = sb_stemmer_new(lang, "UTF_8");
-    tok->stem_cache = calloc(STEM_CACHE, sizeof *tok->stem_cache);
-    if (!tok->stemmer || !tok->stem_cache)
-        return ofs_set_error(errmsg, OFS_NOMEM, "ofs tokenizer: cannot create stemmer '%s'", lang);
+    /* A listed language in UTF-8 fails only when libstemmer gets no memory. */
+    if (!(tok->stemmer = sb_stemmer_new(lang, "UTF_8")))
+        ofsi_oom(0);
+    tok->stem_cache = ofsi_xcalloc(STEM_CACHE, sizeof *tok->stem_cache);
     tok->stem_script = tok->stem_script2 = USCRIPT_LATIN;
     for (size_t i = 0; i < sizeof stem_scripts / sizeof stem_scripts[0]; i++)
         if (!strcmp(stem_scripts[i].lang, lang)) {
@@ -161,9 +160,7 @@ static int parse_options(ofs_tokenizer *tok, const char *const *argv, int argc, 
 int ofs_tokenizer_new(const char *const *argv, int argc, ofs_tokenizer **out, char **errmsg)
 {
     *out = NULL;
-    ofs_tokenizer *tok = calloc(1, sizeof *tok);
-    if (!tok)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_tokenizer *tok = ofsi_xcalloc(1, sizeof *tok);
     tok->diacritics = 1;
     tok->compounds = 1;
     tok->ascii_fast = 1;
@@ -360,7 +357,7 @@ static UScriptCode token_script(const char *s, int32_t n)
     return USCRIPT_COMMON;
 }
 
-/* Stems t[0..n) (folded) through the cache; returns the stem, its length in *len, or NULL. */
+/* Stems t[0..n) (folded) through the cache; returns the stem and its length in *len. */
 static const char *stem(ofs_tokenizer *tok, const char *t, int32_t n, int32_t *len)
 {
     stem_entry *ent = NULL;
@@ -375,8 +372,8 @@ static const char *stem(ofs_tokenizer *tok, const char *t, int32_t n, int32_t *l
         }
     }
     const sb_symbol *st = sb_stemmer_stem(tok->stemmer, (const sb_symbol *)t, n);
-    if (!st)
-        return NULL;
+    if (!st) /* libstemmer's only failure: no memory for its buffer */
+        ofsi_oom((size_t)n);
     *len = sb_stemmer_length(tok->stemmer);
     if (ent && *len < STEM_KEY) {
         ent->klen = (unsigned char)n;
@@ -405,7 +402,7 @@ static int emit(ofs_tokenizer *tok, const char *src, int32_t s, int32_t e, int f
     }
     int32_t n = fold(tok, src + s, e - s);
     if (n < 0)
-        return tok->failed = OFS_NOMEM;
+        return tok->failed = OFS_ERROR;
     if (n == 0 || n > OFS_MAX_TOKEN)
         return OFS_OK;
     const char *t = tok->out;
@@ -413,8 +410,6 @@ static int emit(ofs_tokenizer *tok, const char *src, int32_t s, int32_t e, int f
         UScriptCode sc = token_script(t, n);
         if (sc == tok->stem_script || sc == tok->stem_script2) {
             t = stem(tok, t, n, &n);
-            if (!t)
-                return tok->failed = OFS_NOMEM;
             if (n == 0)
                 return OFS_OK;
         }
@@ -446,7 +441,7 @@ static int char_class(UChar32 c)
 }
 
 /* Splits segment [s,e) at separators (. _ : ' …) and letter/digit changes into tok->parts;
- * returns the number of parts, or -1 on allocation failure. */
+ * returns the number of parts, or -1 for a segment too long to split. */
 static int32_t split_parts(ofs_tokenizer *tok, const char *src, int32_t s, int32_t e)
 {
     int32_t np = 0, pstart = -1, prev = CL_SEP;
@@ -484,7 +479,7 @@ static int emit_segment(ofs_tokenizer *tok, const char *src, int32_t s, int32_t 
     int emitted = 0;
     int32_t np = split_parts(tok, src, s, e);
     if (np <= 0) /* no letter or digit: `___` (ICU's ExtendNumLet runs) is not a word */
-        return np < 0 ? (tok->failed = OFS_NOMEM) : OFS_OK;
+        return np < 0 ? (tok->failed = OFS_TOOLONG) : OFS_OK;
     int rc = emit(tok, src, s, e, 0, &emitted, fn, ctx);
     /* One part equal to the whole adds nothing; one part inside it (`@user` kept whole by ICU)
      * makes the bare word findable. */
@@ -502,7 +497,7 @@ static int emit_segment(ofs_tokenizer *tok, const char *src, int32_t s, int32_t 
 
 /* Returns text, or a copy in tok->clean where each byte of an invalid UTF-8 sequence is a space:
  * same length, so offsets into the copy are offsets into the caller's text, and ICU never sees a
- * sequence it would map to U+FFFD spanning several bytes. NULL on allocation failure. */
+ * sequence it would map to U+FFFD spanning several bytes. */
 static const char *sanitize(ofs_tokenizer *tok, const char *text, int32_t len)
 {
     int32_t i = 0;
@@ -522,10 +517,7 @@ static const char *sanitize(ofs_tokenizer *tok, const char *text, int32_t len)
     if (i == len)
         return text;
     if ((size_t)len > tok->cleancap) {
-        char *nb = realloc(tok->clean, (size_t)len);
-        if (!nb)
-            return NULL;
-        tok->clean = nb;
+        tok->clean = ofsi_xrealloc(tok->clean, (size_t)len);
         tok->cleancap = (size_t)len;
     }
     memcpy(tok->clean, text, (size_t)len);
@@ -619,7 +611,7 @@ static int segment(ofs_tokenizer *tok, const char *src, int32_t len, ofs_token_f
 {
     UErrorCode st = U_ZERO_ERROR;
     if (grow((void **)&tok->doc16, &tok->doc16cap, (int64_t)len + 1, sizeof(UChar)))
-        return tok->failed = OFS_NOMEM;
+        return tok->failed = OFS_TOOLONG;
     int32_t n16 = 0, c16 = 0, c8 = 0;
     u_strFromUTF8(tok->doc16, tok->doc16cap, &n16, src, len, &st); /* src is valid UTF-8 */
     ubrk_setText(tok->bi, tok->doc16, n16, &st);
@@ -682,8 +674,6 @@ int ofs_tokenizer_run(ofs_tokenizer *tok, int reason, const char *text, int len,
     if (len == 0)
         return OFS_OK;
     const char *src = sanitize(tok, text, len);
-    if (!src)
-        return tok->failed = OFS_NOMEM;
     int rc = tok->ascii_fast && is_ascii(src, len) ? segment_ascii(tok, src, len, fn, ctx)
                                                    : segment(tok, src, len, fn, ctx);
     if (tok->cleancap > (1 << 20)) {
@@ -708,17 +698,14 @@ struct ofsi_token_stream {
     int32_t n, cap;
     char *buf;
     int32_t nbuf, capbuf;
-    int oom;
 };
 
 static int record_token(void *ctx, int flags, const char *token, int n, int start, int end)
 {
     ofsi_token_stream *ts = ctx;
     if (grow((void **)&ts->t, &ts->cap, (int64_t)ts->n + 1, sizeof *ts->t) ||
-        grow((void **)&ts->buf, &ts->capbuf, (int64_t)ts->nbuf + n, 1)) {
-        ts->oom = 1;
-        return OFS_NOMEM;
-    }
+        grow((void **)&ts->buf, &ts->capbuf, (int64_t)ts->nbuf + n, 1))
+        return OFS_TOOLONG;
     memcpy(ts->buf + ts->nbuf, token, (size_t)n);
     ts->t[ts->n++] = (rec_token){flags, start, end, ts->nbuf, n};
     ts->nbuf += n;
@@ -728,17 +715,13 @@ static int record_token(void *ctx, int flags, const char *token, int n, int star
 int ofsi_token_stream_record(ofs_tokenizer *tok, const char *text, int len, ofsi_token_stream **out)
 {
     *out = NULL;
-    ofsi_token_stream *ts = calloc(1, sizeof *ts);
-    if (!ts || !(ts->text = malloc((size_t)len + 1))) {
-        free(ts);
-        return OFS_NOMEM;
-    }
-    memcpy(ts->text, text, (size_t)len);
+    ofsi_token_stream *ts = ofsi_xcalloc(1, sizeof *ts);
+    ts->text = ofsi_xmemdup(text, (size_t)len);
     ts->len = len;
     int rc = ofs_tokenizer_run(tok, OFS_TOKENIZE_DOCUMENT, text, len, record_token, ts);
-    if (rc || ts->oom) {
+    if (rc) {
         ofsi_token_stream_free(ts);
-        return rc ? rc : OFS_NOMEM;
+        return rc;
     }
     *out = ts;
     return OFS_OK;
@@ -788,7 +771,7 @@ static int fts5_create(void *unused, const char **argv, int argc, Fts5Tokenizer 
          * the only place the reason can go (sqlite3_config(SQLITE_CONFIG_LOG, ...)). */
         sqlite3_log(SQLITE_ERROR, "%s", err ? err : "ofs tokenizer: cannot create");
         free(err);
-        return rc == OFS_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+        return SQLITE_ERROR;
     }
     *out = (Fts5Tokenizer *)tok;
     return SQLITE_OK;
@@ -814,7 +797,7 @@ static int fts5_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *tex
     }
     int rc = ofs_tokenizer_run(tok, flags, text, len, fn, ctx);
     if (rc && tok->failed) /* our code, not the callback's SQLite code passed through */
-        return tok->failed == OFS_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+        return tok->failed == OFS_TOOLONG ? SQLITE_TOOBIG : SQLITE_ERROR;
     return rc;
 }
 

@@ -13,7 +13,7 @@ extern "C" {
 enum {
     OFS_OK = 0,
     OFS_ERROR = 1,      /* generic failure; the message says what */
-    OFS_NOMEM = 2,
+    OFS_NOMEM = 2,      /* SQLite ran short of memory (the library's own allocations abort) */
     OFS_INVALID = 3,    /* bad argument or bad input (unknown option, malformed file) */
     OFS_IO = 4,         /* file system error */
     OFS_DB = 5,         /* SQLite error */

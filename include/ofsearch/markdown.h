@@ -57,7 +57,7 @@ typedef struct {
 } ofs_markdown_options;
 
 /* Parses len bytes of Markdown. filename is used for the fallback title and in warnings.
- * Never fails on malformed input (warnings instead); fails only on OOM. Caller frees *out. */
+ * Never fails: malformed input gets warnings instead. Caller frees *out with ofs_page_free. */
 int ofs_markdown_parse(const char *src, size_t len, const char *filename,
                        const ofs_markdown_options *opts, ofs_page **out, char **errmsg);
 void ofs_page_free(ofs_page *page);
@@ -70,7 +70,7 @@ int ofs_is_markdown_path(const char *path);
  * Malloc'd; duplicates are numbered by the caller's slugger (see markdown.c). */
 char *ofs_slugify(const char *text);
 
-/* s with & < > " ' escaped, for HTML text and double-quoted attributes; malloc'd, NULL on OOM. */
+/* s with & < > " ' escaped, for HTML text and double-quoted attributes; malloc'd. */
 char *ofs_html_escape(const char *s);
 
 /* Renders len bytes of Markdown (front matter dropped) as an HTML fragment for reading, parsed
@@ -78,7 +78,7 @@ char *ofs_html_escape(const char *s);
  * javascript:/vbscript:/file:/data: links are emptied (cmark without CMARK_OPT_UNSAFE); each
  * heading gets id = the anchor the index holds for it, and `<a id|name="x">` tags whose id is
  * [A-Za-z0-9_-] (up to 128 bytes) are kept as `<a id="x"></a>`. Invalid UTF-8 and NUL bytes
- * become U+FFFD. *html is malloc'd (free()). Fails only on OOM. */
+ * become U+FFFD. *html is malloc'd (free()). Never fails. */
 int ofs_markdown_render_html(const char *src, size_t len, char **html, char **errmsg);
 
 #ifdef __cplusplus
