@@ -4,12 +4,14 @@
 #include "commands.h"
 
 #include "alloc.h"
+#include "util.h"
 #include "ofsearch/eval.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
 
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,13 +133,6 @@ static int parse_config(eval_config *c, const char *spec)
     return 0;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 typedef struct {
     const char *db, *topics_path, *qrels_path, *run_out, *svg, *collection, *json_out;
     const char *baseline; /* figures file or TREC run for the gate; NULL: no gate */
@@ -161,7 +156,7 @@ static int run_config(eval_config *c, const eval_args *a, const ofs_topics *topi
     if (cfg.max_limit < a->depth)
         cfg.max_limit = a->depth;
     ofs_searcher *s = NULL;
-    double t0 = now_seconds();
+    double t0 = ofsi_clock_seconds();
     int rc = ofs_searcher_open(c->db ? c->db : a->db, &cfg, &s, err);
     if (rc == OFS_OK) {
         ofs_eval_search_options o;
@@ -173,7 +168,7 @@ static int run_config(eval_config *c, const eval_args *a, const ofs_topics *topi
         rc = ofs_eval_search(s, topics, &o, &c->run, &c->failed, err);
     }
     ofs_searcher_close(s);
-    c->seconds = now_seconds() - t0;
+    c->seconds = ofsi_clock_seconds() - t0;
     c->ntopics = ofs_topics_count(topics);
     return rc;
 }
@@ -560,7 +555,7 @@ int cmd_eval(int argc, char **argv)
     size_t nspecs = 0, nruns = 0;
     const char *synonyms = default_synonyms_path();
     int prefix = 0, c;
-    char *end;
+    long v;
     optind = 1;
     while ((c = getopt_long(argc, argv, "d:t:q:r:o:n:i:pjQc:s:C:RP:y:YJ:B:M:h", opts, NULL)) != -1) {
         switch (c) {
@@ -586,13 +581,10 @@ int cmd_eval(int argc, char **argv)
         case 'Q': a.per_query = 1; break;
         case 'R': a.run_queries_only = 1; break;
         case 'n':
-            a.depth = (int)strtol(optarg, &end, 10);
-            if (*end || !*optarg)
-                a.depth = 0;
+            a.depth = ofsi_parse_long(optarg, INT_MIN, INT_MAX, &v) ? 0 : (int)v;
             break;
         case 'P':
-            a.permutations = strtol(optarg, &end, 10);
-            if (*end || a.permutations < 1 || a.permutations > 10000000) {
+            if (ofsi_parse_long(optarg, 1, 10000000, &a.permutations)) {
                 fprintf(stderr, "ofsearch: --permutations must be 1..10000000\n");
                 return 2;
             }

@@ -6,6 +6,7 @@
 #include "term.h"
 
 #include "alloc.h"
+#include "util.h"
 #include "ofsearch/index.h"
 #include "ofsearch/ofsearch.h"
 
@@ -50,19 +51,12 @@ typedef struct {
     int drawn;
 } ui;
 
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void on_progress(void *ctx, const ofs_progress *p)
 {
     ui *u = ctx;
     if (!u->tty)
         return;
-    double t = wall();
+    double t = ofsi_clock_seconds();
     if (t - u->last_draw < 0.1 && p->files_done < p->files_total)
         return;
     u->last_draw = t;
@@ -130,17 +124,6 @@ static int parse_collection(char *arg, ofs_collection_spec *spec)
         }
     }
     return *spec->path ? 0 : -1;
-}
-
-static int parse_long(const char *s, long min, long max, long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || !end || *end || end == s || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static void print_summary(const ofs_build_summary *s, int json)
@@ -238,13 +221,13 @@ static int parse_args(int argc, char **argv, args *a, ofs_build_options *o, ui *
                 }
                 a->nspecs++;
             } else if (!strcmp(opt, "--depth")) {
-                if (parse_long(val, 1, 6, &v)) {
+                if (ofsi_parse_long(val, 1, 6, &v)) {
                     fprintf(stderr, "ofsearch index: --depth wants 1..6, got '%s'\n", val);
                     return -1;
                 }
                 o->max_depth = (int)v;
             } else {
-                if (parse_long(val, 1, 1L << 40, &v)) {
+                if (ofsi_parse_long(val, 1, 1L << 40, &v)) {
                     fprintf(stderr, "ofsearch index: --max-file-size wants a positive number of "
                                     "bytes, got '%s'\n", val);
                     return -1;

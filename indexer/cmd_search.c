@@ -5,6 +5,7 @@
 #include "term.h"
 
 #include "alloc.h"
+#include "util.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
 
@@ -41,9 +42,8 @@ const char *default_synonyms_path(void)
 
 static int parse_int(const char *s, int *out)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 0 || v > 1000000)
+    long v;
+    if (ofsi_parse_long(s, 0, 1000000, &v))
         return -1;
     *out = (int)v;
     return 0;

@@ -5,6 +5,7 @@
 #include "alloc.h"
 #include "internal.h"
 #include "store.h"
+#include "util.h"
 
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
@@ -57,13 +58,6 @@ static uint64_t fnv1a(const void *data, size_t len, uint64_t seed)
 static void hash_hex(uint64_t h, char out[17])
 {
     snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static char *join_path(const char *a, const char *b)
@@ -133,7 +127,7 @@ static void progress(build *b)
 {
     if (!b->o->progress)
         return;
-    b->prog.seconds = now_seconds() - b->t0;
+    b->prog.seconds = ofsi_clock_seconds() - b->t0;
     b->o->progress(b->o->ctx, &b->prog);
 }
 
@@ -575,50 +569,6 @@ static int only_space(const char *s, size_t n)
     return 1;
 }
 
-/* Reads the whole file at path into a malloc'd buffer; -1 (errno set) on failure. */
-static long read_file(const char *path, long max, char **out, struct stat *st)
-{
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    if (fstat(fd, st) != 0 || st->st_size > max) {
-        int e = st->st_size > max ? EFBIG : errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    size_t cap = (size_t)st->st_size + 1, n = 0;
-    char *buf = ofsi_xmalloc(cap);
-    for (;;) {
-        ssize_t k = read(fd, buf + n, cap - 1 - n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0) {
-            if (k < 0) {
-                int e = errno;
-                free(buf);
-                buf = NULL;
-                errno = e;
-            }
-            break;
-        }
-        n += (size_t)k;
-        if (n == cap - 1) { /* the file grew while we read it: stop at the limit */
-            if ((long)n >= max)
-                break;
-            buf = ofsi_xrealloc(buf, cap * 2);
-            cap *= 2;
-        }
-    }
-    close(fd);
-    if (!buf)
-        return -1;
-    buf[n] = '\0';
-    *out = buf;
-    return (long)n;
-}
-
 typedef struct {
     const coll *c;
     const old_doc **olds; /* per file: its document in the index, or NULL */
@@ -656,27 +606,28 @@ static result *process_file(const work *w, size_t fi, ofs_tokenizer *tok)
     const old_doc *old = w->olds[fi];
     char *path = join_path(w->c->root, f->rel);
     char *src = NULL;
+    size_t n = 0;
     struct stat st = {0};
-    long n = read_file(path, w->o->max_file_bytes, &src, &st);
+    int e = ofsi_read_file(path, (size_t)w->o->max_file_bytes, &src, &n, &st);
     r->size = st.st_size;
     r->mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
-    if (n < 0 && errno == EFBIG)
+    if (e == EFBIG)
         fail(r, R_FAILED, "file is larger than %ld bytes (--max-file-size), skipped",
              w->o->max_file_bytes);
-    else if (n < 0)
-        fail(r, R_FAILED, "cannot read: %s", strerror(errno));
-    else if (memchr(src, '\0', (size_t)n < BINARY_PROBE ? (size_t)n : BINARY_PROBE))
+    else if (e)
+        fail(r, R_FAILED, "cannot read: %s", strerror(e));
+    else if (memchr(src, '\0', n < BINARY_PROBE ? n : BINARY_PROBE))
         fail(r, R_FAILED, "binary file (NUL bytes), skipped");
-    else if (only_space(src, (size_t)n))
+    else if (only_space(src, n))
         fail(r, R_EMPTY, "empty file, skipped");
     else {
-        hash_hex(fnv1a(src, (size_t)n, w->seed), r->hash);
+        hash_hex(fnv1a(src, n, w->seed), r->hash);
         if (old && !w->force && !strcmp(old->hash, r->hash)) {
             r->status = R_SAME;
         } else {
             ofs_markdown_options mo = {w->o->max_depth, collect_warning, r};
             ofs_page *page = NULL;
-            ofs_markdown_parse(src, (size_t)n, f->rel, &mo, &page, NULL); /* never fails */
+            ofs_markdown_parse(src, n, f->rel, &mo, &page, NULL); /* never fails */
             r->rows = markdown_rows(page, f->rel, w->c->spec->base_url);
             r->status = R_PARSED;
             tokenize_ahead(tok, r->rows);
@@ -1399,7 +1350,7 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
     int rc = check_specs(specs, nspecs, errmsg);
     if (rc != OFS_OK)
         return rc;
-    build b = {.idx = idx, .db = idx->db, .o = opts, .sum = summary, .t0 = now_seconds()};
+    build b = {.idx = idx, .db = idx->db, .o = opts, .sum = summary, .t0 = ofsi_clock_seconds()};
     b.seed = (uint64_t)opts->max_depth * 0x9e3779b97f4a7c15ULL;
     coll *cs = ofsi_xcalloc(nspecs, sizeof *cs);
     /* Walk everything before taking the write lock: a missing collection fails the whole run
@@ -1415,7 +1366,7 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
         rc = ofsi_store_exec(b.db, "BEGIN IMMEDIATE", errmsg);
     if (rc != OFS_OK) {
         colls_free(cs, nspecs);
-        summary->seconds = now_seconds() - b.t0;
+        summary->seconds = ofsi_clock_seconds() - b.t0;
         return rc;
     }
     long before = -1;
@@ -1441,7 +1392,7 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
     if (rc != OFS_OK)
         sqlite3_exec(b.db, "ROLLBACK", NULL, NULL, NULL);
     colls_free(cs, nspecs);
-    summary->seconds = now_seconds() - b.t0;
+    summary->seconds = ofsi_clock_seconds() - b.t0;
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "ofsearch/ofsearch.h"
 
 #include "alloc.h"
+#include "util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,37 +22,12 @@
 
 int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *b = ofsi_xmalloc(cap);
-    int rc = OFS_OK;
-    while (rc == OFS_OK) {
-        if (n == cap) {
-            if (cap >= (size_t)EVAL_MAX_FILE_BYTES) {
-                rc = ofs_set_error(errmsg, OFS_TOOLONG, "%s: larger than %ld bytes", path,
-                                   EVAL_MAX_FILE_BYTES);
-                break;
-            }
-            b = ofsi_xrealloc(b, cap * 2);
-            cap *= 2;
-        }
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = ofs_set_error(errmsg, OFS_IO, "%s: read error", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (rc != OFS_OK) {
-        free(b);
-        return rc;
-    }
-    *buf = b;
-    *len = n;
+    int e = ofsi_read_file(path, EVAL_MAX_FILE_BYTES, buf, len, NULL);
+    if (e == EFBIG)
+        return ofs_set_error(errmsg, OFS_TOOLONG, "%s: larger than %ld bytes", path,
+                             EVAL_MAX_FILE_BYTES);
+    if (e)
+        return ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(e));
     return OFS_OK;
 }
 
@@ -83,11 +59,6 @@ static int next_line(const char *text, size_t len, size_t *pos, const char **lin
     return 1;
 }
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 /* Splits a line into up to max whitespace-separated fields (copied into one malloc'd buffer
  * at *store); returns the number of fields, or -1 when there are more than max. */
 static int split_fields(const char *line, size_t n, char **fields, int max, char **store)
@@ -97,14 +68,14 @@ static int split_fields(const char *line, size_t n, char **fields, int max, char
     int nf = 0;
     char *p = buf;
     for (;;) {
-        while (*p && is_space(*p))
+        while (*p && ofsi_is_blank(*p))
             p++;
         if (!*p)
             break;
         if (nf == max)
             return -1;
         fields[nf++] = p;
-        while (*p && !is_space(*p))
+        while (*p && !ofsi_is_blank(*p))
             p++;
         if (*p)
             *p++ = '\0';
@@ -115,7 +86,7 @@ static int split_fields(const char *line, size_t n, char **fields, int max, char
 static int line_is_blank(const char *line, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_space(line[i]))
+        if (!ofsi_is_blank(line[i]))
             return 0;
     return 1;
 }
@@ -154,17 +125,6 @@ static int topics_check_duplicates(const ofs_topics *t, char **errmsg)
     return rc;
 }
 
-/* Trims spaces at both ends of [*s, *s + *n). */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && is_space(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && is_space((*s)[*n - 1]))
-        (*n)--;
-}
-
 static int parse_topics_tsv(ofs_topics *t, const char *text, size_t len, char **errmsg)
 {
     size_t pos = 0, n;
@@ -180,12 +140,12 @@ static int parse_topics_tsv(ofs_topics *t, const char *text, size_t len, char **
                                  lineno);
         const char *qid = line, *q = tab + 1;
         size_t qlen = (size_t)(tab - line), len2 = n - qlen - 1;
-        trim(&qid, &qlen);
-        trim(&q, &len2);
+        ofsi_trim(&qid, &qlen);
+        ofsi_trim(&q, &len2);
         if (qlen == 0)
             return ofs_set_error(errmsg, OFS_INVALID, "topics line %ld: empty qid", lineno);
         for (size_t i = 0; i < qlen; i++)
-            if (is_space(qid[i]))
+            if (ofsi_is_blank(qid[i]))
                 return ofs_set_error(errmsg, OFS_INVALID, "topics line %ld: space in qid",
                                      lineno);
         topics_add(t, qid, qlen, q, len2);
@@ -211,17 +171,17 @@ static char *trec_field(const char *p, const char *end, const char *label, size_
     if (!e)
         e = end;
     size_t n = (size_t)(e - p);
-    trim(&p, &n);
+    ofsi_trim(&p, &n);
     size_t ll = strlen(label);
     if (n >= ll && !strncasecmp(p, label, ll)) {
         p += ll;
         n -= ll;
-        trim(&p, &n);
+        ofsi_trim(&p, &n);
     }
     char *s = ofsi_xmalloc(n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (is_space(p[i])) {
+        if (ofsi_is_blank(p[i])) {
             if (o && s[o - 1] != ' ')
                 s[o++] = ' ';
         } else {
@@ -330,17 +290,6 @@ static int cmp_qrel(const void *a, const void *b)
     return c ? c : strcmp(x->docid, y->docid);
 }
 
-static int parse_int(const char *s, long *v)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (errno || end == s || *end)
-        return 0;
-    *v = x;
-    return 1;
-}
-
 static void qrels_push(ofs_qrels *q, const char *qid, const char *docid, int grade)
 {
     if (q->n == q->cap) {
@@ -402,7 +351,7 @@ int ofs_qrels_parse(const char *text, size_t len, ofs_qrels **out, char **errmsg
         char *f[EVAL_MAX_FIELDS], *store = NULL;
         int nf = split_fields(line, n, f, EVAL_MAX_FIELDS, &store);
         long grade;
-        if (nf != 4 || !parse_int(f[3], &grade) || grade < -1000000 || grade > 1000000)
+        if (nf != 4 || ofsi_parse_long(f[3], -1000000, 1000000, &grade))
             rc = ofs_set_error(errmsg, OFS_INVALID,
                                "qrels line %ld: expected 'qid iter docid grade'", lineno);
         else
@@ -509,7 +458,7 @@ static int has_space_or_empty(const char *s)
     if (!*s)
         return 1;
     for (; *s; s++)
-        if (is_space(*s))
+        if (ofsi_is_blank(*s))
             return 1;
     return 0;
 }
@@ -669,7 +618,7 @@ static size_t put_docid_part(char *b, size_t o, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (is_space((char)c) || c == '%') {
+        if (ofsi_is_blank((char)c) || c == '%') {
             static const char hex[] = "0123456789ABCDEF";
             b[o++] = '%';
             b[o++] = hex[c >> 4];

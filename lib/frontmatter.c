@@ -1,6 +1,6 @@
-/* YAML front matter of Markdown pages, read with libyaml's document API, plus the UTF-8 cleaner
- * the markdown module runs on every string it hands out. Front matter errors are never fatal:
- * they become a warning naming the file line, and the page is indexed without its metadata. */
+/* YAML front matter of Markdown pages, read with libyaml's document API. Front matter errors are
+ * never fatal: they become a warning naming the file line, and the page is indexed without its
+ * metadata. Every string kept is cleaned UTF-8 (utf8.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,97 +11,7 @@
 #include "alloc.h"
 #include "frontmatter.h"
 #include "ofsearch/ofsearch.h"
-
-/* Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid (or a NUL byte,
- * which we treat as invalid so it never truncates a C string). */
-static size_t utf8_valid_len(const unsigned char *s, size_t len, size_t i)
-{
-    unsigned c = s[i];
-    if (c == 0)
-        return 0;
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* > U+10FFFF */
-    } else
-        return 0;
-    if (i + n > len)
-        return 0;
-    if (s[i + 1] < lo || s[i + 1] > hi)
-        return 0;
-    for (size_t k = 2; k < n; k++)
-        if ((s[i + k] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
-/* Bytes of invalid sequences (each becomes one U+FFFD) in s; 0 means valid UTF-8 without NUL.
- * ASCII, by far the common case, is skipped eight bytes at a time. */
-static size_t utf8_bad_bytes(const unsigned char *s, size_t len)
-{
-    const uint64_t high = 0x8080808080808080ULL, ones = 0x0101010101010101ULL;
-    size_t bad = 0;
-    for (size_t i = 0; i < len;) {
-        if (i + 8 <= len) {
-            uint64_t v;
-            memcpy(&v, s + i, 8);
-            if (!(v & high) && !((v - ones) & ~v & high)) { /* 8 ASCII bytes, none NUL */
-                i += 8;
-                continue;
-            }
-        }
-        size_t n = utf8_valid_len(s, len, i);
-        bad += !n;
-        i += n ? n : 1;
-    }
-    return bad;
-}
-
-int ofsi_utf8_valid(const char *s, size_t len)
-{
-    return utf8_bad_bytes((const unsigned char *)s, len) == 0;
-}
-
-char *ofsi_utf8_clean(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t bad = utf8_bad_bytes(s, len);
-    char *dst = ofsi_xmalloc(len + 2 * bad + 1);
-    if (!bad) {
-        memcpy(dst, s, len);
-        dst[len] = '\0';
-        return dst;
-    }
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_valid_len(s, len, i);
-        if (n) {
-            memcpy(dst + o, s + i, n);
-            o += n;
-            i += n;
-        } else {
-            memcpy(dst + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-        }
-    }
-    dst[o] = '\0';
-    return dst;
-}
+#include "utf8.h"
 
 void ofsi_frontmatter_clear(ofsi_frontmatter *fm)
 {
@@ -149,7 +59,7 @@ static void warn(const ofs_markdown_options *opts, const char *filename, int lin
 
 static char *scalar_dup(yaml_node_t *node)
 {
-    return ofsi_utf8_clean((const char *)node->data.scalar.value, node->data.scalar.length);
+    return ofsi_utf8_clean((const char *)node->data.scalar.value, node->data.scalar.length, NULL);
 }
 
 /* Tags: a sequence of scalars joined by ", ", or a scalar kept as written. */
@@ -179,7 +89,7 @@ static char *tags_dup(yaml_document_t *doc, yaml_node_t *node)
         memcpy(p, item->data.scalar.value, item->data.scalar.length);
         p += item->data.scalar.length;
     }
-    char *clean = ofsi_utf8_clean(joined, (size_t)(p - joined));
+    char *clean = ofsi_utf8_clean(joined, (size_t)(p - joined), NULL);
     free(joined);
     return clean;
 }

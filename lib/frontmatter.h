@@ -1,5 +1,5 @@
 /* Private to the markdown module: YAML front matter (`---` … `---` at the top of a page) read
- * with libyaml, and the UTF-8 cleaning every string leaving the module goes through. */
+ * with libyaml. */
 #ifndef OFS_FRONTMATTER_H
 #define OFS_FRONTMATTER_H
 
@@ -26,12 +26,5 @@ void ofsi_frontmatter_parse(const char *src, size_t len, const char *filename,
                             const ofs_markdown_options *opts, ofsi_frontmatter *fm,
                             size_t *body_off);
 void ofsi_frontmatter_clear(ofsi_frontmatter *fm);
-
-/* A malloc'd, NUL-terminated copy of len bytes in which every invalid UTF-8 sequence (bad lead
- * byte, truncated, overlong, surrogate, > U+10FFFF) and every NUL byte is replaced by U+FFFD.
- */
-char *ofsi_utf8_clean(const char *s, size_t len);
-/* Whether len bytes are valid UTF-8 without NUL (ofsi_utf8_clean would copy them unchanged). */
-int ofsi_utf8_valid(const char *s, size_t len);
 
 #endif

@@ -65,7 +65,8 @@
 #include "html_internal.h"
 #include "ofsearch/html.h"
 #include "ofsearch/ofsearch.h"
-#include "text.h"
+#include "buffer.h"
+#include "utf8.h"
 
 #define CRUMB_SEP " \xE2\x80\xBA " /* " › " */
 #define MAX_PAIRS 256
@@ -259,16 +260,11 @@ static char *take_valid(ofsi_buf *b)
     if (!s)
         return NULL;
     size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        size_t k = ofsi_utf8_valid_len((const unsigned char *)s + i, n - i);
-        if (!k) {
-            char *clean = ofsi_utf8_sanitize(s, n, NULL);
-            free(s);
-            return clean;
-        }
-        i += k;
-    }
-    return s;
+    if (ofsi_utf8_valid(s, n))
+        return s;
+    char *clean = ofsi_utf8_clean(s, n, NULL);
+    free(s);
+    return clean;
 }
 
 static char *take_text(ofsi_buf *b)

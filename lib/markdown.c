@@ -45,9 +45,12 @@
 
 #include "alloc.h"
 #include "anchors.h"
+#include "buffer.h"
 #include "frontmatter.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
+#include "utf8.h"
+#include "util.h"
 
 #define CRUMB_SEP " \xE2\x80\xBA " /* " › " */
 #define TERM_MAX_WORDS 8
@@ -73,38 +76,18 @@ int ofs_kind_parse(const char *name)
     return -1;
 }
 
-/* ---- growing byte buffers ------------------------------------------------------------------ */
-
-typedef struct {
-    char *p;
-    size_t len, cap;
-} buf;
-
-/* Appends n bytes. */
-static void buf_add(buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->p = ofsi_xrealloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-}
+/* ---- text buffers ------------------------------------------------------------------------- */
 
 /* Ends the current line/word so the next text cannot merge with it: c is ' ' or '\n'. */
-static void buf_sep(buf *b, char c)
+static void buf_sep(ofsi_buf *b, char c)
 {
-    if (b->len == 0 || b->p[b->len - 1] == '\n' || b->p[b->len - 1] == c)
+    if (b->n == 0 || b->s[b->n - 1] == '\n' || b->s[b->n - 1] == c)
         return;
-    if (c == '\n' && b->p[b->len - 1] == ' ') {
-        b->p[b->len - 1] = '\n';
+    if (c == '\n' && b->s[b->n - 1] == ' ') {
+        b->s[b->n - 1] = '\n';
         return;
     }
-    buf_add(b, &c, 1);
+    ofsi_buf_add(b, &c, 1);
 }
 
 /* ---- slugs --------------------------------------------------------------------------------- */
@@ -249,7 +232,7 @@ typedef struct {
     char *crumb;       /* enclosing headings, without the page-title stand-in */
     int crumb_page;    /* open the breadcrumb with the page title */
     char *anchor;
-    buf body, code;
+    ofsi_buf body, code;
 } sec;
 
 typedef struct {
@@ -268,7 +251,7 @@ typedef struct {
     char *pending_anchor; /* from an anchor-only block right before the next paragraph */
     char *pending_q;      /* a Q: question waiting for its A: paragraph */
     char *pending_q_anchor;
-    buf scratch, scratch2;
+    ofsi_buf scratch, scratch2;
 } md;
 
 static void set_str(char **slot, char *s)
@@ -295,9 +278,9 @@ static void emit_block(md *m, const char *s, size_t n, int code)
     size_t idx[3];
     int k = sinks(m, idx);
     for (int i = 0; i < k; i++) {
-        buf *b = code ? &m->secs[idx[i]].code : &m->secs[idx[i]].body;
+        ofsi_buf *b = code ? &m->secs[idx[i]].code : &m->secs[idx[i]].body;
         buf_sep(b, '\n');
-        buf_add(b, s, n);
+        ofsi_buf_add(b, s, n);
     }
 }
 
@@ -312,17 +295,17 @@ static void sep_all(md *m)
 /* Joins stack[1..upto] (the present ones) with the breadcrumb separator. */
 static char *join_stack(md *m, int upto)
 {
-    buf b = {0};
+    ofsi_buf b = {0};
     for (int l = 1; l <= upto && l <= 6; l++) {
         if (!m->stack[l])
             continue;
-        if (b.len)
-            buf_add(&b, CRUMB_SEP, strlen(CRUMB_SEP));
-        buf_add(&b, m->stack[l], strlen(m->stack[l]));
+        if (b.n)
+            ofsi_buf_add(&b, CRUMB_SEP, strlen(CRUMB_SEP));
+        ofsi_buf_add(&b, m->stack[l], strlen(m->stack[l]));
     }
-    if (!b.p)
+    if (!b.s)
         return ofsi_xstrdup("");
-    return b.p;
+    return b.s;
 }
 
 /* Appends a section; takes ownership of title, crumb and anchor. Returns its index. */
@@ -356,22 +339,6 @@ static long new_entry(md *m, ofs_kind kind, const char *title, size_t tlen, cons
 }
 
 /* ---- inline text --------------------------------------------------------------------------- */
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* Trims [*s, *s + *n) in place. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && is_space(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && is_space((*s)[*n - 1]))
-        (*n)--;
-}
 
 /* A table delimiter row (`|---|:--:|`) as cmark leaves it in a text node. */
 static int is_delimiter_row(const char *s, size_t n)
@@ -416,7 +383,7 @@ static size_t jsx_tag_end(const char *s, size_t n, size_t i)
 
 /* Prose text: `{…}` expressions and JSX tags dropped, table pipes to spaces. Linear: after an
  * unclosed '{' or '<' the rest is copied as is. */
-static void add_prose(buf *b, const char *s, size_t n)
+static void add_prose(ofsi_buf *b, const char *s, size_t n)
 {
     if (is_delimiter_row(s, n))
         return;
@@ -433,15 +400,15 @@ static void add_prose(buf *b, const char *s, size_t n)
                 tags = 0;
                 continue;
             }
-            buf_add(b, s + run, i - run);
-            buf_add(b, " ", 1);
+            ofsi_buf_add(b, s + run, i - run);
+            ofsi_buf_add(b, " ", 1);
             run = e;
             i = e - 1;
             continue;
         }
-        buf_add(b, s + run, i - run);
+        ofsi_buf_add(b, s + run, i - run);
         if (s[i] == '|') {
-            buf_add(b, " ", 1);
+            ofsi_buf_add(b, " ", 1);
             run = i + 1;
             continue;
         }
@@ -450,8 +417,8 @@ static void add_prose(buf *b, const char *s, size_t n)
             run = i;
             for (size_t k = i; k < n; k++)
                 if (s[k] == '|') {
-                    buf_add(b, s + run, k - run);
-                    buf_add(b, " ", 1);
+                    ofsi_buf_add(b, s + run, k - run);
+                    ofsi_buf_add(b, " ", 1);
                     run = k + 1;
                 }
             break;
@@ -459,7 +426,7 @@ static void add_prose(buf *b, const char *s, size_t n)
         run = e;
         i = e - 1;
     }
-    buf_add(b, s + run, n - run);
+    ofsi_buf_add(b, s + run, n - run);
 }
 
 /* Case-insensitive ASCII prefix test. */
@@ -483,15 +450,15 @@ static char *tag_attr(const char *s, size_t n, const char *attr)
 {
     size_t k = strlen(attr);
     for (size_t i = 1; i + k < n; i++) {
-        if (!is_space(s[i - 1]) || !has_prefix_ci(s + i, n - i, attr))
+        if (!ofsi_is_blank(s[i - 1]) || !has_prefix_ci(s + i, n - i, attr))
             continue;
         size_t j = i + k;
-        while (j < n && is_space(s[j]))
+        while (j < n && ofsi_is_blank(s[j]))
             j++;
         if (j >= n || s[j] != '=')
             continue;
         j++;
-        while (j < n && is_space(s[j]))
+        while (j < n && ofsi_is_blank(s[j]))
             j++;
         if (j >= n)
             return NULL;
@@ -503,7 +470,7 @@ static char *tag_attr(const char *s, size_t n, const char *attr)
                 ;
         } else {
             start = j;
-            for (end = start; end < n && !is_space(s[end]) && s[end] != '>' && s[end] != '/';
+            for (end = start; end < n && !ofsi_is_blank(s[end]) && s[end] != '>' && s[end] != '/';
                  end++)
                 ;
         }
@@ -517,7 +484,7 @@ static char *tag_attr(const char *s, size_t n, const char *attr)
 /* The id/name of an `<a …>` start tag at s, or NULL. */
 static char *anchor_of_tag(const char *s, size_t n)
 {
-    if (n < 3 || s[0] != '<' || (s[1] != 'a' && s[1] != 'A') || !is_space(s[2]))
+    if (n < 3 || s[0] != '<' || (s[1] != 'a' && s[1] != 'A') || !ofsi_is_blank(s[2]))
         return NULL;
     char *v = tag_attr(s, n, "id");
     return v ? v : tag_attr(s, n, "name");
@@ -537,7 +504,7 @@ static int is_formatting_tag(const char *s, size_t n)
     while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
         i++;
     size_t len = i - start;
-    if (len == 0 || (i < n && s[i] != '>' && s[i] != '/' && !is_space(s[i])))
+    if (len == 0 || (i < n && s[i] != '>' && s[i] != '/' && !ofsi_is_blank(s[i])))
         return 0;
     for (int k = 0; tags[k]; k++)
         if (strlen(tags[k]) == len && has_prefix_ci(s + start, len, tags[k]))
@@ -547,7 +514,7 @@ static int is_formatting_tag(const char *s, size_t n)
 
 /* Appends the plain text of node's inline content to b. prose: apply add_prose to text nodes.
  * *anchor (if anchor is not NULL) receives the first <a id|name> met. */
-static void inline_text(cmark_node *node, buf *b, int prose, char **anchor)
+static void inline_text(cmark_node *node, ofsi_buf *b, int prose, char **anchor)
 {
     cmark_iter *it = cmark_iter_new(node);
     cmark_event_type ev;
@@ -576,20 +543,20 @@ static void inline_text(cmark_node *node, buf *b, int prose, char **anchor)
             if (prose)
                 add_prose(b, lit, len);
             else
-                buf_add(b, lit, len);
+                ofsi_buf_add(b, lit, len);
             break;
         case CMARK_NODE_CODE:
-            buf_add(b, lit, len);
+            ofsi_buf_add(b, lit, len);
             break;
         case CMARK_NODE_SOFTBREAK:
         case CMARK_NODE_LINEBREAK:
-            buf_add(b, " ", 1);
+            ofsi_buf_add(b, " ", 1);
             break;
         case CMARK_NODE_HTML_INLINE:
             if (anchor && !*anchor)
                 *anchor = anchor_of_tag(lit, len);
             if (!is_formatting_tag(lit, len))
-                buf_add(b, " ", 1);
+                ofsi_buf_add(b, " ", 1);
             break;
         default:
             break;
@@ -695,7 +662,7 @@ static size_t skip_raw_element(const char *s, size_t n, size_t tag, size_t i)
 
 /* The text of an HTML/JSX block: tags, comments, scripts and {…} expressions dropped, a space
  * for each tag, entities decoded. *anchor gets the first <a id|name>. */
-static void html_text(buf *b, const char *s, size_t n, char **anchor)
+static void html_text(ofsi_buf *b, const char *s, size_t n, char **anchor)
 {
     size_t run = 0, i = 0;
     int braces = 1; /* off after an unclosed '{', which keeps this linear */
@@ -718,20 +685,20 @@ static void html_text(buf *b, const char *s, size_t n, char **anchor)
             i++;
             continue;
         }
-        buf_add(b, s + run, i - run);
+        ofsi_buf_add(b, s + run, i - run);
         if (c == '&') {
-            buf_add(b, ent, entlen);
+            ofsi_buf_add(b, ent, entlen);
             i += e;
         } else if (c == '<') {
             if (!*anchor)
                 *anchor = anchor_of_tag(s + i, e - i);
-            buf_add(b, " ", 1);
+            ofsi_buf_add(b, " ", 1);
             i = skip_raw_element(s, n, i, e);
         } else
             i = e;
         run = i;
     }
-    buf_add(b, s + run, n - run);
+    ofsi_buf_add(b, s + run, n - run);
 }
 
 /* ---- blocks -------------------------------------------------------------------------------- */
@@ -749,7 +716,7 @@ static void strip_q(const char **s, size_t *n)
     if (*n >= 2 && ((*s)[0] == 'Q' || (*s)[0] == 'q') && ((*s)[1] == ':' || (*s)[1] == '.')) {
         *s += 2;
         *n -= 2;
-        trim(s, n);
+        ofsi_trim(s, n);
     }
 }
 
@@ -765,7 +732,7 @@ static char *custom_id(const char *s, size_t *n)
         return NULL;
     char *id = ofsi_xmemdup(s + k + 1, *n - 1 - (k + 1));
     *n = k - 1;
-    while (*n && is_space(s[*n - 1]))
+    while (*n && ofsi_is_blank(s[*n - 1]))
         (*n)--;
     return id;
 }
@@ -776,11 +743,11 @@ static char *custom_id(const char *s, size_t *n)
 static char *heading_anchor(md *m, slugmap *slugs, cmark_node *node, const char **h, size_t *hn,
                             int *custom)
 {
-    m->scratch.len = 0;
+    m->scratch.n = 0;
     inline_text(node, &m->scratch, 0, NULL);
-    *h = m->scratch.p ? m->scratch.p : "";
-    *hn = m->scratch.len;
-    trim(h, hn);
+    *h = m->scratch.s ? m->scratch.s : "";
+    *hn = m->scratch.n;
+    ofsi_trim(h, hn);
     char *id = custom_id(*h, hn);
     *custom = id != NULL;
     if (id)
@@ -916,7 +883,7 @@ static int opens_definition(const char *s, size_t n)
             return 0;
         s += i + 1;
         n -= i + 1;
-        trim(&s, &n);
+        ofsi_trim(&s, &n);
     }
     for (int k = 0; verbs[k]; k++)
         if (has_prefix_ci(s, n, verbs[k]))
@@ -933,7 +900,7 @@ static int skip_separator(const char **s, size_t *n)
         if (*n >= l && memcmp(*s, seps[k], l) == 0) {
             *s += l;
             *n -= l;
-            trim(s, n);
+            ofsi_trim(s, n);
             return 1;
         }
     }
@@ -949,7 +916,7 @@ static cmark_node *first_visible(cmark_node *para)
         if (t == CMARK_NODE_TEXT) {
             const char *lit = cmark_node_get_literal(c);
             size_t n = lit ? strlen(lit) : 0;
-            trim(&lit, &n);
+            ofsi_trim(&lit, &n);
             if (n)
                 return c;
         } else if (t != CMARK_NODE_HTML_INLINE && t != CMARK_NODE_SOFTBREAK &&
@@ -968,18 +935,18 @@ static int leading_bold(md *m, cmark_node *para, const char *p, size_t pn, const
     cmark_node *c = first_visible(para);
     if (!c || cmark_node_get_type(c) != CMARK_NODE_STRONG)
         return 0;
-    m->scratch2.len = 0;
+    m->scratch2.n = 0;
     inline_text(c, &m->scratch2, 1, NULL);
-    if (!m->scratch2.p)
+    if (!m->scratch2.s)
         return 0;
-    *bold = m->scratch2.p;
-    *bn = m->scratch2.len;
-    trim(bold, bn);
+    *bold = m->scratch2.s;
+    *bn = m->scratch2.n;
+    ofsi_trim(bold, bn);
     if (*bn == 0 || pn < *bn || memcmp(p, *bold, *bn) != 0)
         return 0;
     *rest = p + *bn;
     *rn = pn - *bn;
-    trim(rest, rn);
+    ofsi_trim(rest, rn);
     return 1;
 }
 
@@ -991,7 +958,7 @@ static int term_of(const char *bold, size_t bn, const char *rest, size_t rn, con
     if (bn && bold[bn - 1] == ':') {
         bn--;
         sep = 1;
-        while (bn && is_space(bold[bn - 1]))
+        while (bn && ofsi_is_blank(bold[bn - 1]))
             bn--;
     }
     if (!bn || strchr(".!?,;", bold[bn - 1]) || is_label(bold, bn))
@@ -1019,7 +986,7 @@ static void paragraph_questions(md *m, const char *p, size_t pn, const char *bol
     if (pn >= 2 && p[0] == 'Q' && p[1] == ':') {
         const char *q = p + 2;
         size_t qn = pn - 2;
-        trim(&q, &qn);
+        ofsi_trim(&q, &qn);
         end_questions(m);
         if (qn) {
             m->pending_q = ofsi_xmemdup(q, qn);
@@ -1037,7 +1004,7 @@ static void paragraph_questions(md *m, const char *p, size_t pn, const char *bol
         m->qa_aux = new_entry(m, OFS_KIND_FAQ, m->pending_q, tn, a);
         m->qa_left = -1;
         if (m->qa_aux >= 0) /* the whole question is part of the entry's text */
-            buf_add(&m->secs[m->qa_aux].body, m->pending_q, qn);
+            ofsi_buf_add(&m->secs[m->qa_aux].body, m->pending_q, qn);
         set_str(&m->pending_q, NULL);
         set_str(&m->pending_q_anchor, NULL);
         return;
@@ -1060,11 +1027,11 @@ static void paragraph_questions(md *m, const char *p, size_t pn, const char *bol
 static void on_paragraph(md *m, cmark_node *node)
 {
     char *anchor = NULL;
-    m->scratch.len = 0;
+    m->scratch.n = 0;
     inline_text(node, &m->scratch, 1, &anchor);
-    const char *p = m->scratch.p ? m->scratch.p : "";
-    size_t pn = m->scratch.len;
-    trim(&p, &pn);
+    const char *p = m->scratch.s ? m->scratch.s : "";
+    size_t pn = m->scratch.n;
+    ofsi_trim(&p, &pn);
     if (is_mdx_esm(p, pn) || pn == 0) {
         if (pn == 0 && anchor) { /* an anchor-only paragraph names the next one */
             set_str(&m->pending_anchor, anchor);
@@ -1082,7 +1049,7 @@ static void on_paragraph(md *m, cmark_node *node)
     if (has_bold && !qa && term_of(bold, bn, rest, rn, &term, &tn)) {
         long idx = new_entry(m, OFS_KIND_TERM, term, tn, explicit_anchor);
         if (idx >= 0)
-            buf_add(&m->secs[idx].body, p, pn);
+            ofsi_buf_add(&m->secs[idx].body, p, pn);
     }
     emit_block(m, p, pn, 0);
     if (m->qa_aux >= 0 && m->qa_left > 0 && --m->qa_left == 0)
@@ -1096,11 +1063,11 @@ static void on_html_block(md *m, cmark_node *node)
     const char *lit = cmark_node_get_literal(node);
     size_t n = lit ? strlen(lit) : 0;
     char *anchor = NULL;
-    m->scratch.len = 0;
+    m->scratch.n = 0;
     html_text(&m->scratch, lit ? lit : "", n, &anchor);
-    const char *t = m->scratch.p ? m->scratch.p : "";
-    size_t tn = m->scratch.len;
-    trim(&t, &tn);
+    const char *t = m->scratch.s ? m->scratch.s : "";
+    size_t tn = m->scratch.n;
+    ofsi_trim(&t, &tn);
     if (tn == 0) {
         if (anchor)
             set_str(&m->pending_anchor, anchor);
@@ -1162,25 +1129,25 @@ static void walk(md *m, cmark_node *doc)
 
 /* The buffer's bytes as a valid UTF-8 string: the buffer itself when it already is one (it is
  * then taken from b, saving a copy per section), else a cleaned copy. */
-static char *take_clean(buf *b, size_t n)
+static char *take_clean(ofsi_buf *b, size_t n)
 {
-    if (b->p && ofsi_utf8_valid(b->p, n)) {
-        char *s = b->p;
+    if (b->s && ofsi_utf8_valid(b->s, n)) {
+        char *s = b->s;
         s[n] = '\0';
-        b->p = NULL;
-        b->len = b->cap = 0;
+        b->s = NULL;
+        b->n = b->cap = 0;
         return s;
     }
-    return ofsi_utf8_clean(b->p ? b->p : "", n);
+    return ofsi_utf8_clean(b->s ? b->s : "", n, NULL);
 }
 
 /* Collapses blank runs to one space, trims lines, drops empty lines; in place, then cleaned. */
-static char *finish_text(buf *b)
+static char *finish_text(ofsi_buf *b)
 {
-    if (!b->p)
-        return ofsi_utf8_clean("", 0);
-    char *s = b->p;
-    size_t n = b->len, o = 0;
+    if (!b->s)
+        return ofsi_utf8_clean("", 0, NULL);
+    char *s = b->s;
+    size_t n = b->n, o = 0;
     int pending_space = 0;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -1188,7 +1155,7 @@ static char *finish_text(buf *b)
             pending_space = 0;
             if (o && s[o - 1] != '\n')
                 s[o++] = '\n';
-        } else if (is_space(c)) {
+        } else if (ofsi_is_blank(c)) {
             pending_space = 1;
         } else {
             if (pending_space && o && s[o - 1] != '\n')
@@ -1202,10 +1169,10 @@ static char *finish_text(buf *b)
     return take_clean(b, o);
 }
 
-static char *finish_code(buf *b)
+static char *finish_code(ofsi_buf *b)
 {
-    size_t n = b->len;
-    while (n && is_space(b->p[n - 1]))
+    size_t n = b->n;
+    while (n && ofsi_is_blank(b->s[n - 1]))
         n--;
     return take_clean(b, n);
 }
@@ -1218,15 +1185,15 @@ static char *basename_title(const char *filename)
         base = slash + 1;
     const char *dot = strrchr(base, '.');
     size_t n = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-    return ofsi_utf8_clean(base, n);
+    return ofsi_utf8_clean(base, n, NULL);
 }
 
 static char *clean_str(const char *s)
 {
     const char *t = s ? s : "";
     size_t n = strlen(t);
-    trim(&t, &n);
-    return ofsi_utf8_clean(t, n);
+    ofsi_trim(&t, &n);
+    return ofsi_utf8_clean(t, n, NULL);
 }
 
 void ofs_page_free(ofs_page *page)
@@ -1257,7 +1224,7 @@ void ofs_page_free(ofs_page *page)
 static char *crumb_with_page(const sec *s, const char *page_title)
 {
     if (!s->crumb_page)
-        return ofsi_utf8_clean(s->crumb, strlen(s->crumb));
+        return ofsi_utf8_clean(s->crumb, strlen(s->crumb), NULL);
     size_t a = strlen(page_title), b = strlen(s->crumb), sl = strlen(CRUMB_SEP);
     char *out = ofsi_xmalloc(a + sl + b + 1);
     memcpy(out, page_title, a);
@@ -1268,7 +1235,7 @@ static char *crumb_with_page(const sec *s, const char *page_title)
         memcpy(out + o, s->crumb, b);
         o += b;
     }
-    char *clean = ofsi_utf8_clean(out, o);
+    char *clean = ofsi_utf8_clean(out, o, NULL);
     free(out);
     return clean;
 }
@@ -1279,7 +1246,7 @@ static void build_sections(md *m, ofs_page *page)
     page->sections = ofsi_xcalloc(m->nsecs, sizeof *page->sections);
     for (size_t i = 0; i < m->nsecs; i++) {
         sec *s = &m->secs[i];
-        int empty_intro = i == 0 && !s->body.len && !s->code.len && m->nsecs > 1;
+        int empty_intro = i == 0 && !s->body.n && !s->code.n && m->nsecs > 1;
         if (empty_intro)
             continue;
         ofs_section *o = &page->sections[page->nsections++];
@@ -1287,7 +1254,7 @@ static void build_sections(md *m, ofs_page *page)
         o->level = s->level;
         o->title = clean_str(i == 0 ? page->title : s->title);
         o->breadcrumb = crumb_with_page(s, page->title);
-        o->anchor = ofsi_utf8_clean(s->anchor, strlen(s->anchor));
+        o->anchor = ofsi_utf8_clean(s->anchor, strlen(s->anchor), NULL);
         o->body = finish_text(&s->body);
         o->code = finish_code(&s->code);
     }
@@ -1299,8 +1266,8 @@ static void md_free(md *m)
         free(m->secs[i].title);
         free(m->secs[i].crumb);
         free(m->secs[i].anchor);
-        free(m->secs[i].body.p);
-        free(m->secs[i].code.p);
+        free(m->secs[i].body.s);
+        free(m->secs[i].code.s);
     }
     free(m->secs);
     for (int l = 0; l < 7; l++)
@@ -1310,8 +1277,8 @@ static void md_free(md *m)
     free(m->pending_anchor);
     free(m->pending_q);
     free(m->pending_q_anchor);
-    free(m->scratch.p);
-    free(m->scratch2.p);
+    free(m->scratch.s);
+    free(m->scratch2.s);
 }
 
 /* Fills the page fields from front matter and the walk. */
@@ -1360,7 +1327,7 @@ char *ofsi_heading_anchor(ofsi_slugger *sl, cmark_node *heading, int *custom)
     size_t hn;
     *custom = 0;
     char *anchor = heading_anchor(&m, &sl->map, heading, &h, &hn, custom);
-    free(m.scratch.p);
+    free(m.scratch.s);
     return anchor;
 }
 

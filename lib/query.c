@@ -11,8 +11,10 @@
 #include <strings.h>
 
 #include "alloc.h"
+#include "buffer.h"
 #include "synonyms.h"
-#include "text.h"
+#include "utf8.h"
+#include "util.h"
 
 /* Bounds that keep a long query from turning into a huge expression or a slow parse. */
 #define MAX_ITEMS 256       /* items lexed; the rest of the text is ignored */
@@ -78,11 +80,6 @@ typedef struct {
     size_t nitems;
     ofs_query *q;
 } parser;
-
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
 
 static int has_prefix_ci(const char *s, size_t n, const char *prefix)
 {
@@ -155,12 +152,12 @@ static void lex(parser *P)
     const char *s = P->s;
     size_t n = P->n, p = 0;
     while (p < n && P->nitems < MAX_ITEMS) {
-        while (p < n && is_space((unsigned char)s[p]))
+        while (p < n && ofsi_is_blank((unsigned char)s[p]))
             p++;
         if (p >= n)
             break;
         item it = {0};
-        if (s[p] == '-' && p + 1 < n && !is_space((unsigned char)s[p + 1])) {
+        if (s[p] == '-' && p + 1 < n && !ofsi_is_blank((unsigned char)s[p + 1])) {
             it.neg = 1;
             p++;
         }
@@ -183,11 +180,11 @@ static void lex(parser *P)
                 continue;
             }
             p++; /* unbalanced: the quote is dropped, what follows is read as words */
-            if (p >= n || is_space((unsigned char)s[p]))
+            if (p >= n || ofsi_is_blank((unsigned char)s[p]))
                 continue;
         }
         size_t start = p;
-        while (p < n && !is_space((unsigned char)s[p]))
+        while (p < n && !ofsi_is_blank((unsigned char)s[p]))
             p++;
         lex_word(P, it, s + start, p - start);
     }
@@ -250,7 +247,7 @@ static void resolve_or_and_prefix(parser *P)
             or_operand(&P->items[i + 1]) && !P->items[i + 1].or_cand)
             it->is_or = 1;
     }
-    if (!P->opts->prefix_last || P->nitems == 0 || is_space((unsigned char)P->s[P->n - 1]))
+    if (!P->opts->prefix_last || P->nitems == 0 || ofsi_is_blank((unsigned char)P->s[P->n - 1]))
         return;
     if (P->nitems > 1 && P->items[P->nitems - 1].or_cand)
         remove_item(P, P->nitems - 1);
@@ -548,6 +545,21 @@ static void finish(parser *P, clauses *C)
     C->words.n = 0;
 }
 
+/* The query as valid UTF-8 (utf8.c). A NUL separates words, as a blank does: the query
+ * language's rule, applied before cleaning would make it U+FFFD inside a word. */
+static char *clean_query(const char *text, size_t len, size_t *outlen)
+{
+    if (!memchr(text, '\0', len))
+        return ofsi_utf8_clean(text, len, outlen);
+    char *copy = ofsi_xmemdup(text, len);
+    for (size_t i = 0; i < len; i++)
+        if (copy[i] == '\0')
+            copy[i] = ' ';
+    char *s = ofsi_utf8_clean(copy, len, outlen);
+    free(copy);
+    return s;
+}
+
 int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts, ofs_query **out,
                     char **errmsg)
 {
@@ -562,7 +574,7 @@ int ofs_query_parse(const char *text, size_t len, const ofs_query_options *opts,
                              opts->max_bytes);
     parser *P = ofsi_xcalloc(1, sizeof *P);
     ofs_query *q = ofsi_xcalloc(1, sizeof *q);
-    char *s = ofsi_utf8_sanitize(text ? text : "", len, &P->n);
+    char *s = clean_query(text ? text : "", len, &P->n);
     P->opts = opts;
     P->s = s;
     P->q = q;

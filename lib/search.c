@@ -12,8 +12,10 @@
 #include "ofsearch/search.h"
 
 #include "alloc.h"
+#include "buffer.h"
 #include "internal.h"
-#include "text.h"
+#include "utf8.h"
+#include "util.h"
 #include "ofsearch/index.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
@@ -216,18 +218,11 @@ void ofs_search_config_default(ofs_search_config *cfg)
     cfg->timeout_ms = 0;
 }
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Progress handler: interrupts a statement that runs past the searcher's deadline. */
 static int on_progress(void *arg)
 {
     ofs_searcher *s = arg;
-    return s->deadline_ns && now_ns() > s->deadline_ns;
+    return s->deadline_ns && ofsi_clock_ns() > s->deadline_ns;
 }
 
 /* How much the title and a query of nq tokens
@@ -966,18 +961,14 @@ static int take_token_all(void *ctx, int flags, const char *t, int n, int start,
     return take_token(ctx, flags, t, n, start, end);
 }
 
-/* Decodes UTF-8 into code points (the input is valid: it came out of the tokenizer). */
+/* Decodes UTF-8 into at most max code points (the input came out of the tokenizer, so it is
+ * valid; a byte that were not would count as one U+FFFD). */
 static int to_codepoints(const char *s, int len, uint32_t *out, int max)
 {
     int n = 0;
     for (int i = 0; i < len && n < max;) {
-        unsigned char c = (unsigned char)s[i];
-        int k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        uint32_t cp = k == 1 ? c : k == 2 ? (c & 0x1Fu) : k == 3 ? (c & 0x0Fu) : (c & 0x07u);
-        for (int j = 1; j < k && i + j < len; j++)
-            cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3Fu);
-        out[n++] = cp;
-        i += k;
+        size_t k = ofsi_utf8_decode(s + i, (size_t)(len - i), &out[n++]);
+        i += k ? (int)k : 1;
     }
     return n;
 }
@@ -1669,7 +1660,7 @@ static void snapshot_end(ofs_searcher *s)
 int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out, char **errmsg)
 {
     *out = NULL;
-    int64_t t0 = now_ns();
+    int64_t t0 = ofsi_clock_ns();
     ofs_query_request r0;
     int rc = validate_request(s, req, &r0, errmsg);
     if (rc != OFS_OK)
@@ -1684,7 +1675,7 @@ int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out,
         ofs_results_free(r);
         return rc;
     }
-    r->took_ms = (double)(now_ns() - t0) / 1e6;
+    r->took_ms = (double)(ofsi_clock_ns() - t0) / 1e6;
     *out = r;
     return OFS_OK;
 }
@@ -1764,7 +1755,7 @@ static int suggest_run(ofs_searcher *s, const char *prefix, size_t len, int limi
                        ofs_suggestions **out, char **errmsg)
 {
     int one_char = prefix && len > 0 && len <= 4 &&
-                   ofsi_utf8_valid_len((const unsigned char *)prefix, len) == len;
+                   ofsi_utf8_len((const unsigned char *)prefix, len) == len;
     const suggest_memo *m = one_char ? memo_find(s, prefix, len, limit) : NULL;
     if (m) {
         *out = suggestions_copy(m->sg);

@@ -3,8 +3,9 @@
  * (escaped, hits in <mark>) or ANSI colour. Output is always valid UTF-8 on one line.
  * Stateless apart from the call's own buffers, so any number of connections may use it at once. */
 #include "alloc.h"
+#include "buffer.h"
 #include "internal.h"
-#include "text.h"
+#include "utf8.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -100,7 +101,7 @@ static void flush_space(out_buf *o)
  * terminal) collapse into one space; invalid bytes become U+FFFD; HTML mode escapes. */
 static int put_char(out_buf *o, const unsigned char *z, int n, int mode)
 {
-    int k = (int)ofsi_utf8_valid_len(z, n);
+    int k = (int)ofsi_utf8_len(z, n);
     unsigned c = z[0];
     int blank = (k == 1 && (c <= 0x20 || c == 0x7F)) || (k == 2 && c == 0xC2 && z[1] < 0xA0);
     if (blank) {

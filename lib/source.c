@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include "alloc.h"
+#include "util.h"
 
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
@@ -174,27 +175,6 @@ static int open_confined(const char *root, const char *path, int *fd, struct sta
     return rc;
 }
 
-/* Reads the whole file, at most max bytes. */
-static int read_all(int fd, size_t size, size_t max, char **text, size_t *len)
-{
-    if (size > max)
-        return OFS_TOOLONG;
-    char *buf = ofsi_xmalloc(size + 1);
-    size_t n = 0;
-    while (n < size) {
-        ssize_t r = read(fd, buf + n, size - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break; /* shrank meanwhile: show what is there */
-        n += (size_t)r;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return OFS_OK;
-}
-
 int ofs_index_read_source(ofs_index *idx, const char *collection, const char *path,
                           size_t max_bytes, ofs_document_source *out, char **errmsg)
 {
@@ -210,12 +190,13 @@ int ofs_index_read_source(ofs_index *idx, const char *collection, const char *pa
     if (rc == OFS_OK && (rc = open_confined(root, path, &fd, &st)) != OFS_OK)
         ofs_set_error(errmsg, rc, "the file is missing or outside its collection");
     if (rc == OFS_OK) {
-        rc = read_all(fd, (size_t)st.st_size, max_bytes ? max_bytes : OFS_SOURCE_MAX_BYTES,
-                      &out->text, &out->len);
+        size_t max = max_bytes ? max_bytes : OFS_SOURCE_MAX_BYTES;
+        int e = (uintmax_t)st.st_size > max ? EFBIG : ofsi_read_fd(fd, max, &out->text, &out->len);
         close(fd);
-        if (rc != OFS_OK)
-            ofs_set_error(errmsg, rc, rc == OFS_TOOLONG ? "the file is too large to show"
-                                                        : "out of memory");
+        if (e == EFBIG)
+            rc = ofs_set_error(errmsg, OFS_TOOLONG, "the file is too large to show");
+        else if (e)
+            rc = ofs_set_error(errmsg, OFS_IO, "cannot read the file: %s", strerror(e));
     }
     free(root);
     if (rc != OFS_OK)

@@ -1,7 +1,7 @@
 /* Synonym groups for query expansion: `A = B = C` per line, `#` comments. Each member is folded
  * the way the index folds text (the `ofs` tokenizer, or ASCII lowercase without one) so lookups
- * ignore case and diacritics; query.c expands bare words through ofsi_synonyms_each().
- * Also home of the small UTF-8 and folding helpers that query.c shares. */
+ * ignore case and diacritics; query.c expands bare words through ofsi_synonyms_each(), after
+ * folding them the same way (ofsi_synonyms_fold). */
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/query.h"
 
@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "buffer.h"
 #include "synonyms.h"
-#include "text.h"
+#include "utf8.h"
+#include "util.h"
 
 /* Largest synonyms file accepted; a word list this big is surely a mistake. */
 #define SYN_MAX_FILE (16u << 20)
@@ -79,10 +81,10 @@ int ofsi_synonyms_fold(ofs_tokenizer *tok, const char *text, size_t len, char **
     } else {
         size_t i = 0;
         while (i < len) {
-            while (i < len && isspace((unsigned char)text[i]))
+            while (i < len && ofsi_is_blank((unsigned char)text[i]))
                 i++;
             size_t s = i;
-            while (i < len && !isspace((unsigned char)text[i]))
+            while (i < len && !ofsi_is_blank((unsigned char)text[i]))
                 i++;
             if (i > s) {
                 fold_append(&f, text + s, i - s);
@@ -119,22 +121,12 @@ static void add_member(ofs_synonyms *syn, size_t *cap, char *text, char *key, si
     syn->members[syn->nmembers++] = (syn_member){text, key, group};
 }
 
-static const char *trim(const char *s, const char *e, const char **end)
-{
-    while (s < e && isspace((unsigned char)*s))
-        s++;
-    while (e > s && isspace((unsigned char)e[-1]))
-        e--;
-    *end = e;
-    return s;
-}
-
 /* Where a line's content ends: at a `#` that begins the line or follows whitespace (so `C#`
  * stays a member). */
 static const char *comment_start(const char *s, const char *e)
 {
     for (const char *p = s; p < e; p++)
-        if (*p == '#' && (p == s || isspace((unsigned char)p[-1])))
+        if (*p == '#' && (p == s || ofsi_is_blank((unsigned char)p[-1])))
             return p;
     return e;
 }
@@ -147,10 +139,12 @@ static int parse_line(ofs_synonyms *syn, size_t *cap, const char *s, const char 
     const char *p = s;
     for (;;) {
         const char *eq = memchr(p, '=', (size_t)(e - p));
-        const char *me, *ms = trim(p, eq ? eq : e, &me);
-        if (me == ms)
+        const char *ms = p;
+        size_t mn = (size_t)((eq ? eq : e) - p);
+        ofsi_trim(&ms, &mn);
+        if (mn == 0)
             return ofs_set_error(errmsg, OFS_INVALID, "synonyms line %ld: empty member", lineno);
-        char *text = ofsi_utf8_sanitize(ms, (size_t)(me - ms), NULL);
+        char *text = ofsi_utf8_clean(ms, mn, NULL);
         char *key = NULL;
         size_t ntok = 0;
         int rc = ofsi_synonyms_fold(tok, text, strlen(text), &key, &ntok);
@@ -162,7 +156,7 @@ static int parse_line(ofs_synonyms *syn, size_t *cap, const char *s, const char 
                                      lineno);
             return ofs_set_error(errmsg, OFS_INVALID,
                                  "synonyms line %ld: member \"%.*s\" has no searchable word",
-                                 lineno, (int)(me - ms), ms);
+                                 lineno, (int)mn, ms);
         }
         /* A member repeated on its own line adds nothing; drop it quietly. */
         int dup = 0;
@@ -216,10 +210,11 @@ int ofs_synonyms_parse(const char *text, size_t len, ofs_tokenizer *tok, ofs_syn
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         lineno++;
-        const char *ce = comment_start(p, le), *te;
-        const char *ts = trim(p, ce, &te);
-        if (te > ts)
-            rc = parse_line(syn, &cap, ts, te, lineno, tok, errmsg);
+        const char *ts = p;
+        size_t tn = (size_t)(comment_start(p, le) - p);
+        ofsi_trim(&ts, &tn);
+        if (tn > 0)
+            rc = parse_line(syn, &cap, ts, ts + tn, lineno, tok, errmsg);
         p = nl ? nl + 1 : end;
     }
     if (rc == OFS_OK && syn->nmembers) {
@@ -242,28 +237,14 @@ int ofs_synonyms_parse(const char *text, size_t len, ofs_tokenizer *tok, ofs_syn
 int ofs_synonyms_load(const char *path, ofs_tokenizer *tok, ofs_synonyms **out, char **errmsg)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0, r;
-    char *buf = ofsi_xmalloc(cap);
-    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n > SYN_MAX_FILE) {
-            free(buf);
-            fclose(f);
-            return ofs_set_error(errmsg, OFS_TOOLONG, "%s: synonyms file over %u bytes", path,
-                                 SYN_MAX_FILE);
-        }
-        if (n == cap)
-            buf = ofsi_xrealloc(buf, cap *= 2);
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return ofs_set_error(errmsg, OFS_IO, "%s: read error", path);
-    }
+    char *buf;
+    size_t n;
+    int e = ofsi_read_file(path, SYN_MAX_FILE, &buf, &n, NULL);
+    if (e == EFBIG)
+        return ofs_set_error(errmsg, OFS_TOOLONG, "%s: synonyms file over %u bytes", path,
+                             SYN_MAX_FILE);
+    if (e)
+        return ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(e));
     int rc = ofs_synonyms_parse(buf, n, tok, out, errmsg);
     free(buf);
     if (rc != OFS_OK && errmsg && *errmsg) {

@@ -3,6 +3,7 @@
  * technical compounds (file.txt, foo_bar, file1) as extra tokens. Design notes: docs/tokenizer.md. */
 #include "alloc.h"
 #include "internal.h"
+#include "utf8.h"
 
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/tokenizer.h"
@@ -500,33 +501,19 @@ static int emit_segment(ofs_tokenizer *tok, const char *src, int32_t s, int32_t 
  * sequence it would map to U+FFFD spanning several bytes. */
 static const char *sanitize(ofs_tokenizer *tok, const char *text, int32_t len)
 {
-    int32_t i = 0;
-    while (i < len) {
-        if ((unsigned char)text[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int32_t at = i;
-        UChar32 c;
-        U8_NEXT(text, i, len, c);
-        if (c < 0) {
-            i = at;
-            break;
-        }
-    }
-    if (i == len)
+    size_t i = ofsi_utf8_valid_prefix(text, (size_t)len);
+    if (i == (size_t)len)
         return text;
     if ((size_t)len > tok->cleancap) {
         tok->clean = ofsi_xrealloc(tok->clean, (size_t)len);
         tok->cleancap = (size_t)len;
     }
     memcpy(tok->clean, text, (size_t)len);
-    while (i < len) {
-        int32_t at = i;
-        UChar32 c;
-        U8_NEXT(text, i, len, c);
-        if (c < 0)
-            memset(tok->clean + at, ' ', (size_t)(i - at));
+    while (i < (size_t)len) {
+        size_t k = ofsi_utf8_len((const unsigned char *)text + i, (size_t)len - i);
+        if (k == 0)
+            tok->clean[i] = ' ';
+        i += k ? k : 1;
     }
     return tok->clean;
 }

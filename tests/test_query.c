@@ -1,6 +1,7 @@
 /* Tests for lib/query.c and lib/synonyms.c's expansion: a table of inputs and the exact FTS5
  * expressions they compile to (every feature and hostile inputs), a check that FTS5 accepts every
- * generated expression, and 10,000 random hostile strings that must all compile to valid FTS5. */
+ * generated expression, and 10,000 random hostile strings that must all compile to valid FTS5.
+ * Also lib/stopwords.c, the list the any-word form leaves out. */
 #include "check.h"
 
 #include "ofsearch/ofsearch.h"
@@ -468,8 +469,22 @@ static sqlite3 *open_fts(int *with_ofs)
     return db;
 }
 
+static void test_stopwords(void)
+{
+    CHECK(ofs_is_stopword("the", 3));
+    CHECK(ofs_is_stopword("The", 3));
+    CHECK(ofs_is_stopword("WHAT", 4));
+    CHECK(ofs_is_stopword("a", 1));
+    CHECK(!ofs_is_stopword("cluster", 7));
+    CHECK(!ofs_is_stopword("", 0));
+    CHECK(!ofs_is_stopword("thé", 4));
+    CHECK(!ofs_is_stopword("theverylongwordthatisnotastopword", 33));
+    CHECK(!ofs_is_stopword("the", 2)); /* "th" */
+}
+
 int main(void)
 {
+    test_stopwords();
     int with_ofs = 0;
     sqlite3 *db = open_fts(&with_ofs);
     CHECK(db != NULL);

@@ -142,7 +142,7 @@ typedef struct {
  * segments, backslashes or control characters (else OFS_INVALID); it must name a .md,
  * .markdown or .mdx document of the collection in the index, and resolve (symlinks followed)
  * to a regular file inside the root (else OFS_NOTFOUND); files over max_bytes (0: the default)
- * give OFS_TOOLONG. On success free out with ofs_document_source_clear. */
+ * give OFS_TOOLONG, a failed read OFS_IO. On success free out with ofs_document_source_clear. */
 int ofs_index_read_source(ofs_index *idx, const char *collection, const char *path,
                           size_t max_bytes, ofs_document_source *out, char **errmsg);
 void ofs_document_source_clear(ofs_document_source *src);
