@@ -3,6 +3,7 @@
 #define OFS_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 /* fts5_api of a connection, or NULL (see https://sqlite.org/fts5.html#extending_fts5). */
 typedef struct fts5_api fts5_api;
@@ -62,6 +63,37 @@ typedef struct {
 int ofsi_bm25f_row(const Fts5ExtensionApi *api, Fts5Context *fts, const ofsi_doclens *lens,
                   const ofsi_bm25f_params *p, ofsi_phrase_df *known, double *score,
                   int *title_hits);
+
+/* query.c: what the searcher reads of a compiled query besides query.h, all worked out by the
+ * one parse (which tokenizes each word once, when its options give a tokenizer).
+ * A form is an FTS5 expression with, per string in it (FTS5's phrase order, at most
+ * OFSI_MAX_PHRASE_DF), the one indexed term the string is, or NULL when it is not one plain
+ * term (several tokens, a prefix, a column filter): the term's document frequency can be known
+ * before the expression runs. Pointers are owned by the query. */
+typedef struct ofs_query ofs_query;
+enum {
+    OFSI_FORM_ALL,  /* ofs_query_match_all */
+    OFSI_FORM_ANY,  /* ofs_query_match_any */
+    OFSI_FORM_LEAN  /* the any-word form after ofsi_query_leave_out (match NULL before) */
+};
+typedef struct {
+    const char *match; /* NULL when the query has no positive clause */
+    const char *const *terms;
+    int nterms;
+} ofsi_query_form;
+void ofsi_query_get_form(const ofs_query *q, int which, ofsi_query_form *out);
+/* Token positions in ofs_query_text(q) (0 without a tokenizer). */
+int ofsi_query_positions(const ofs_query *q);
+/* The term ofs_query_word(q, i) folds to when it is one token position, else NULL. */
+const char *ofsi_query_word_term(const ofs_query *q, size_t i);
+/* The positive clauses, i < ofsi_query_nclauses: the term of the lone bare word clause i was
+ * made of, which the any-word form could do without if it is common (NULL when the clause is
+ * not one such word, or is left out already as a stop word); *word_len gets the word's bytes. */
+size_t ofsi_query_nclauses(const ofs_query *q);
+const char *ofsi_query_clause_term(const ofs_query *q, size_t i, size_t *word_len);
+/* Renders OFSI_FORM_LEAN: the any-word form also without the clauses common marks (one flag
+ * per positive clause), unless that would leave none. */
+void ofsi_query_leave_out(ofs_query *q, const unsigned char *common);
 
 /* snippet.c: the current row's phrase instances as ofs_insts() gives them, malloc'd into *blob
  * (n bytes), or *blob NULL when they are too many to carry. */

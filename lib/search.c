@@ -5,7 +5,7 @@
  * Ranking is BM25F (lib/rank.c: per-column weights and length normalisation), multiplied by a
  * boost for glossary terms and FAQ entries whose title matches the query as a whole. When the all-words query finds nothing
  * (or, if configured, fewer hits than the page needs), any-word matches follow ("relaxed").
- * Each search runs in one read transaction. Ranking is one C call per matching row (ofs_collect),
+ * Each search parses the query once and runs in one read transaction. Ranking is one C call per matching row (ofs_collect),
  * which keeps the k best rows itself; snippets are computed only for the rows of the page, in a
  * second statement per hit that reads the row by rowid with the phrase instances the ranked pass
  * kept for it. */
@@ -789,12 +789,12 @@ static int ranked_has(const ranked_list *l, int64_t id)
     return 0;
 }
 
-/* What one search binds: the compiled query and the filters. */
+/* What one ranked pass binds: a form of the compiled query and the filters. */
 typedef struct {
-    const char *match;       /* FTS5 expression */
+    const ofsi_query_form *form; /* the FTS5 expression and its strings' terms */
     const char *collection;
-    int kind;                /* -1: any */
-    int query_tokens;        /* tokens in the query's positive text (for the entry boost) */
+    int kind;                    /* -1: any */
+    int query_tokens;            /* token positions of the query's positive text (entry boost) */
 } pass_args;
 
 static int db_error(ofs_searcher *s, char **errmsg)
@@ -806,7 +806,7 @@ static int db_error(ofs_searcher *s, char **errmsg)
     return ofs_set_error(errmsg, OFS_DB, "search failed: %s", sqlite3_errmsg(s->db));
 }
 
-static void phrase_dfs(ofs_searcher *s, const char *expr, ofsi_phrase_df *out);
+static void phrase_dfs(ofs_searcher *s, const ofsi_query_form *f, ofsi_phrase_df *out);
 
 /* Sets what ofs_collect reads for the pass about to run. */
 static void start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofsi_phrase_df *known,
@@ -881,7 +881,7 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
     sqlite3_stmt *st = s->st[(bm25 ? ST_RANK : ST_TOP) + which];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, a->form->match, -1, SQLITE_STATIC);
     if (a->kind >= 0)
         sqlite3_bind_int(st, 2, a->kind);
     if (a->collection)
@@ -890,7 +890,7 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ranked
                          s->cfg.w_meta};
     ofsi_phrase_df known = {.n = 0, .rows = 0};
     if (s->cfg.df_cache && s->tok)
-        phrase_dfs(s, a->match, &known);
+        phrase_dfs(s, a->form, &known);
     *matches = -1;
     int k = want + (int)(skip ? skip->n : 0);
     start_pass(s, a, w, &known, k);
@@ -912,7 +912,7 @@ static int count_pass(ofs_searcher *s, const pass_args *a, long *total, char **e
         s->st[a->collection ? ST_COUNT_COLL : a->kind >= 0 ? ST_COUNT_KIND : ST_COUNT];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    sqlite3_bind_text(st, 1, a->match, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, a->form->match, -1, SQLITE_STATIC);
     if (a->kind >= 0)
         sqlite3_bind_int(st, 2, a->kind);
     sqlite3_bind_int(st, 3, OFS_TOTAL_CAP);
@@ -950,17 +950,6 @@ static int take_token(void *ctx, int flags, const char *t, int n, int start, int
     }
     return 0;
 }
-/* As take_token, but colocated tokens count too: a compound is not one plain term. */
-static int take_token_all(void *ctx, int flags, const char *t, int n, int start, int end)
-{
-    one_token *o = ctx;
-    if (flags & OFS_TOKEN_COLOCATED) {
-        o->n++;
-        return 0;
-    }
-    return take_token(ctx, flags, t, n, start, end);
-}
-
 /* Decodes UTF-8 into at most max code points (the input came out of the tokenizer, so it is
  * valid; a byte that were not would count as one U+FFFD). */
 static int to_codepoints(const char *s, int len, uint32_t *out, int max)
@@ -1047,54 +1036,14 @@ static long long term_df(ofs_searcher *s, const char *term)
     return vocab_docs(s, term);
 }
 
-/* Reads the next FTS5 string of expr at *p ("..." with "" for a quote) into buf; returns 1 when
- * one was read, and tells whether a prefix `*` follows or a column filter `:` precedes it. */
-static int next_phrase(const char **p, char *buf, size_t cap, size_t *len, int *prefix,
-                       int *filtered)
+/* The document frequency of every string of a query form, in FTS5's phrase order; -1 where it
+ * is not one plain indexed term (a phrase of several tokens, a compound, a prefix, a column
+ * filter): ofs_bm25f counts those itself. The parse found the terms. */
+static void phrase_dfs(ofs_searcher *s, const ofsi_query_form *f, ofsi_phrase_df *out)
 {
-    const char *q = strchr(*p, '"');
-    if (!q)
-        return 0;
-    const char *before = q;
-    while (before > *p && before[-1] == ' ')
-        before--;
-    *filtered = before > *p && before[-1] == ':';
-    size_t n = 0;
-    for (q++; *q; q++) {
-        if (*q == '"' && q[1] == '"')
-            q++;
-        else if (*q == '"')
-            break;
-        if (n + 1 < cap)
-            buf[n++] = *q;
-    }
-    buf[n] = '\0';
-    *len = n;
-    *prefix = *q == '"' && q[1] == '*';
-    *p = *q ? q + 1 : q;
-    return 1;
-}
-
-/* The document frequency of every phrase of a compiled expression, in FTS5's phrase order (the
- * order of the strings in the text); -1 where it is not one plain indexed term (a phrase of
- * several tokens, a compound, a prefix, a column filter): ofs_bm25f counts those itself. */
-static void phrase_dfs(ofs_searcher *s, const char *expr, ofsi_phrase_df *out)
-{
-    char buf[512];
-    size_t len;
-    int prefix, filtered;
     out->n = 0;
-    for (const char *p = expr; out->n < OFSI_MAX_PHRASE_DF &&
-                               next_phrase(&p, buf, sizeof buf, &len, &prefix, &filtered);) {
-        long long df = -1;
-        one_token t = {.n = 0};
-        if (!prefix && !filtered && len < sizeof buf - 1) {
-            ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, buf, (int)len, take_token_all, &t);
-            if (t.n == 1 && t.len > 0)
-                df = term_df(s, t.buf);
-        }
-        out->df[out->n++] = df;
-    }
+    for (int i = 0; i < f->nterms && out->n < OFSI_MAX_PHRASE_DF; i++)
+        out->df[out->n++] = f->terms[i] ? term_df(s, f->terms[i]) : -1;
 }
 
 /* Reads the whole vocabulary into s->vocab; 0 (and state -1) when it cannot or is too big. */
@@ -1301,11 +1250,10 @@ static char *suggest_spelling(ofs_searcher *s, const ofs_query *q)
     int changed = 0;
     for (size_t i = 0; i < nw && i < 16; i++) {
         const char *w = ofs_query_word(q, i);
-        one_token t = {.n = 0};
-        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, w, (int)strlen(w), take_token, &t);
+        const char *term = ofsi_query_word_term(q, i); /* folded by the parse, as the index does */
         char *fix = NULL;
-        if (t.n == 1 && t.len > 0 && vocab_docs(s, t.buf) == 0)
-            fix = closest_term(s, t.buf, t.len);
+        if (term && vocab_docs(s, term) == 0)
+            fix = closest_term(s, term, (int)strlen(term));
         if (fix)
             fix = surface_form(s, fix);
         if (out.n)
@@ -1429,51 +1377,40 @@ static char *title_expression(const char *match)
     return ofsi_xasprintf("{title} : (%s)", match);
 }
 
-/* is_common callback: the word folds to one indexed term found in at least common_share of the
- * index's sections. */
-static int word_is_common(void *ctx, const char *word, size_t len)
-{
-    ofs_searcher *s = ctx;
-    one_token t = {.n = 0};
-    if (!s->tok || s->nsections <= 0 || len > 200)
-        return 0;
-    ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, word, (int)len, take_token, &t);
-    return t.n == 1 && t.len > 0 &&
-           (double)term_df(s, t.buf) >= s->cfg.common_share * (double)s->nsections;
-}
-
-/* Compiles text with the searcher's options; with mark_common, words in a large share of the
- * index are marked so the any-word form leaves them out. */
-static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix,
-                       int mark_common, ofs_query **q, char **errmsg)
+/* Compiles text with the searcher's options (its tokenizer, synonyms, stop words). */
+static int parse_query(ofs_searcher *s, const char *text, size_t len, int prefix, ofs_query **q,
+                       char **errmsg)
 {
     ofs_query_options o = {.prefix_last = prefix,
                            .max_bytes = s->cfg.max_query_bytes,
                            .synonyms = s->syn,
                            .tok = s->tok,
                            .drop_stopwords = s->cfg.drop_stopwords,
-                           .dedupe = s->cfg.dedupe,
-                           .is_common = mark_common ? word_is_common : NULL,
-                           .common_ctx = mark_common ? s : NULL};
+                           .dedupe = s->cfg.dedupe};
     return ofs_query_parse(text, len, &o, q, errmsg);
 }
 
-static int count_position(void *ctx, int flags, const char *t, int n, int start, int end)
+/* Renders q's any-word form without the words found in at least common_share of the index's
+ * sections (a lone word, of at most 200 bytes, that folds to one term); 0 when there is none:
+ * the any-word form stays as it was. */
+static int leave_out_common(ofs_searcher *s, ofs_query *q)
 {
-    (void)t, (void)n, (void)start, (void)end;
-    if (!(flags & OFS_TOKEN_COLOCATED))
-        (*(int *)ctx)++;
-    return 0;
-}
-
-/* Token positions in the query's positive text, as the index's tokenizer counts them (0 when
- * the index has another tokenizer: the boost then looks at the title alone). */
-static int query_tokens(ofs_searcher *s, const char *text)
-{
-    int n = 0;
-    if (s->tok && text)
-        ofs_tokenizer_run(s->tok, OFS_TOKENIZE_QUERY, text, (int)strlen(text), count_position, &n);
-    return n;
+    size_t n = ofsi_query_nclauses(q);
+    if (!s->tok || s->nsections <= 0 || n == 0)
+        return 0;
+    unsigned char *common = ofsi_xcalloc(n, 1);
+    double at_least = s->cfg.common_share * (double)s->nsections;
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *term = ofsi_query_clause_term(q, i, &len);
+        common[i] = term && len <= 200 && (double)term_df(s, term) >= at_least;
+        any |= common[i];
+    }
+    if (any)
+        ofsi_query_leave_out(q, common);
+    free(common);
+    return any;
 }
 
 /* The number of matches of a pass (up to OFS_TOTAL_CAP) that returned `got` rows when asked for
@@ -1497,17 +1434,17 @@ static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want,
  * all-words matches first, then any-word matches when all-words found nothing (fallback 1) or
  * ran out before the page was full (fallback 2). Any-word queries over common words are the
  * most expensive kind, hence not the default for short pages. */
-static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_query *q,
-                      const ofs_query_request *req, int kind, const char *collection,
-                      ranked_list *page, ofs_results *r, char **errmsg)
+static int rank_query(ofs_searcher *s, ofs_query *q, const ofs_query_request *req, int kind,
+                      const char *collection, ranked_list *page, ofs_results *r, char **errmsg)
 {
-    const char *all = ofs_query_match_all(q);
-    const char *any = ofs_query_match_any(q);
-    if (!all)
+    ofsi_query_form all, any;
+    ofsi_query_get_form(q, OFSI_FORM_ALL, &all);
+    ofsi_query_get_form(q, OFSI_FORM_ANY, &any);
+    if (!all.match)
         return OFS_OK;
     int window = req->offset + req->limit;
-    int nq = query_tokens(s, ofs_query_text(q));
-    pass_args a = {all, collection, kind, nq};
+    int nq = s->tok ? ofsi_query_positions(q) : 0;
+    pass_args a = {&all, collection, kind, nq};
     ranked_list full = {0};
     long long matches = -1;
     int rc = rank_pass(s, &a, window, NULL, &full, &matches, errmsg);
@@ -1516,13 +1453,11 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
     int relax = s->cfg.fallback == 2 ? full.n < (size_t)window : s->cfg.fallback && !full.n;
     /* Topping up a page that already has all-words hits: words in a large share of the index
      * add little but cost a score for most rows, so the any-word query leaves them out. */
-    ofs_query *lean = NULL;
     if (rc == OFS_OK && relax && full.n > 0 && s->cfg.common_share > 0 &&
-        parse_query(s, text, len, req->prefix, 1, &lean, NULL) == OFS_OK &&
-        ofs_query_match_any(lean))
-        any = ofs_query_match_any(lean);
-    if (rc == OFS_OK && relax && any && strcmp(any, all)) {
-        pass_args b = {any, collection, kind, nq};
+        leave_out_common(s, q))
+        ofsi_query_get_form(q, OFSI_FORM_LEAN, &any);
+    if (rc == OFS_OK && relax && any.match && strcmp(any.match, all.match)) {
+        pass_args b = {&any, collection, kind, nq};
         size_t before = full.n;
         long total_any = 0;
         rc = rank_pass(s, &b, window - (int)before, &full, &full, &matches, errmsg);
@@ -1539,7 +1474,6 @@ static int rank_query(ofs_searcher *s, const char *text, size_t len, const ofs_q
         ranked_take(page, r);
     }
     ranked_free(&full);
-    ofs_query_free(lean);
     return rc;
 }
 
@@ -1598,23 +1532,23 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
                       char **errmsg)
 {
     ofs_query *q = NULL;
-    int rc = parse_query(s, req->q, req->qlen, req->prefix, 0, &q, errmsg);
+    int rc = parse_query(s, req->q, req->qlen, req->prefix, &q, errmsg);
     int kind = -1;
     const char *collection = NULL;
     if (rc == OFS_OK)
         rc = resolve_filters(req, q, &kind, &collection, errmsg);
     ranked_list page = {0};
     if (rc == OFS_OK)
-        rc = rank_query(s, req->q, req->qlen, q, req, kind, collection, &page, r, errmsg);
+        rc = rank_query(s, q, req, kind, collection, &page, r, errmsg);
     const ofs_query *shown = q;
     ofs_query *fixed = NULL;
     if (rc == OFS_OK && r->total == 0 && ofs_query_match_all(q)) {
         r->did_you_mean = suggest_spelling(s, q);
-        /* Nothing matched as typed: answer the corrected query, as a user would retype it. */
+        /* Nothing matched as typed: answer the corrected query, as a user would retype it (a
+         * text of its own, parsed as such). */
         if (r->did_you_mean && parse_query(s, r->did_you_mean, strlen(r->did_you_mean),
-                                           req->prefix, 0, &fixed, NULL) == OFS_OK) {
-            rc = rank_query(s, r->did_you_mean, strlen(r->did_you_mean), fixed, req, kind,
-                            collection, &page, r, errmsg);
+                                           req->prefix, &fixed, NULL) == OFS_OK) {
+            rc = rank_query(s, fixed, req, kind, collection, &page, r, errmsg);
             r->corrected = page.n > 0;
             if (page.n)
                 shown = fixed;
@@ -1765,13 +1699,12 @@ static int suggest_run(ofs_searcher *s, const char *prefix, size_t len, int limi
     /* "docker c": the words before, and the last one checked on each title (has_initial). */
     size_t cut = one_char ? 0 : split_initial(s, prefix, len);
     ofs_query *q = NULL;
-    int rc = parse_query(s, prefix ? prefix : "", cut ? cut : prefix ? len : 0, !cut, 0, &q,
-                         errmsg);
+    int rc = parse_query(s, prefix ? prefix : "", cut ? cut : prefix ? len : 0, !cut, &q, errmsg);
     if (rc == OFS_OK && cut && !ofs_query_match_all(q)) { /* the words before were all dropped */
         ofs_query_free(q);
         q = NULL;
         s->pass.ninitial = 0;
-        rc = parse_query(s, prefix, len, 1, 0, &q, errmsg);
+        rc = parse_query(s, prefix, len, 1, &q, errmsg);
     }
     char *match = NULL;
     if (rc == OFS_OK && ofs_query_match_all(q)) {

@@ -4,6 +4,7 @@
  * Also lib/stopwords.c, the list the any-word form leaves out. */
 #include "check.h"
 
+#include "internal.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/query.h"
 #include "ofsearch/tokenizer.h"
@@ -469,6 +470,56 @@ static sqlite3 *open_fts(int *with_ofs)
     return db;
 }
 
+/* What the one parse gives the searcher (internal.h): per FTS5 string of each form the term it
+ * is (NULL for a prefix, a column filter, several tokens), token positions, the words' terms,
+ * and the any-word form again without the clauses it calls common. */
+static void test_forms(ofs_tokenizer *tok)
+{
+    ofs_query_options o = {.tok = tok, .drop_stopwords = 1};
+    ofs_query *q = NULL;
+    const char *in = "the Kubernetes file.txt pods* -title:x -Déjà";
+    CHECK_INT(ofs_query_parse(in, strlen(in), &o, &q, NULL), OFS_OK);
+    ofsi_query_form f;
+    ofsi_query_get_form(q, OFSI_FORM_ALL, &f);
+    CHECK_STR(f.match, "(\"the\" AND \"Kubernetes\" AND \"file.txt\" AND \"pods\"*) NOT "
+                       "(title:\"x\" OR \"Déjà\")");
+    CHECK_INT(f.nterms, 6);
+    if (f.nterms == 6) {
+        CHECK_STR(f.terms[0], "the");
+        CHECK_STR(f.terms[1], "kubernetes"); /* folded as the index folds */
+        CHECK(f.terms[2] == NULL);           /* file.txt: a compound, three tokens */
+        CHECK(f.terms[3] == NULL);           /* a prefix */
+        CHECK(f.terms[4] == NULL);           /* a column filter */
+        CHECK_STR(f.terms[5], "deja");
+    }
+    ofsi_query_get_form(q, OFSI_FORM_ANY, &f);
+    CHECK_STR(f.match, "(\"Kubernetes\" OR \"file.txt\" OR \"pods\"*) NOT (title:\"x\" OR "
+                       "\"Déjà\")");
+    CHECK_INT(f.nterms, 5);
+    CHECK_INT(ofsi_query_positions(q), 5); /* the, kubernetes, file.txt (2 positions), pods */
+    CHECK_STR(ofsi_query_word_term(q, 1), "kubernetes");
+    CHECK(ofsi_query_word_term(q, 2) == NULL);
+    ofsi_query_get_form(q, OFSI_FORM_LEAN, &f);
+    CHECK(f.match == NULL);
+    CHECK_INT(ofsi_query_nclauses(q), 4);
+    size_t len = 0;
+    CHECK(ofsi_query_clause_term(q, 0, &len) == NULL); /* "the": left out already */
+    CHECK_STR(ofsi_query_clause_term(q, 1, &len), "kubernetes");
+    CHECK_INT(len, 10);
+    CHECK(ofsi_query_clause_term(q, 3, &len) == NULL); /* a prefix is no lone bare word */
+    unsigned char common[4] = {0, 1, 0, 0};
+    ofsi_query_leave_out(q, common);
+    ofsi_query_get_form(q, OFSI_FORM_LEAN, &f);
+    CHECK_STR(f.match, "(\"file.txt\" OR \"pods\"*) NOT (title:\"x\" OR \"Déjà\")");
+    CHECK_INT(f.nterms, 4);
+    unsigned char all_common[4] = {1, 1, 1, 1}; /* nothing would be left: nothing is left out */
+    ofsi_query_leave_out(q, all_common);
+    ofsi_query_get_form(q, OFSI_FORM_LEAN, &f);
+    CHECK_STR(f.match, "(\"the\" OR \"Kubernetes\" OR \"file.txt\" OR \"pods\"*) NOT "
+                       "(title:\"x\" OR \"Déjà\")");
+    ofs_query_free(q);
+}
+
 static void test_stopwords(void)
 {
     CHECK(ofs_is_stopword("the", 3));
@@ -510,6 +561,8 @@ int main(void)
     run_cases(syn_cases, sizeof syn_cases / sizeof *syn_cases, NULL, syn, db);
 
     test_accessors(tok, syn);
+    if (tok)
+        test_forms(tok);
     test_limits(db, tok);
     test_synonyms_parse(tok);
     if (tok)

@@ -32,10 +32,6 @@ typedef struct {
     int drop_stopwords;          /* any-word form: leave out English stop words (lib/stopwords.c)
                                     unless nothing else is left */
     int dedupe;                  /* a word repeated in the query counts once */
-    /* Also left out of the any-word form when it returns 1 (and something else is left): the
-     * searcher passes "words in a large share of the index" here. May be NULL. */
-    int (*is_common)(void *ctx, const char *word, size_t len);
-    void *common_ctx;
 } ofs_query_options;
 
 /* 1 when the word (any case) is in ofsearch's English stop-word list. */
