@@ -37,7 +37,8 @@ static const char *const sql_text[OFSI_ST__N] = {
     /* ST_TOP*: ?1 match, ?2 kind or NULL, ?10 collection; ofs_collect reads and fills s->pass
      * and is false for every row. The filters are inside a CASE so that only rows that pass them
      * are scored (the planner would evaluate a term that reads f alone before the joins). */
-    [OFSI_ST_TOP] = "SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL AND ofs_collect(f.fts)",
+    [OFSI_ST_TOP] =
+        "SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL AND ofs_collect(f.fts)",
     [OFSI_ST_TOP_KIND] =
         "SELECT 1 FROM fts f JOIN sections s ON s.id = f.rowid WHERE f.fts MATCH ?1"
         " AND CASE WHEN s.kind = ?2 THEN ofs_collect(f.fts) ELSE 0 END",
@@ -73,7 +74,8 @@ static const char *const sql_text[OFSI_ST__N] = {
     [OFSI_ST_HIT] = "SELECT c.name, d.path, d.docid, s.url, d.title, s.headings, s.kind, s.title"
                     " FROM sections s JOIN documents d ON d.id = s.document_id"
                     " JOIN collections c ON c.id = d.collection_id WHERE s.id = ?1",
-    [OFSI_ST_SNIPPET] = "SELECT ofs_snippet(fts, ?2, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?4",
+    [OFSI_ST_SNIPPET] =
+        "SELECT ofs_snippet(fts, ?2, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?4",
     /* The same, with the row's phrase instances from the ranked pass instead of a second MATCH:
      * a rowid lookup instead of an index lookup per phrase (a quarter of a median search). */
     [OFSI_ST_SNIPPET_INSTS] = "SELECT ofs_snippet(fts, ?2, ?3, ?5) FROM fts WHERE rowid = ?4",

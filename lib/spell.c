@@ -23,7 +23,8 @@
 int ofsi_spell_open(ofsi_spell *sp, sqlite3 *db)
 {
     int rc = sqlite3_prepare_v3(db,
-                                "SELECT term, doc FROM temp.ofs_vocab WHERE term >= ?1 AND term < ?2",
+                                "SELECT term, doc FROM temp.ofs_vocab"
+                                " WHERE term >= ?1 AND term < ?2",
                                 -1, SQLITE_PREPARE_PERSISTENT, &sp->range, NULL);
     /* A text where an indexed term occurs, the occurrence marked, to show a stemmed term as a
      * word people write ("kubernet" -> "kubernetes"). */

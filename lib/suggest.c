@@ -167,7 +167,8 @@ int ofsi_suggest_open(ofs_searcher *s, fts5_api *api)
      * their titles and urls are then read by id. */
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(s->db,
-                                "SELECT 1 FROM fts f WHERE f.fts MATCH ?1 AND ofs_suggest_keep(f.fts)",
+                                "SELECT 1 FROM fts f"
+                                " WHERE f.fts MATCH ?1 AND ofs_suggest_keep(f.fts)",
                                 -1, SQLITE_PREPARE_PERSISTENT, &sg->match, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(s->db,
