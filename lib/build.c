@@ -1,23 +1,20 @@
-/* The incremental, atomic build: walks each collection, compares files with what the index holds
- * (size+mtime, then a content hash), re-parses only what changed, and writes everything in one
- * IMMEDIATE transaction, so readers keep the previous index until COMMIT and a killed indexer
- * leaves it intact. A producer thread reads+hashes+parses files while this thread inserts. */
+/* The incremental, atomic build: walks each collection (walk.c), compares files with what the
+ * index holds (size+mtime, then a content hash), re-parses only what changed, and writes
+ * everything in one IMMEDIATE transaction, so readers keep the previous index until COMMIT and a
+ * killed indexer leaves it intact. Producer threads read+hash+parse files while this thread
+ * inserts. JSON Lines collections are read by jsonl.c, rebuilds in a new file by rebuild.c. */
+#include "build_internal.h"
+
 #include "alloc.h"
-#include "internal.h"
-#include "store.h"
 #include "util.h"
 
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/tokenizer.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +22,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #define QUEUE_CAP 64
 #define PRODUCERS 2
@@ -55,66 +51,15 @@ static uint64_t fnv1a(const void *data, size_t len, uint64_t seed)
     return h;
 }
 
-static void hash_hex(uint64_t h, char out[17])
+void ofsi_content_hash(const void *data, size_t len, uint64_t seed, char out[17])
 {
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    snprintf(out, 17, "%016llx", (unsigned long long)fnv1a(data, len, seed));
 }
 
-static char *join_path(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = ofsi_xmalloc(la + lb + 2);
-    memcpy(s, a, la);
-    size_t n = la;
-    if (la && a[la - 1] != '/')
-        s[n++] = '/';
-    memcpy(s + n, b, lb + 1);
-    return s;
-}
-
-/* ---- walking a collection ------------------------------------------------------------------ */
-
-typedef struct {
-    char *rel; /* relative to the collection root */
-    long long size, mtime;
-} walk_file;
-
-typedef struct {
-    dev_t dev;
-    ino_t ino;
-} dir_id;
-
-typedef struct {
-    const ofs_collection_spec *spec;
-    char *root;      /* directory relative paths start from, as given (for messages and I/O) */
-    char *real_root; /* canonical root, stored in collections.root */
-    int is_jsonl;
-    walk_file *files;
-    size_t nfiles, capfiles;
-    long long id; /* collections.id */
-    int force;    /* re-parse everything: base URL, root or parser settings changed */
-} coll;
-
-typedef struct {
-    ofs_index *idx;
-    sqlite3 *db;
-    const ofs_build_options *o;
-    ofs_build_summary *sum;
-    uint64_t seed;
-    int depth_changed;
-    double t0;
-    ofs_progress prog;
-    sqlite3_stmt *ins_doc, *upd_doc, *touch_doc, *del_doc, *ins_sec, *ins_fts, *del_fts,
-        *del_secs;
-} build;
-
-static void bwarn(build *b, const char *file, long line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void bwarn(build *b, const char *file, long line, const char *fmt, ...)
-{
-    if (!b->o->warn)
-        return;
+void ofsi_build_warn(ofsi_build *b, const char *file, long line, const char *fmt, ...)
+                     {
+                     if (!b->o->warn)
+                     return;
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -123,7 +68,7 @@ static void bwarn(build *b, const char *file, long line, const char *fmt, ...)
     b->o->warn(b->o->ctx, file, line, msg);
 }
 
-static void progress(build *b)
+void ofsi_build_progress(ofsi_build *b)
 {
     if (!b->o->progress)
         return;
@@ -131,160 +76,9 @@ static void progress(build *b)
     b->o->progress(b->o->ctx, &b->prog);
 }
 
-static void add_file(coll *c, const char *rel, const struct stat *st)
-{
-    if (c->nfiles == c->capfiles) {
-        c->capfiles = c->capfiles ? c->capfiles * 2 : 256;
-        c->files = ofsi_xreallocarray(c->files, c->capfiles, sizeof *c->files);
-    }
-    walk_file *f = &c->files[c->nfiles++];
-    f->rel = ofsi_xstrdup(rel);
-    f->size = st->st_size;
-    f->mtime = (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
-}
-
-static int cmp_file(const void *a, const void *b)
-{
-    return strcmp(((const walk_file *)a)->rel, ((const walk_file *)b)->rel);
-}
-
-typedef struct {
-    char **v;
-    size_t n, cap;
-} str_stack;
-
-static void push_str(str_stack *s, char *str)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        s->v = ofsi_xreallocarray(s->v, s->cap, sizeof *s->v);
-    }
-    s->v[s->n++] = str;
-}
-
-/* Whether a directory was seen before (a symlink loop or a second link to it); records it. */
-static int seen_dir(dir_id **ids, size_t *n, const struct stat *st)
-{
-    for (size_t i = 0; i < *n; i++)
-        if ((*ids)[i].dev == st->st_dev && (*ids)[i].ino == st->st_ino)
-            return 1;
-    if ((*n & (*n - 1)) == 0 || *n == 0) /* grow at powers of two */
-        *ids = ofsi_xreallocarray(*ids, *n ? *n * 2 : 16, sizeof **ids);
-    (*ids)[(*n)++] = (dir_id){st->st_dev, st->st_ino};
-    return 0;
-}
-
-/* Reads one directory (rel under c->root): Markdown files into c->files, subdirectories onto
- * the stack. Hidden entries and node_modules are skipped. */
-static void walk_dir(build *b, coll *c, const char *rel, str_stack *stack, dir_id **ids,
-                     size_t *nids)
-{
-    char *dirpath = *rel ? join_path(c->root, rel) : ofsi_xstrdup(c->root);
-    DIR *d = opendir(dirpath);
-    if (!d) {
-        bwarn(b, dirpath, 0, "cannot read directory: %s", strerror(errno));
-        b->sum->failed++;
-        free(dirpath);
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        /* Hidden and node_modules directories hold tooling, not docs; hidden files are kept
-         * ("..md" is tldr's page for the `.` command). */
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-            (e->d_type == DT_DIR && (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))))
-            continue;
-        int is_dir_hint = e->d_type == DT_DIR || e->d_type == DT_LNK || e->d_type == DT_UNKNOWN;
-        if (!is_dir_hint && !ofs_is_markdown_path(e->d_name))
-            continue;
-        struct stat st;
-        char *childrel = *rel ? join_path(rel, e->d_name) : ofsi_xstrdup(e->d_name);
-        if (fstatat(dirfd(d), e->d_name, &st, 0) != 0) {
-            if (ofs_is_markdown_path(e->d_name)) {
-                bwarn(b, dirpath, 0, "cannot stat %s: %s", e->d_name, strerror(errno));
-                b->sum->failed++;
-            }
-            free(childrel);
-            continue;
-        }
-        if (S_ISDIR(st.st_mode) && (e->d_name[0] == '.' || !strcmp(e->d_name, "node_modules"))) {
-            /* a symlink to a hidden directory: skipped like the directory itself */
-        } else if (S_ISDIR(st.st_mode)) {
-            if (!seen_dir(ids, nids, &st)) {
-                push_str(stack, childrel);
-                childrel = NULL;
-            }
-        } else if (S_ISREG(st.st_mode) && ofs_is_markdown_path(e->d_name)) {
-            add_file(c, childrel, &st);
-        }
-        free(childrel);
-    }
-    closedir(d);
-    free(dirpath);
-}
-
-/* Fills c->files from the spec's path: a directory tree, one Markdown file, or a .jsonl file. */
-static int walk_collection(build *b, coll *c, char **errmsg)
-{
-    const char *path = c->spec->path;
-    struct stat st;
-    if (!path || stat(path, &st) != 0)
-        return ofs_set_error(errmsg, OFS_IO, "collection %s: cannot read %s: %s", c->spec->name,
-                             path ? path : "(no path)", strerror(errno));
-    char *real = realpath(path, NULL);
-    if (!real)
-        return ofs_set_error(errmsg, OFS_IO, "collection %s: %s: %s", c->spec->name, path,
-                             strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
-        c->root = ofsi_xstrdup(path);
-        c->real_root = real;
-        str_stack stack = {0};
-        dir_id *ids = NULL;
-        size_t nids = 0;
-        seen_dir(&ids, &nids, &st);
-        push_str(&stack, ofsi_xstrdup(""));
-        while (stack.n > 0) {
-            char *rel = stack.v[--stack.n];
-            walk_dir(b, c, rel, &stack, &ids, &nids);
-            free(rel);
-        }
-        free(stack.v);
-        free(ids);
-        if (c->nfiles > 1) /* an empty directory has no array: qsort(NULL, 0) is undefined */
-            qsort(c->files, c->nfiles, sizeof *c->files, cmp_file);
-    } else if (S_ISREG(st.st_mode)) {
-        /* A single file: its directory is the root, so the document path is its name. */
-        const char *slash = strrchr(path, '/');
-        const char *base = slash ? slash + 1 : path;
-        c->root = slash ? ofsi_xstrndup(path, (size_t)(slash - path) + (slash == path))
-                        : ofsi_xstrdup(".");
-        c->real_root = real;
-        const char *dot = strrchr(base, '.');
-        c->is_jsonl = dot && !strcasecmp(dot, ".jsonl");
-        add_file(c, base, &st);
-    } else {
-        free(real);
-        return ofs_set_error(errmsg, OFS_INVALID, "collection %s: %s is neither a directory nor "
-                             "a file", c->spec->name, path);
-    }
-    return OFS_OK;
-}
-
 /* ---- documents already in the index -------------------------------------------------------- */
 
-typedef struct {
-    char *path;
-    long long id, size, mtime;
-    char hash[17];
-    int seen;
-} old_doc;
-
-typedef struct {
-    old_doc *v;
-    size_t n;
-} old_docs;
-
-static void old_docs_free(old_docs *o)
+static void old_docs_free(ofsi_old_docs *o)
 {
     for (size_t i = 0; i < o->n; i++)
         free(o->v[i].path);
@@ -293,7 +87,7 @@ static void old_docs_free(old_docs *o)
     o->n = 0;
 }
 
-static int load_old_docs(build *b, long long coll_id, old_docs *out, char **errmsg)
+static int load_old_docs(ofsi_build *b, long long coll_id, ofsi_old_docs *out, char **errmsg)
 {
     sqlite3_stmt *st = NULL;
     memset(out, 0, sizeof *out);
@@ -311,7 +105,7 @@ static int load_old_docs(build *b, long long coll_id, old_docs *out, char **errm
             cap = cap ? cap * 2 : 256;
             out->v = ofsi_xreallocarray(out->v, cap, sizeof *out->v);
         }
-        old_doc *d = &out->v[out->n];
+        ofsi_old_doc *d = &out->v[out->n];
         const char *p = (const char *)sqlite3_column_text(st, 0);
         const char *h = (const char *)sqlite3_column_text(st, 4);
         d->path = ofsi_xstrdup(p ? p : "");
@@ -332,41 +126,24 @@ static int load_old_docs(build *b, long long coll_id, old_docs *out, char **errm
 
 static int cmp_old_key(const void *key, const void *elem)
 {
-    return strcmp((const char *)key, ((const old_doc *)elem)->path);
+    return strcmp((const char *)key, ((const ofsi_old_doc *)elem)->path);
 }
 
-static old_doc *find_old(old_docs *o, const char *path)
+ofsi_old_doc *ofsi_find_old(ofsi_old_docs *o, const char *path)
 {
     return o->n ? bsearch(path, o->v, o->n, sizeof *o->v, cmp_old_key) : NULL;
 }
 
 /* ---- rows of one document, ready to insert ------------------------------------------------- */
 
-#define FTS_COLS 5 /* title, headings, body, code, meta */
-
-typedef struct {
-    int kind, level;
-    const char *title, *headings, *anchor, *body, *code, *meta;
-    char *url; /* owned */
-} sec_row;
-
-typedef struct {
-    char *docid, *url, *title, *description, *tags, *meta_json, *meta_text; /* owned */
-    sec_row *secs;
-    size_t nsecs;
-    ofs_page *page; /* owns the Markdown section strings */
-    json_t *json;   /* owns the JSONL section strings */
-    ofsi_token_stream **streams; /* FTS_COLS per section, tokenized ahead by a parser thread */
-} doc_rows;
-
-static void doc_rows_free(doc_rows *d)
+void ofsi_doc_rows_free(ofsi_doc_rows *d)
 {
     if (!d)
         return;
     for (size_t i = 0; i < d->nsecs; i++) {
         free(d->secs[i].url);
-        for (int c = 0; d->streams && c < FTS_COLS; c++)
-            ofsi_token_stream_free(d->streams[i * FTS_COLS + c]);
+        for (int c = 0; d->streams && c < OFSI_FTS_COLS; c++)
+            ofsi_token_stream_free(d->streams[i * OFSI_FTS_COLS + c]);
     }
     free(d->streams);
     free(d->secs);
@@ -431,7 +208,8 @@ static char *make_url(const char *base_url, const char *rel, const char *slug, c
     char *url = base_url && *base_url
                     ? ofsi_xasprintf("%.*s/%s%s%s", (int)blen, base_url, stem,
                                      has_anchor ? "#" : "", has_anchor ? anchor : "")
-                    : ofsi_xasprintf("%s%s%s", stem, has_anchor ? "#" : "", has_anchor ? anchor : "");
+                    : ofsi_xasprintf("%s%s%s", stem, has_anchor ? "#" : "",
+                                     has_anchor ? anchor : "");
     free(page);
     return url;
 }
@@ -459,7 +237,7 @@ static char *join2(const char *a, const char *b)
 
 /* An empty JSON object, or the end of the process: jansson reports a failed allocation with
  * NULL (alloc.c). */
-static json_t *json_object_new(void)
+json_t *ofsi_json_object(void)
 {
     json_t *o = json_object();
     if (!o)
@@ -469,7 +247,7 @@ static json_t *json_object_new(void)
 
 /* obj as compact JSON text with sorted keys (malloc'd). obj holds only valid UTF-8 strings, so
  * jansson fails only when it gets no memory. */
-static char *json_text(const json_t *obj)
+char *ofsi_json_text(const json_t *obj)
 {
     char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
     if (!s)
@@ -478,15 +256,15 @@ static char *json_text(const json_t *obj)
 }
 
 /* Builds the rows of a parsed Markdown page (takes ownership of page). */
-static doc_rows *markdown_rows(ofs_page *page, const char *rel, const char *base_url)
+static ofsi_doc_rows *markdown_rows(ofs_page *page, const char *rel, const char *base_url)
 {
-    doc_rows *d = ofsi_xcalloc(1, sizeof *d);
+    ofsi_doc_rows *d = ofsi_xcalloc(1, sizeof *d);
     d->page = page;
-    json_t *meta = json_object_new();
+    json_t *meta = ofsi_json_object();
     for (size_t i = 0; i < page->nmeta; i++)
         if (page->meta[i].key && page->meta[i].value)
             json_object_set_new(meta, page->meta[i].key, json_string(page->meta[i].value));
-    d->meta_json = json_text(meta);
+    d->meta_json = ofsi_json_text(meta);
     json_decref(meta);
     d->docid = ofsi_xstrdup(rel);
     d->url = make_url(base_url, rel, page->slug, "");
@@ -498,7 +276,7 @@ static doc_rows *markdown_rows(ofs_page *page, const char *rel, const char *base
     d->secs = ofsi_xcalloc(d->nsecs, sizeof *d->secs);
     for (size_t i = 0; i < d->nsecs; i++) {
         const ofs_section *s = &page->sections[i];
-        sec_row *r = &d->secs[i];
+        ofsi_sec_row *r = &d->secs[i];
         r->kind = s->kind;
         r->level = s->level;
         r->title = s->title ? s->title : "";
@@ -518,12 +296,12 @@ static doc_rows *markdown_rows(ofs_page *page, const char *rel, const char *base
 enum { R_PARSED, R_SAME, R_FAILED, R_EMPTY };
 
 typedef struct {
-    size_t file;   /* index into coll->files */
+    size_t file;   /* index into the collection's files */
     int status;
     char *msg;     /* R_FAILED / R_EMPTY: why */
     char **warns;  /* parser warnings, "line\tmessage" */
     size_t nwarns;
-    doc_rows *rows;
+    ofsi_doc_rows *rows;
     char hash[17];
     long long size, mtime;
 } result;
@@ -536,7 +314,7 @@ static void result_free(result *r)
     for (size_t i = 0; i < r->nwarns; i++)
         free(r->warns[i]);
     free(r->warns);
-    doc_rows_free(r->rows);
+    ofsi_doc_rows_free(r->rows);
     free(r);
 }
 
@@ -561,7 +339,7 @@ static int fail(result *r, int status, const char *fmt, ...)
     return status;
 }
 
-static int only_space(const char *s, size_t n)
+int ofsi_only_space(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
@@ -570,8 +348,8 @@ static int only_space(const char *s, size_t n)
 }
 
 typedef struct {
-    const coll *c;
-    const old_doc **olds; /* per file: its document in the index, or NULL */
+    const ofsi_coll *c;
+    const ofsi_old_doc **olds; /* per file: its document in the index, or NULL */
     const size_t *todo;   /* indexes of the files to read */
     size_t ntodo;
     const ofs_build_options *o;
@@ -583,17 +361,17 @@ typedef struct {
 /* Tokenizes every FTS column of every section with tok, the way the index's FTS5 tokenizer
  * will, so the inserting thread replays tokens instead of computing them. Best effort: on any
  * failure the rows are inserted without streams and FTS5 tokenizes them itself. */
-static void tokenize_ahead(ofs_tokenizer *tok, doc_rows *d)
+static void tokenize_ahead(ofs_tokenizer *tok, ofsi_doc_rows *d)
 {
     if (!tok || !d->nsecs)
         return;
-    d->streams = ofsi_xcalloc(d->nsecs * FTS_COLS, sizeof *d->streams);
+    d->streams = ofsi_xcalloc(d->nsecs * OFSI_FTS_COLS, sizeof *d->streams);
     for (size_t i = 0; i < d->nsecs; i++) {
-        const sec_row *s = &d->secs[i];
-        const char *cols[FTS_COLS] = {s->title, s->headings, s->body, s->code, s->meta};
-        for (int c = 0; c < FTS_COLS; c++) {
+        const ofsi_sec_row *s = &d->secs[i];
+        const char *cols[OFSI_FTS_COLS] = {s->title, s->headings, s->body, s->code, s->meta};
+        for (int c = 0; c < OFSI_FTS_COLS; c++) {
             const char *t = cols[c] ? cols[c] : "";
-            ofsi_token_stream_record(tok, t, (int)strlen(t), &d->streams[i * FTS_COLS + c]);
+            ofsi_token_stream_record(tok, t, (int)strlen(t), &d->streams[i * OFSI_FTS_COLS + c]);
         }
     }
 }
@@ -602,9 +380,9 @@ static result *process_file(const work *w, size_t fi, ofs_tokenizer *tok)
 {
     result *r = ofsi_xcalloc(1, sizeof *r);
     r->file = fi;
-    const walk_file *f = &w->c->files[fi];
-    const old_doc *old = w->olds[fi];
-    char *path = join_path(w->c->root, f->rel);
+    const ofsi_walk_file *f = &w->c->files[fi];
+    const ofsi_old_doc *old = w->olds[fi];
+    char *path = ofsi_join_path(w->c->root, f->rel);
     char *src = NULL;
     size_t n = 0;
     struct stat st = {0};
@@ -618,10 +396,10 @@ static result *process_file(const work *w, size_t fi, ofs_tokenizer *tok)
         fail(r, R_FAILED, "cannot read: %s", strerror(e));
     else if (memchr(src, '\0', n < BINARY_PROBE ? n : BINARY_PROBE))
         fail(r, R_FAILED, "binary file (NUL bytes), skipped");
-    else if (only_space(src, n))
+    else if (ofsi_only_space(src, n))
         fail(r, R_EMPTY, "empty file, skipped");
     else {
-        hash_hex(fnv1a(src, n, w->seed), r->hash);
+        ofsi_content_hash(src, n, w->seed, r->hash);
         if (old && !w->force && !strcmp(old->hash, r->hash)) {
             r->status = R_SAME;
         } else {
@@ -708,7 +486,7 @@ static result *queue_pop(queue *q, int *eof)
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
-static int db_error(build *b, char **errmsg, const char *what)
+static int db_error(ofsi_build *b, char **errmsg, const char *what)
 {
     return ofs_set_error(errmsg, OFS_DB, "%s: %s", what, sqlite3_errmsg(b->db));
 }
@@ -723,7 +501,7 @@ static int step_done(sqlite3_stmt *st)
 
 /* Removes a document's sections from the FTS index and the sections table. External-content
  * FTS5 needs the old column values for 'delete', so they are read from sections first. */
-static int delete_sections(build *b, long long doc_id, char **errmsg)
+static int delete_sections(ofsi_build *b, long long doc_id, char **errmsg)
 {
     sqlite3_bind_int64(b->del_fts, 1, doc_id);
     if (step_done(b->del_fts) != SQLITE_OK)
@@ -734,7 +512,7 @@ static int delete_sections(build *b, long long doc_id, char **errmsg)
     return OFS_OK;
 }
 
-static int remove_doc(build *b, long long doc_id, char **errmsg)
+static int remove_doc(ofsi_build *b, long long doc_id, char **errmsg)
 {
     int rc = delete_sections(b, doc_id, errmsg);
     if (rc != OFS_OK)
@@ -750,10 +528,10 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
     sqlite3_bind_text(st, i, s ? s : "", -1, SQLITE_STATIC);
 }
 
-static int insert_sections(build *b, long long doc_id, const doc_rows *d, char **errmsg)
+static int insert_sections(ofsi_build *b, long long doc_id, const ofsi_doc_rows *d, char **errmsg)
 {
     for (size_t i = 0; i < d->nsecs; i++) {
-        const sec_row *s = &d->secs[i];
+        const ofsi_sec_row *s = &d->secs[i];
         sqlite3_stmt *st = b->ins_sec;
         sqlite3_bind_int64(st, 1, doc_id);
         sqlite3_bind_int64(st, 2, (long long)i);
@@ -776,7 +554,7 @@ static int insert_sections(build *b, long long doc_id, const doc_rows *d, char *
         bind_text(st, 5, s->code);
         bind_text(st, 6, s->meta);
         if (d->streams) /* tokens computed by a parser thread: FTS5 replays them */
-            ofsi_tokenizer_replay(d->streams + i * FTS_COLS, FTS_COLS);
+            ofsi_tokenizer_replay(d->streams + i * OFSI_FTS_COLS, OFSI_FTS_COLS);
         int step = step_done(st);
         ofsi_tokenizer_replay(NULL, 0);
         if (step != SQLITE_OK)
@@ -787,9 +565,9 @@ static int insert_sections(build *b, long long doc_id, const doc_rows *d, char *
 
 /* Inserts (old_id 0) or replaces a document and its sections. Returns SQLITE_CONSTRAINT as is
  * (duplicate path), other failures as OFS_DB. */
-static int write_doc(build *b, long long coll_id, const char *path, long long old_id,
-                     const doc_rows *d, const char *hash, long long size, long long mtime,
-                     char **errmsg)
+int ofsi_write_doc(ofsi_build *b, long long coll_id, const char *path, long long old_id,
+                   const ofsi_doc_rows *d, const char *hash, long long size, long long mtime,
+                   char **errmsg)
 {
     sqlite3_stmt *st = old_id ? b->upd_doc : b->ins_doc;
     if (old_id) {
@@ -817,7 +595,7 @@ static int write_doc(build *b, long long coll_id, const char *path, long long ol
     return insert_sections(b, doc_id, d, errmsg);
 }
 
-static int touch_doc(build *b, long long id, long long size, long long mtime, char **errmsg)
+static int touch_doc(ofsi_build *b, long long id, long long size, long long mtime, char **errmsg)
 {
     sqlite3_bind_int64(b->touch_doc, 1, size);
     sqlite3_bind_int64(b->touch_doc, 2, mtime);
@@ -828,23 +606,23 @@ static int touch_doc(build *b, long long id, long long size, long long mtime, ch
 }
 
 /* Applies one producer result to the index. */
-static int apply_result(build *b, coll *c, old_doc *old, result *r, char **errmsg)
+static int apply_result(ofsi_build *b, ofsi_coll *c, ofsi_old_doc *old, result *r, char **errmsg)
 {
-    const walk_file *f = &c->files[r->file];
-    char *display = join_path(c->root, f->rel);
+    const ofsi_walk_file *f = &c->files[r->file];
+    char *display = ofsi_join_path(c->root, f->rel);
     for (size_t i = 0; i < r->nwarns; i++) {
         char *tab = strchr(r->warns[i], '\t');
-        bwarn(b, display, atol(r->warns[i]), "%s", tab ? tab + 1 : "");
+        ofsi_build_warn(b, display, atol(r->warns[i]), "%s", tab ? tab + 1 : "");
     }
     int rc = OFS_OK;
     b->prog.bytes_done += (double)f->size;
     switch (r->status) {
     case R_FAILED:
-        bwarn(b, display, 0, "%s", r->msg ? r->msg : "failed");
+        ofsi_build_warn(b, display, 0, "%s", r->msg ? r->msg : "failed");
         b->sum->failed++;
         break;
     case R_EMPTY:
-        bwarn(b, display, 0, "%s", r->msg ? r->msg : "empty");
+        ofsi_build_warn(b, display, 0, "%s", r->msg ? r->msg : "empty");
         if (old) { /* emptied: the page has nothing left to find */
             rc = remove_doc(b, old->id, errmsg);
             b->sum->removed++;
@@ -857,8 +635,8 @@ static int apply_result(build *b, coll *c, old_doc *old, result *r, char **errms
         break;
     case R_PARSED:
         b->sum->bytes += (double)r->size;
-        rc = write_doc(b, c->id, f->rel, old ? old->id : 0, r->rows, r->hash, r->size, r->mtime,
-                       errmsg);
+        rc = ofsi_write_doc(b, c->id, f->rel, old ? old->id : 0, r->rows, r->hash, r->size,
+                            r->mtime, errmsg);
         if (rc == SQLITE_CONSTRAINT)
             rc = ofs_set_error(errmsg, OFS_DB, "duplicate document path %s", f->rel);
         if (old)
@@ -869,7 +647,7 @@ static int apply_result(build *b, coll *c, old_doc *old, result *r, char **errms
     }
     free(display);
     b->prog.files_done++;
-    progress(b);
+    ofsi_build_progress(b);
     return rc;
 }
 
@@ -904,14 +682,14 @@ static char *tokenizer_options_of(sqlite3 *db)
     return opts;
 }
 
-static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
+static int build_markdown(ofsi_build *b, ofsi_coll *c, ofsi_old_docs *olds, char **errmsg)
 {
-    const old_doc **per_file = ofsi_xcalloc(c->nfiles, sizeof *per_file);
+    const ofsi_old_doc **per_file = ofsi_xcalloc(c->nfiles, sizeof *per_file);
     size_t *todo = ofsi_xcalloc(c->nfiles, sizeof *todo);
     size_t ntodo = 0;
     int fast = !c->force && !b->depth_changed;
     for (size_t i = 0; i < c->nfiles; i++) {
-        old_doc *old = find_old(olds, c->files[i].rel);
+        ofsi_old_doc *old = ofsi_find_old(olds, c->files[i].rel);
         per_file[i] = old;
         if (old)
             old->seen = 1;
@@ -923,7 +701,7 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
             todo[ntodo++] = i;
         }
     }
-    progress(b);
+    ofsi_build_progress(b);
     /* Reading a file costs tens of microseconds of syscalls and I/O latency, so a few producers
      * each take every nq-th file; taking results round-robin keeps the file order. */
     char *tokopts = tokenizer_options_of(b->db);
@@ -950,7 +728,7 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
         result *r = threaded ? queue_pop(&qs[k % nq], &eof) : process_file(&w, todo[k], NULL);
         if (eof)
             break;
-        rc = apply_result(b, c, (old_doc *)per_file[r->file], r, errmsg);
+        rc = apply_result(b, c, (ofsi_old_doc *)per_file[r->file], r, errmsg);
         result_free(r);
     }
     for (size_t i = 0; i < started; i++) {
@@ -970,188 +748,9 @@ static int build_markdown(build *b, coll *c, old_docs *olds, char **errmsg)
     return rc;
 }
 
-/* ---- JSON Lines ---------------------------------------------------------------------------- */
-
-/* Rows of one JSONL object (takes ownership of obj); NULL with *why set when it is unusable. */
-static doc_rows *jsonl_rows(json_t *obj, const char *base_url, const char **why)
-{
-    *why = NULL;
-    if (!json_is_object(obj)) {
-        *why = "not a JSON object";
-        json_decref(obj);
-        return NULL;
-    }
-    json_t *id = json_object_get(obj, "id");
-    char idbuf[32];
-    const char *idstr = NULL;
-    if (json_is_string(id))
-        idstr = json_string_value(id);
-    else if (json_is_integer(id)) {
-        snprintf(idbuf, sizeof idbuf, "%lld", (long long)json_integer_value(id));
-        idstr = idbuf;
-    }
-    if (!idstr || !*idstr) {
-        *why = "no \"id\" (string or integer)";
-        json_decref(obj);
-        return NULL;
-    }
-    doc_rows *d = ofsi_xcalloc(1, sizeof *d);
-    sec_row *s = ofsi_xcalloc(1, sizeof *s);
-    json_t *meta = json_object_new();
-    d->json = obj;
-    d->secs = s;
-    d->nsecs = 1;
-    const char *title = json_string_value(json_object_get(obj, "title"));
-    const char *body = json_string_value(json_object_get(obj, "body"));
-    if (!body)
-        body = json_string_value(json_object_get(obj, "text"));
-    const char *url = json_string_value(json_object_get(obj, "url"));
-    /* Every other string field is kept (documents.meta) and searchable (the meta column). */
-    size_t textlen = 0;
-    const char *key;
-    json_t *val;
-    json_object_foreach(obj, key, val)
-    {
-        if (!json_is_string(val) || !strcmp(key, "id") || !strcmp(key, "title") ||
-            !strcmp(key, "body") || !strcmp(key, "text") || !strcmp(key, "url"))
-            continue;
-        json_object_set(meta, key, val);
-        textlen += json_string_length(val) + 1;
-    }
-    d->meta_text = ofsi_xmalloc(textlen + 1);
-    size_t n = 0;
-    json_object_foreach(meta, key, val)
-    {
-        size_t l = json_string_length(val);
-        if (n)
-            d->meta_text[n++] = '\n';
-        memcpy(d->meta_text + n, json_string_value(val), l);
-        n += l;
-    }
-    d->meta_text[n] = '\0';
-    d->meta_json = json_text(meta);
-    json_decref(meta);
-    d->docid = ofsi_xstrdup(idstr);
-    d->title = ofsi_xstrdup(title ? title : idstr);
-    d->description = ofsi_xstrdup("");
-    d->tags = ofsi_xstrdup("");
-    if (url) {
-        d->url = ofsi_xstrdup(url);
-    } else { /* base_url/id, or the id alone; ids keep their dots (no extension to strip) */
-        size_t bl = base_url ? strlen(base_url) : 0;
-        while (bl && base_url[bl - 1] == '/')
-            bl--;
-        d->url = ofsi_xasprintf("%.*s%s%s", (int)bl, bl ? base_url : "", bl ? "/" : "", idstr);
-    }
-    s->kind = OFS_KIND_PAGE;
-    s->level = 0;
-    s->title = d->title;
-    s->headings = "";
-    s->anchor = "";
-    s->body = body ? body : "";
-    s->code = "";
-    s->meta = d->meta_text;
-    s->url = ofsi_xstrdup(d->url);
-    return d;
-}
-
-/* One JSONL line: unchanged, added or updated; bad lines are warnings. */
-static int jsonl_line(build *b, coll *c, old_docs *olds, const char *display, long lineno,
-                      const char *line, size_t len, long long mtime, char **errmsg)
-{
-    if (only_space(line, len))
-        return OFS_OK;
-    if ((long)len > b->o->max_file_bytes) {
-        bwarn(b, display, lineno, "line is larger than %ld bytes (--max-file-size), skipped",
-             b->o->max_file_bytes);
-        b->sum->failed++;
-        return OFS_OK;
-    }
-    b->sum->bytes += (double)len;
-    json_error_t jerr;
-    json_t *obj = json_loadb(line, len, 0, &jerr);
-    if (!obj) {
-        bwarn(b, display, lineno, "invalid JSON: %s", jerr.text);
-        b->sum->failed++;
-        return OFS_OK;
-    }
-    const char *why = NULL;
-    doc_rows *d = jsonl_rows(obj, c->spec->base_url, &why);
-    if (!d) {
-        bwarn(b, display, lineno, "%s, skipped", why);
-        b->sum->failed++;
-        return OFS_OK;
-    }
-    char hash[17];
-    hash_hex(fnv1a(line, len, b->seed), hash);
-    old_doc *old = find_old(olds, d->docid);
-    int rc = OFS_OK;
-    if (old && old->seen) {
-        bwarn(b, display, lineno, "duplicate id \"%s\", skipped", d->docid);
-        b->sum->failed++;
-    } else if (old && !c->force && !strcmp(old->hash, hash)) {
-        old->seen = 1;
-        b->sum->unchanged++;
-    } else {
-        rc = write_doc(b, c->id, d->docid, old ? old->id : 0, d, hash, (long long)len, mtime,
-                       errmsg);
-        if (rc == SQLITE_CONSTRAINT) { /* a new id that appeared earlier in this file */
-            bwarn(b, display, lineno, "duplicate id \"%s\", skipped", d->docid);
-            b->sum->failed++;
-            rc = OFS_OK;
-        } else if (rc == OFS_OK) {
-            if (old)
-                b->sum->updated++, old->seen = 1;
-            else
-                b->sum->added++;
-        }
-    }
-    doc_rows_free(d);
-    return rc;
-}
-
-static int build_jsonl(build *b, coll *c, old_docs *olds, char **errmsg)
-{
-    char *display = join_path(c->root, c->files[0].rel);
-    FILE *fp = fopen(display, "rb");
-    if (!fp) {
-        bwarn(b, display, 0, "cannot read: %s", strerror(errno));
-        b->sum->failed++;
-        for (size_t i = 0; i < olds->n; i++) /* keep what we had */
-            olds->v[i].seen = 1;
-        free(display);
-        return OFS_OK;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    long lineno = 0;
-    int rc = OFS_OK;
-    while (rc == OFS_OK && (len = getline(&line, &cap, fp)) >= 0) {
-        lineno++;
-        rc = jsonl_line(b, c, olds, display, lineno, line, (size_t)len, c->files[0].mtime,
-                        errmsg);
-        b->prog.bytes_done += (double)len;
-        if (lineno % 4096 == 0)
-            progress(b);
-    }
-    if (rc == OFS_OK && ferror(fp)) {
-        bwarn(b, display, lineno, "read error: %s", strerror(errno));
-        b->sum->failed++;
-        for (size_t i = 0; i < olds->n; i++)
-            olds->v[i].seen = 1;
-    }
-    free(line);
-    fclose(fp);
-    free(display);
-    b->prog.files_done++;
-    progress(b);
-    return rc;
-}
-
 /* ---- one build ----------------------------------------------------------------------------- */
 
-static int prepare_all(build *b, char **errmsg)
+static int prepare_all(ofsi_build *b, char **errmsg)
 {
     struct {
         sqlite3_stmt **st;
@@ -1179,7 +778,7 @@ static int prepare_all(build *b, char **errmsg)
     return OFS_OK;
 }
 
-static void finalize_all(build *b)
+static void finalize_all(ofsi_build *b)
 {
     sqlite3_stmt *v[] = {b->ins_doc, b->upd_doc, b->touch_doc, b->del_doc,
                          b->ins_sec, b->ins_fts, b->del_fts, b->del_secs};
@@ -1194,7 +793,7 @@ static int same_str(const char *a, const char *b)
 
 /* Finds or creates the collection row; a changed root or base URL forces a re-parse since
  * every URL depends on them. */
-static int open_collection(build *b, coll *c, char **errmsg)
+static int open_collection(ofsi_build *b, ofsi_coll *c, char **errmsg)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(b->db, "SELECT id, root, base_url FROM collections WHERE name=?1",
@@ -1233,14 +832,15 @@ static int open_collection(build *b, coll *c, char **errmsg)
     return OFS_OK;
 }
 
-static int build_collection(build *b, coll *c, char **errmsg)
+static int build_collection(ofsi_build *b, ofsi_coll *c, char **errmsg)
 {
     int rc = open_collection(b, c, errmsg);
-    old_docs olds = {0};
+    ofsi_old_docs olds = {0};
     if (rc == OFS_OK)
         rc = load_old_docs(b, c->id, &olds, errmsg);
     if (rc == OFS_OK)
-        rc = c->is_jsonl ? build_jsonl(b, c, &olds, errmsg) : build_markdown(b, c, &olds, errmsg);
+        rc = c->is_jsonl ? ofsi_build_jsonl(b, c, &olds, errmsg)
+                         : build_markdown(b, c, &olds, errmsg);
     for (size_t i = 0; rc == OFS_OK && i < olds.n; i++) {
         if (olds.v[i].seen)
             continue;
@@ -1251,7 +851,7 @@ static int build_collection(build *b, coll *c, char **errmsg)
     return rc;
 }
 
-static void colls_free(coll *cs, size_t n)
+static void colls_free(ofsi_coll *cs, size_t n)
 {
     for (size_t i = 0; cs && i < n; i++) {
         for (size_t j = 0; j < cs[i].nfiles; j++)
@@ -1280,7 +880,7 @@ static int check_specs(const ofs_collection_spec *specs, size_t n, char **errmsg
 }
 
 /* Records the parser settings; when they changed since the last build every hash is stale. */
-static int note_settings(build *b, char **errmsg)
+static int note_settings(ofsi_build *b, char **errmsg)
 {
     char depth[16];
     snprintf(depth, sizeof depth, "%d", b->o->max_depth);
@@ -1295,7 +895,7 @@ static int note_settings(build *b, char **errmsg)
     return b->depth_changed ? ofsi_store_set_meta(b->db, "max_depth", depth, errmsg) : OFS_OK;
 }
 
-static int finish(build *b, int changed, long before, char **errmsg)
+static int finish(ofsi_build *b, int changed, long before, char **errmsg)
 {
     long long docs = -1, secs = -1;
     sqlite3_stmt *st = NULL;
@@ -1350,14 +950,15 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
     int rc = check_specs(specs, nspecs, errmsg);
     if (rc != OFS_OK)
         return rc;
-    build b = {.idx = idx, .db = idx->db, .o = opts, .sum = summary, .t0 = ofsi_clock_seconds()};
+    ofsi_build b = {.idx = idx, .db = idx->db, .o = opts, .sum = summary,
+                    .t0 = ofsi_clock_seconds()};
     b.seed = (uint64_t)opts->max_depth * 0x9e3779b97f4a7c15ULL;
-    coll *cs = ofsi_xcalloc(nspecs, sizeof *cs);
+    ofsi_coll *cs = ofsi_xcalloc(nspecs, sizeof *cs);
     /* Walk everything before taking the write lock: a missing collection fails the whole run
      * rather than emptying that collection. */
     for (size_t i = 0; rc == OFS_OK && i < nspecs; i++) {
         cs[i].spec = &specs[i];
-        rc = walk_collection(&b, &cs[i], errmsg);
+        rc = ofsi_walk_collection(&b, &cs[i], errmsg);
         for (size_t j = 0; rc == OFS_OK && j < cs[i].nfiles; j++)
             b.prog.bytes_total += (double)cs[i].files[j].size;
         b.prog.files_total += (long)cs[i].nfiles;
@@ -1396,199 +997,3 @@ int ofs_index_build(ofs_index *idx, const ofs_collection_spec *specs, size_t nsp
     return rc;
 }
 
-/* ---- rebuild into a temporary file ---------------------------------------------------------- */
-
-/* Whether path may be replaced: missing, empty, or a database with our meta table. */
-static int replaceable(const char *path, char **errmsg)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return errno == ENOENT ? OFS_OK
-                               : ofs_set_error(errmsg, OFS_IO, "%s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return ofs_set_error(errmsg, OFS_INVALID, "%s is not a regular file", path);
-    if (st.st_size == 0)
-        return OFS_OK;
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-    /* Readers (a daemon) may hold the index's WAL locks for a moment: wait for them rather than
-     * mistake a busy index for a foreign file. */
-    if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(db, 10000);
-        rc = sqlite3_exec(db, "SELECT value FROM meta WHERE key='schema_version'", NULL, NULL,
-                          NULL);
-    }
-    char why[256];
-    snprintf(why, sizeof why, "%s", db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    if (rc == SQLITE_OK)
-        return OFS_OK;
-    if (rc == SQLITE_NOTADB || rc == SQLITE_ERROR)
-        return ofs_set_error(errmsg, OFS_INVALID,
-                             "%s exists and is not an ofsearch index; not overwriting it", path);
-    return ofs_set_error(errmsg, OFS_DB, "cannot check %s before replacing it: %s", path, why);
-}
-
-static void unlink_db_files(const char *path)
-{
-    char buf[PATH_MAX + 8];
-    unlink(path);
-    snprintf(buf, sizeof buf, "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-shm", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-journal", path);
-    unlink(buf);
-}
-
-static int fsync_path(const char *path, int dir)
-{
-    int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* A WAL file left next to a missing index would be replayed onto the new file (SQLite cannot
- * tell they belong to different databases): with no index there, nobody can be using it. */
-static void remove_orphan_wal(const char *path)
-{
-    char buf[PATH_MAX + 8];
-    snprintf(buf, sizeof buf, "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-shm", path);
-    unlink(buf);
-}
-
-/* Copies the freshly built index src over the live index at path, in one write transaction
- * through the live file's own WAL. Renaming a new file over a live WAL database is not safe: its
- * readers (a daemon) would keep the old file open while opening the new one, and both would
- * share the one -wal/-shm pair that SQLite names after the path, so one file's WAL index gets
- * reset under the other's readers. Copying costs a second write of the index, but readers see
- * the old index or the new one through SQLite's own locking, and a crash leaves the old one. */
-static int copy_into_live(const char *src, const char *path, char **errmsg)
-{
-    sqlite3 *from = NULL, *to = NULL;
-    int rc = sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE, NULL);
-    if (rc == SQLITE_OK) {
-        /* A writer (another `ofsearch index`) may hold the write lock for a while. */
-        sqlite3_busy_timeout(to, 30000);
-        sqlite3_exec(to, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;", NULL, NULL,
-                     NULL);
-        sqlite3_backup *bk = sqlite3_backup_init(to, "main", from, "main");
-        if (!bk) {
-            rc = sqlite3_errcode(to);
-        } else {
-            do
-                rc = sqlite3_backup_step(bk, -1);
-            while (rc == SQLITE_OK);
-            int frc = sqlite3_backup_finish(bk);
-            rc = rc == SQLITE_DONE ? frc : rc;
-        }
-    }
-    char why[256];
-    snprintf(why, sizeof why, "%s",
-             to && sqlite3_errcode(to) != SQLITE_OK ? sqlite3_errmsg(to)
-             : from ? sqlite3_errmsg(from) : "out of memory");
-    if (rc == SQLITE_OK) {
-        /* Move the copy from the WAL into the file now, so readers stop paying for WAL lookups
-         * and the WAL does not stay as big as the index. Readers of the old snapshot can hold
-         * part of it back: whatever is left, the next writer's checkpoint finishes. */
-        sqlite3_busy_timeout(to, 2000);
-        sqlite3_exec(to, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-    }
-    sqlite3_close(from);
-    sqlite3_close(to);
-    if (rc != SQLITE_OK)
-        return ofs_set_error(errmsg, OFS_DB, "cannot replace %s with the new index: %s", path,
-                             rc == SQLITE_BUSY ? "it is busy (another process is writing it)"
-                                               : why);
-    return OFS_OK;
-}
-
-/* Removes temporary files of rebuilds whose process is gone (killed mid-run). */
-static void remove_stale_temps(const char *path)
-{
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    DIR *d = opendir(slash ? dir : ".");
-    if (!d)
-        return;
-    size_t blen = strlen(base);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *n = e->d_name;
-        if (strncmp(n, base, blen) || strncmp(n + blen, ".rebuild-", 9))
-            continue;
-        char *end = NULL;
-        long pid = strtol(n + blen + 9, &end, 10);
-        if (pid <= 0 || !end || strcmp(end, ".tmp") || pid == (long)getpid() ||
-            kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        char *full = slash ? join_path(dir, n) : ofsi_xstrdup(n);
-        unlink_db_files(full);
-        free(full);
-    }
-    closedir(d);
-}
-
-int ofs_index_rebuild(const char *path, const char *tokenizer_options,
-                      const ofs_collection_spec *specs, size_t nspecs,
-                      const ofs_build_options *opts, ofs_build_summary *summary, char **errmsg)
-{
-    if (!path || !*path || strlen(path) > PATH_MAX - 64)
-        return ofs_set_error(errmsg, OFS_INVALID, "bad index path");
-    int rc = replaceable(path, errmsg);
-    if (rc != OFS_OK)
-        return rc;
-    remove_stale_temps(path);
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.rebuild-%ld.tmp", path, (long)getpid());
-    unlink_db_files(tmp);
-    ofs_index *idx = NULL;
-    rc = ofs_index_open(tmp, OFS_OPEN_CREATE, tokenizer_options, &idx, errmsg);
-    /* Nobody reads the temporary file, so it skips WAL: pages are written once, at commit,
-     * instead of to the WAL and again at the checkpoint. It is switched back before the rename. */
-    if (rc == OFS_OK)
-        rc = ofsi_store_exec(idx->db, "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;",
-                            errmsg);
-    if (rc == OFS_OK)
-        rc = ofs_index_build(idx, specs, nspecs, opts, summary, errmsg);
-    if (rc == OFS_OK)
-        rc = ofsi_store_exec(idx->db, "PRAGMA journal_mode=WAL;", errmsg);
-    ofs_index_close(idx);
-    if (rc == OFS_OK && fsync_path(tmp, 0) != 0)
-        rc = ofs_set_error(errmsg, OFS_IO, "cannot sync %s: %s", tmp, strerror(errno));
-    struct stat live;
-    int in_place = stat(path, &live) == 0 && live.st_size > 0;
-    if (rc == OFS_OK && in_place) {
-        rc = copy_into_live(tmp, path, errmsg);
-        unlink_db_files(tmp);
-        return rc; /* the live file's own commit made it durable */
-    }
-    if (rc == OFS_OK) {
-        remove_orphan_wal(path);
-        if (rename(tmp, path) != 0)
-            rc = ofs_set_error(errmsg, OFS_IO, "cannot rename %s to %s: %s", tmp, path,
-                               strerror(errno));
-    }
-    if (rc != OFS_OK) {
-        unlink_db_files(tmp);
-        return rc;
-    }
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    fsync_path(slash ? dir : ".", 1);
-    return OFS_OK;
-}
