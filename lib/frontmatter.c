@@ -9,7 +9,7 @@
 #include <yaml.h>
 
 #include "alloc.h"
-#include "frontmatter.h"
+#include "markdown_internal.h"
 #include "ofsearch/ofsearch.h"
 #include "utf8.h"
 

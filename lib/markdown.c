@@ -1,6 +1,7 @@
 /* Markdown pages to search sections: front matter (frontmatter.c), then a cmark tree walked with
  * cmark_iter (no recursion) into an intro, one section per heading down to max_depth, and
- * first-class glossary (TERM) and FAQ entries. Every string handed out is valid UTF-8.
+ * first-class glossary (TERM) and FAQ entries (entries.c). Every string handed out is valid
+ * UTF-8. Anchors are anchors.c's.
  *
  * Decisions worth knowing before changing anything:
  * - Breadcrumb: the titles of the enclosing headings, outermost first, joined by " › ", without
@@ -8,30 +9,15 @@
  *   stands in for the missing H1 and opens the breadcrumb, so every section carries its page in
  *   the `headings` column; an H1 section and the intro have an empty breadcrumb. Term and FAQ
  *   entries get the full path of the section they sit in (its breadcrumb plus its title).
- * - Anchors: GitHub/Docusaurus slugs (ofs_slugify), numbered -1, -2, … by one counter over all
- *   headings of the page, deeper than max_depth too; an explicit `{#id}` wins and is not counted.
  * - Plain text: blocks are separated by newlines, soft breaks and non-formatting HTML tags by a
  *   space. Inline code stays in `body` (tldr-style commands are what people search for); only
  *   fenced/indented code blocks go to `code`. `{…}` JSX expressions, HTML tags and comments,
  *   MDX `import`/`export` paragraphs and `:::type` admonition fences are dropped; table pipes
  *   become spaces and delimiter rows vanish (cmark 0.30 has no table extension: tables arrive
  *   as paragraphs). cmark aborts on OOM (its allocator does), as our allocations do (alloc.c).
- * - TERM rule: a paragraph (also inside a list item) whose first visible inline is a bold run
- *   of at most 8 words / 80 characters, not ending in . ! ? or , and not an admonition label
- *   (Note, Warning, Tip, Q, A, …), followed by definition text that either comes after a
- *   separator (`:` inside or after the bold, or a dash) or opens with a defining verb (is, are,
- *   refers, means, …; a parenthetical before it is allowed). Title = the bold text with
- *   formatting and a trailing ':' removed; body = the whole paragraph; anchor = an explicit
- *   <a id|name> in or right before the paragraph, else the enclosing section's anchor.
- * - FAQ: a heading ending in '?' is a FAQ entry instead of a section (below max_depth it is an
- *   extra entry whose text also stays in the enclosing section). A `Q:` paragraph answered by
- *   the next paragraph starting `A:` is an entry titled with the question (up to its first '?';
- *   the whole question opens the body), the body running from the answer to the next question
- *   or heading. A paragraph opening with a bold question (`**Why?** …`) is an entry too, whose
- *   body is that paragraph (plus the next one when the question stands alone): it has no end
- *   marker, so it must not swallow the section. A leading "Q:" is dropped from FAQ titles.
- * - Term and FAQ paragraphs also stay in the enclosing section's body, so section search sees
- *   the whole page text; entries are extra, more precise hits.
+ * - FAQ headings: a heading ending in '?' is a FAQ entry instead of a section (below max_depth
+ *   it is an extra entry whose text also stays in the enclosing section). Q:/A: paragraphs and
+ *   bold questions are entries.c's.
  * - The intro (text before the first section heading) is dropped when it has no text, unless
  *   the page would otherwise have no section at all.
  */
@@ -40,21 +26,18 @@
 #include <strings.h>
 
 #include <cmark.h>
-#include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "markdown_internal.h"
+
 #include "alloc.h"
-#include "anchors.h"
 #include "buffer.h"
-#include "frontmatter.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 #include "utf8.h"
 #include "util.h"
 
 #define CRUMB_SEP " \xE2\x80\xBA " /* " › " */
-#define TERM_MAX_WORDS 8
-#define TERM_MAX_CHARS 80
 
 const char *ofs_kind_name(ofs_kind kind)
 {
@@ -90,178 +73,16 @@ static void buf_sep(ofsi_buf *b, char c)
     ofsi_buf_add(b, &c, 1);
 }
 
-/* ---- slugs --------------------------------------------------------------------------------- */
-
-/* GitHub keeps \p{Word} (letters, marks, decimal and letter numbers, connector punctuation),
- * '-' and ' '; everything else goes, then each space becomes '-'. */
-static int slug_keeps(UChar32 c)
-{
-    if (c == '-' || c == ' ')
-        return 1;
-    switch (u_charType(c)) {
-    case U_UPPERCASE_LETTER: case U_LOWERCASE_LETTER: case U_TITLECASE_LETTER:
-    case U_MODIFIER_LETTER: case U_OTHER_LETTER:
-    case U_NON_SPACING_MARK: case U_COMBINING_SPACING_MARK: case U_ENCLOSING_MARK:
-    case U_DECIMAL_DIGIT_NUMBER: case U_LETTER_NUMBER:
-    case U_CONNECTOR_PUNCTUATION:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-char *ofs_slugify(const char *text)
-{
-    if (!text)
-        text = "";
-    size_t len = strlen(text);
-    /* Lower-casing can grow a code point by at most one byte (e.g. U+023A → U+2C65). */
-    char *out = ofsi_xmalloc(len * 2 + 1);
-    /* Trim as a heading's rendered text is trimmed. */
-    size_t i = 0, o = 0;
-    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
-        len--;
-    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
-        i++;
-    const uint8_t *s = (const uint8_t *)text;
-    int32_t pos = (int32_t)i, end = len > INT32_MAX ? INT32_MAX : (int32_t)len;
-    while (pos < end) {
-        UChar32 c;
-        U8_NEXT(s, pos, end, c);
-        if (c < 0 || !slug_keeps(c))
-            continue;
-        if (c == ' ') {
-            out[o++] = '-';
-            continue;
-        }
-        c = u_tolower(c);
-        UBool err = 0;
-        U8_APPEND((uint8_t *)out, o, len * 2 + 1, c, err);
-        (void)err;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* The page's slug counter (github-slugger semantics): an open-addressing map slug → count. */
-typedef struct {
-    char **keys;
-    int *counts;
-    size_t cap, n;
-} slugmap;
-
-static size_t slug_hash(const char *s)
-{
-    size_t h = 1469598103934665603ULL & (size_t)-1;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
-}
-
-static size_t slug_find(const slugmap *sm, const char *key)
-{
-    size_t i = slug_hash(key) & (sm->cap - 1);
-    while (sm->keys[i] && strcmp(sm->keys[i], key) != 0)
-        i = (i + 1) & (sm->cap - 1);
-    return i;
-}
-
-static void slug_grow(slugmap *sm)
-{
-    size_t cap = sm->cap ? sm->cap * 2 : 16;
-    slugmap n = {ofsi_xcalloc(cap, sizeof(char *)), ofsi_xcalloc(cap, sizeof(int)), cap, sm->n};
-    for (size_t i = 0; i < sm->cap; i++) {
-        if (!sm->keys[i])
-            continue;
-        size_t j = slug_find(&n, sm->keys[i]);
-        n.keys[j] = sm->keys[i];
-        n.counts[j] = sm->counts[i];
-    }
-    free(sm->keys);
-    free(sm->counts);
-    *sm = n;
-}
-
-static void slug_free(slugmap *sm)
-{
-    for (size_t i = 0; i < sm->cap; i++)
-        free(sm->keys[i]);
-    free(sm->keys);
-    free(sm->counts);
-}
-
-/* Records key (taking ownership) with count 0. */
-static void slug_put(slugmap *sm, char *key)
-{
-    if ((sm->n + 1) * 2 > sm->cap)
-        slug_grow(sm);
-    size_t i = slug_find(sm, key);
-    if (sm->keys[i])
-        free(key);
-    else {
-        sm->keys[i] = key;
-        sm->n++;
-    }
-    sm->counts[i] = 0;
-}
-
-/* The unique slug of a heading: base, else base-1, base-2, … Malloc'd. */
-static char *slug_unique(slugmap *sm, const char *text)
-{
-    char *base = ofs_slugify(text);
-    if (sm->cap == 0)
-        slug_grow(sm);
-    char *slug = ofsi_xstrdup(base);
-    size_t bi = slug_find(sm, base);
-    while (sm->keys[slug_find(sm, slug)]) {
-        int k = ++sm->counts[bi];
-        free(slug);
-        slug = ofsi_xasprintf("%s-%d", base, k);
-    }
-    free(base);
-    slug_put(sm, ofsi_xstrdup(slug));
-    return slug;
-}
-
 /* ---- parser state -------------------------------------------------------------------------- */
 
-typedef struct {
-    ofs_kind kind;
-    int level;
-    char *title;       /* NULL for the intro until the page title is known */
-    char *crumb;       /* enclosing headings, without the page-title stand-in */
-    int crumb_page;    /* open the breadcrumb with the page title */
-    char *anchor;
-    ofsi_buf body, code;
-} sec;
-
-typedef struct {
-    const ofs_markdown_options *opts;
-    int max_depth;
-    sec *secs;
-    size_t nsecs, cap;
-    size_t cur;          /* the section receiving text */
-    long qa_aux;         /* a Q/A or bold-question FAQ entry also receiving text, or -1 */
-    int qa_left;         /* paragraphs qa_aux still takes (-1: up to the next question) */
-    long deep_aux;       /* a question heading deeper than max_depth receiving text, or -1 */
-    int deep_level;
-    char *stack[7];      /* current heading titles by level, deeper ones included */
-    slugmap slugs;
-    char *first_h1;
-    char *pending_anchor; /* from an anchor-only block right before the next paragraph */
-    char *pending_q;      /* a Q: question waiting for its A: paragraph */
-    char *pending_q_anchor;
-    ofsi_buf scratch, scratch2;
-} md;
-
-static void set_str(char **slot, char *s)
+void ofsi_md_set_str(char **slot, char *s)
 {
     free(*slot);
     *slot = s;
 }
 
 /* Indexes of the sections receiving text right now (at most 3). */
-static int sinks(const md *m, size_t out[3])
+static int sinks(const ofsi_md *m, size_t out[3])
 {
     int n = 0;
     out[n++] = m->cur;
@@ -273,7 +94,7 @@ static int sinks(const md *m, size_t out[3])
 }
 
 /* Appends a block of text (body or code) to every receiving section, on its own line. */
-static void emit_block(md *m, const char *s, size_t n, int code)
+static void emit_block(ofsi_md *m, const char *s, size_t n, int code)
 {
     size_t idx[3];
     int k = sinks(m, idx);
@@ -284,7 +105,7 @@ static void emit_block(md *m, const char *s, size_t n, int code)
     }
 }
 
-static void sep_all(md *m)
+static void sep_all(ofsi_md *m)
 {
     size_t idx[3];
     int k = sinks(m, idx);
@@ -293,7 +114,7 @@ static void sep_all(md *m)
 }
 
 /* Joins stack[1..upto] (the present ones) with the breadcrumb separator. */
-static char *join_stack(md *m, int upto)
+static char *join_stack(ofsi_md *m, int upto)
 {
     ofsi_buf b = {0};
     for (int l = 1; l <= upto && l <= 6; l++) {
@@ -309,14 +130,14 @@ static char *join_stack(md *m, int upto)
 }
 
 /* Appends a section; takes ownership of title, crumb and anchor. Returns its index. */
-static long new_sec(md *m, ofs_kind kind, int level, char *title, char *crumb, int crumb_page,
+static long new_sec(ofsi_md *m, ofs_kind kind, int level, char *title, char *crumb, int crumb_page,
                     char *anchor)
 {
     if (m->nsecs == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 8;
         m->secs = ofsi_xreallocarray(m->secs, m->cap, sizeof *m->secs);
     }
-    sec *s = &m->secs[m->nsecs];
+    ofsi_md_sec *s = &m->secs[m->nsecs];
     memset(s, 0, sizeof *s);
     s->kind = kind;
     s->level = level;
@@ -327,10 +148,10 @@ static long new_sec(md *m, ofs_kind kind, int level, char *title, char *crumb, i
     return (long)m->nsecs++;
 }
 
-/* An entry (term, Q/A) inside the current section: full path of that section as breadcrumb. */
-static long new_entry(md *m, ofs_kind kind, const char *title, size_t tlen, const char *anchor)
+long ofsi_md_new_entry(ofsi_md *m, ofs_kind kind, const char *title, size_t tlen,
+                       const char *anchor)
 {
-    const sec *cur = &m->secs[m->cur];
+    const ofsi_md_sec *cur = &m->secs[m->cur];
     int upto = cur->level ? cur->level : 0;
     char *crumb = join_stack(m, upto > m->max_depth ? m->max_depth : upto);
     const char *a = anchor ? anchor : cur->anchor;
@@ -429,67 +250,6 @@ static void add_prose(ofsi_buf *b, const char *s, size_t n)
     ofsi_buf_add(b, s + run, n - run);
 }
 
-/* Case-insensitive ASCII prefix test. */
-static int has_prefix_ci(const char *s, size_t n, const char *p)
-{
-    size_t k = strlen(p);
-    if (n < k)
-        return 0;
-    for (size_t i = 0; i < k; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != p[i])
-            return 0;
-    }
-    return 1;
-}
-
-/* Finds attribute `name` (id or name) in an HTML start tag; malloc'd value or NULL. */
-static char *tag_attr(const char *s, size_t n, const char *attr)
-{
-    size_t k = strlen(attr);
-    for (size_t i = 1; i + k < n; i++) {
-        if (!ofsi_is_blank(s[i - 1]) || !has_prefix_ci(s + i, n - i, attr))
-            continue;
-        size_t j = i + k;
-        while (j < n && ofsi_is_blank(s[j]))
-            j++;
-        if (j >= n || s[j] != '=')
-            continue;
-        j++;
-        while (j < n && ofsi_is_blank(s[j]))
-            j++;
-        if (j >= n)
-            return NULL;
-        size_t start, end;
-        if (s[j] == '"' || s[j] == '\'') {
-            char q = s[j];
-            start = j + 1;
-            for (end = start; end < n && s[end] != q; end++)
-                ;
-        } else {
-            start = j;
-            for (end = start; end < n && !ofsi_is_blank(s[end]) && s[end] != '>' && s[end] != '/';
-                 end++)
-                ;
-        }
-        if (end > start)
-            return ofsi_xmemdup(s + start, end - start);
-        return NULL;
-    }
-    return NULL;
-}
-
-/* The id/name of an `<a …>` start tag at s, or NULL. */
-static char *anchor_of_tag(const char *s, size_t n)
-{
-    if (n < 3 || s[0] != '<' || (s[1] != 'a' && s[1] != 'A') || !ofsi_is_blank(s[2]))
-        return NULL;
-    char *v = tag_attr(s, n, "id");
-    return v ? v : tag_attr(s, n, "name");
-}
-
 /* Inline tags that format a word rather than separate words. */
 static int is_formatting_tag(const char *s, size_t n)
 {
@@ -507,14 +267,12 @@ static int is_formatting_tag(const char *s, size_t n)
     if (len == 0 || (i < n && s[i] != '>' && s[i] != '/' && !ofsi_is_blank(s[i])))
         return 0;
     for (int k = 0; tags[k]; k++)
-        if (strlen(tags[k]) == len && has_prefix_ci(s + start, len, tags[k]))
+        if (strlen(tags[k]) == len && ofsi_starts_with_ci(s + start, len, tags[k]))
             return 1;
     return 0;
 }
 
-/* Appends the plain text of node's inline content to b. prose: apply add_prose to text nodes.
- * *anchor (if anchor is not NULL) receives the first <a id|name> met. */
-static void inline_text(cmark_node *node, ofsi_buf *b, int prose, char **anchor)
+void ofsi_md_inline_text(cmark_node *node, ofsi_buf *b, int prose, char **anchor)
 {
     cmark_iter *it = cmark_iter_new(node);
     cmark_event_type ev;
@@ -554,7 +312,7 @@ static void inline_text(cmark_node *node, ofsi_buf *b, int prose, char **anchor)
             break;
         case CMARK_NODE_HTML_INLINE:
             if (anchor && !*anchor)
-                *anchor = anchor_of_tag(lit, len);
+                *anchor = ofsi_html_anchor(lit, len);
             if (!is_formatting_tag(lit, len))
                 ofsi_buf_add(b, " ", 1);
             break;
@@ -645,15 +403,15 @@ static size_t markup_end(const char *s, size_t n, size_t i)
 static size_t skip_raw_element(const char *s, size_t n, size_t tag, size_t i)
 {
     const char *close = NULL;
-    if (has_prefix_ci(s + tag, n - tag, "<script"))
+    if (ofsi_starts_with_ci(s + tag, n - tag, "<script"))
         close = "</script";
-    else if (has_prefix_ci(s + tag, n - tag, "<style"))
+    else if (ofsi_starts_with_ci(s + tag, n - tag, "<style"))
         close = "</style";
     if (!close)
         return i;
     size_t cl = strlen(close);
     for (size_t k = i; k + cl <= n; k++)
-        if (s[k] == '<' && has_prefix_ci(s + k, n - k, close)) {
+        if (s[k] == '<' && ofsi_starts_with_ci(s + k, n - k, close)) {
             size_t e = markup_end(s, n, k);
             return e ? e : n;
         }
@@ -691,7 +449,7 @@ static void html_text(ofsi_buf *b, const char *s, size_t n, char **anchor)
             i += e;
         } else if (c == '<') {
             if (!*anchor)
-                *anchor = anchor_of_tag(s + i, e - i);
+                *anchor = ofsi_html_anchor(s + i, e - i);
             ofsi_buf_add(b, " ", 1);
             i = skip_raw_element(s, n, i, e);
         } else
@@ -703,62 +461,19 @@ static void html_text(ofsi_buf *b, const char *s, size_t n, char **anchor)
 
 /* ---- blocks -------------------------------------------------------------------------------- */
 
-static void end_questions(md *m)
+/* The anchor of a heading (anchors.c) and its text without the `{#id}` in *h, *hn (inside
+ * scratch): the same for the index and the HTML renderer. */
+static char *heading_anchor(ofsi_slugger *slugs, ofsi_buf *scratch, cmark_node *node,
+                            const char **h, size_t *hn, int *custom)
 {
-    m->qa_aux = -1;
-    set_str(&m->pending_q, NULL);
-    set_str(&m->pending_q_anchor, NULL);
+    scratch->n = 0;
+    ofsi_md_inline_text(node, scratch, 0, NULL);
+    *h = scratch->s ? scratch->s : "";
+    *hn = scratch->n;
+    return ofsi_anchor_of_heading(slugs, h, hn, custom);
 }
 
-/* Drops a leading "Q:" (or "Q."), as in "### Q: What …?". */
-static void strip_q(const char **s, size_t *n)
-{
-    if (*n >= 2 && ((*s)[0] == 'Q' || (*s)[0] == 'q') && ((*s)[1] == ':' || (*s)[1] == '.')) {
-        *s += 2;
-        *n -= 2;
-        ofsi_trim(s, n);
-    }
-}
-
-/* Splits a trailing Docusaurus `{#id}` off a heading text: *n shortened, id returned. */
-static char *custom_id(const char *s, size_t *n)
-{
-    if (*n < 4 || s[*n - 1] != '}')
-        return NULL;
-    size_t k = *n - 1;
-    while (k > 0 && s[k - 1] != '{' && s[k - 1] != '}')
-        k--;
-    if (k == 0 || s[k - 1] != '{' || s[k] != '#' || k + 1 >= *n - 1)
-        return NULL;
-    char *id = ofsi_xmemdup(s + k + 1, *n - 1 - (k + 1));
-    *n = k - 1;
-    while (*n && ofsi_is_blank(s[*n - 1]))
-        (*n)--;
-    return id;
-}
-
-/* The anchor of a heading: its `{#id}`, else the page-unique slug of its text (counted in
- * slugs). *h and *hn get the heading text without the `{#id}` (inside m->scratch). Shared with the
- * HTML renderer (ofsi_heading_anchor) so rendered ids always match the indexed anchors. */
-static char *heading_anchor(md *m, slugmap *slugs, cmark_node *node, const char **h, size_t *hn,
-                            int *custom)
-{
-    m->scratch.n = 0;
-    inline_text(node, &m->scratch, 0, NULL);
-    *h = m->scratch.s ? m->scratch.s : "";
-    *hn = m->scratch.n;
-    ofsi_trim(h, hn);
-    char *id = custom_id(*h, hn);
-    *custom = id != NULL;
-    if (id)
-        return id;
-    char *title = ofsi_xmemdup(*h, *hn);
-    char *anchor = slug_unique(slugs, title);
-    free(title);
-    return anchor;
-}
-
-static void on_heading(md *m, cmark_node *node)
+static void on_heading(ofsi_md *m, cmark_node *node)
 {
     int level = cmark_node_get_heading_level(node);
     if (level < 1 || level > 6)
@@ -766,14 +481,14 @@ static void on_heading(md *m, cmark_node *node)
     const char *h;
     size_t hn;
     int custom;
-    char *anchor = heading_anchor(m, &m->slugs, node, &h, &hn, &custom);
+    char *anchor = heading_anchor(m->slugs, &m->scratch, node, &h, &hn, &custom);
     char *title = ofsi_xmemdup(h, hn);
     int question = hn > 0 && h[hn - 1] == '?';
     const char *q = h;
     size_t qn = hn;
-    strip_q(&q, &qn);
-    end_questions(m);
-    set_str(&m->pending_anchor, NULL);
+    ofsi_md_strip_q(&q, &qn);
+    ofsi_md_end_questions(m);
+    ofsi_md_set_str(&m->pending_anchor, NULL);
     if (m->deep_aux >= 0 && level <= m->deep_level)
         m->deep_aux = -1;
     if (level == 1 && !m->first_h1)
@@ -798,267 +513,55 @@ static void on_heading(md *m, cmark_node *node)
             free(anchor);
         }
     }
-    set_str(&m->stack[level], title);
+    ofsi_md_set_str(&m->stack[level], title);
     for (int l = level + 1; l <= 6; l++)
-        set_str(&m->stack[l], NULL);
+        ofsi_md_set_str(&m->stack[l], NULL);
 }
 
 /* MDX ESM lines: `import X from '…'`, `import '…'`, `export const …`, … */
 static int is_mdx_esm(const char *s, size_t n)
 {
-    if (has_prefix_ci(s, n, "import ") && s[0] == 'i') {
+    if (ofsi_starts_with_ci(s, n, "import ") && s[0] == 'i') {
         s += 7;
         n -= 7;
         return n && (s[0] == '\'' || s[0] == '"' || s[0] == '{' || s[0] == '*' ||
                      memmem(s, n, " from ", 6) != NULL);
     }
-    if (has_prefix_ci(s, n, "export ") && s[0] == 'e') {
+    if (ofsi_starts_with_ci(s, n, "export ") && s[0] == 'e') {
         static const char *kw[] = {"const ", "let ", "var ", "default ", "function ", "class ",
                                    "{", "*", "async ", NULL};
         for (int k = 0; kw[k]; k++)
-            if (has_prefix_ci(s + 7, n - 7, kw[k]))
+            if (ofsi_starts_with_ci(s + 7, n - 7, kw[k]))
                 return 1;
     }
     return 0;
 }
 
-static int is_word_char(const char *s, size_t n, size_t i, size_t *clen)
-{
-    int32_t pos = (int32_t)i;
-    UChar32 c;
-    U8_NEXT((const uint8_t *)s, pos, (int32_t)n, c);
-    *clen = (size_t)pos - i;
-    return c >= 0 && u_isalnum(c);
-}
-
-/* Words (runs of letters/digits) in s, counting code points into *chars. */
-static int count_words(const char *s, size_t n, size_t *chars)
-{
-    int words = 0, in = 0;
-    *chars = 0;
-    for (size_t i = 0; i < n;) {
-        size_t cl;
-        int w = is_word_char(s, n, i, &cl);
-        if (w && !in)
-            words++;
-        in = w || (in && (s[i] == '-' || s[i] == '\'' || s[i] == '.'));
-        (*chars)++;
-        i += cl ? cl : 1;
-    }
-    return words;
-}
-
-/* Admonition labels and Q/A markers that open a paragraph in bold without defining a term. */
-static int is_label(const char *s, size_t n)
-{
-    static const char *labels[] = {
-        "note", "notes", "warning", "warnings", "tip", "tips", "important", "caution", "danger",
-        "info", "information", "example", "examples", "update", "updated", "edit", "nb", "n.b",
-        "disclaimer", "hint", "attention", "deprecated", "todo", "fixme", "q", "a", "question",
-        "answer", "summary", "tl;dr", "tldr", "see also", "result", "output", "input",
-        "prerequisite", "prerequisites", "requirements", "solution", "problem", "workaround",
-        "remember", "reminder", "pro tip", "heads up", "beware", "alert", "remark", "caveat",
-        "why", "how", "what", "step", "usage", "status", "done", "optional", "required", NULL};
-    for (int k = 0; labels[k]; k++)
-        if (strlen(labels[k]) == n && has_prefix_ci(s, n, labels[k]))
-            return 1;
-    return 0;
-}
-
-/* Verbs that open a definition written without a separator: "**X** is a …". */
-static int opens_definition(const char *s, size_t n)
-{
-    static const char *verbs[] = {"is ", "are ", "was ", "were ", "refers ", "means ",
-                                  "stands ", "denotes ", "describes ", "represents ",
-                                  "defines ", "designates ", NULL};
-    if (n && s[0] == '(') { /* "**MOC** (formerly …) is …" */
-        size_t depth = 0, i = 0;
-        for (; i < n; i++) {
-            if (s[i] == '(')
-                depth++;
-            else if (s[i] == ')' && --depth == 0)
-                break;
-        }
-        if (i >= n)
-            return 0;
-        s += i + 1;
-        n -= i + 1;
-        ofsi_trim(&s, &n);
-    }
-    for (int k = 0; verbs[k]; k++)
-        if (has_prefix_ci(s, n, verbs[k]))
-            return 1;
-    return 0;
-}
-
-/* Skips a leading separator (":", "-", "–", "—", "=") and blanks; returns whether there was one. */
-static int skip_separator(const char **s, size_t *n)
-{
-    static const char *seps[] = {":", "-", "\xE2\x80\x93", "\xE2\x80\x94", "=", NULL};
-    for (int k = 0; seps[k]; k++) {
-        size_t l = strlen(seps[k]);
-        if (*n >= l && memcmp(*s, seps[k], l) == 0) {
-            *s += l;
-            *n -= l;
-            ofsi_trim(s, n);
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The first visible inline of a paragraph: anchors, blanks and soft breaks skipped. */
-static cmark_node *first_visible(cmark_node *para)
-{
-    cmark_node *c = cmark_node_first_child(para);
-    while (c) {
-        cmark_node_type t = cmark_node_get_type(c);
-        if (t == CMARK_NODE_TEXT) {
-            const char *lit = cmark_node_get_literal(c);
-            size_t n = lit ? strlen(lit) : 0;
-            ofsi_trim(&lit, &n);
-            if (n)
-                return c;
-        } else if (t != CMARK_NODE_HTML_INLINE && t != CMARK_NODE_SOFTBREAK &&
-                   t != CMARK_NODE_LINEBREAK)
-            return c;
-        c = cmark_node_next(c);
-    }
-    return NULL;
-}
-
-/* If the paragraph (plain text p) opens with a bold run: 1 and its trimmed text in
- * m->scratch2 / *bold,*bn, and the text after it in *rest,*rn. */
-static int leading_bold(md *m, cmark_node *para, const char *p, size_t pn, const char **bold,
-                        size_t *bn, const char **rest, size_t *rn)
-{
-    cmark_node *c = first_visible(para);
-    if (!c || cmark_node_get_type(c) != CMARK_NODE_STRONG)
-        return 0;
-    m->scratch2.n = 0;
-    inline_text(c, &m->scratch2, 1, NULL);
-    if (!m->scratch2.s)
-        return 0;
-    *bold = m->scratch2.s;
-    *bn = m->scratch2.n;
-    ofsi_trim(bold, bn);
-    if (*bn == 0 || pn < *bn || memcmp(p, *bold, *bn) != 0)
-        return 0;
-    *rest = p + *bn;
-    *rn = pn - *bn;
-    ofsi_trim(rest, rn);
-    return 1;
-}
-
-/* The TERM rule (see the file comment). On success *term,*tn is the title. */
-static int term_of(const char *bold, size_t bn, const char *rest, size_t rn, const char **term,
-                   size_t *tn)
-{
-    int sep = 0;
-    if (bn && bold[bn - 1] == ':') {
-        bn--;
-        sep = 1;
-        while (bn && ofsi_is_blank(bold[bn - 1]))
-            bn--;
-    }
-    if (!bn || strchr(".!?,;", bold[bn - 1]) || is_label(bold, bn))
-        return 0;
-    size_t chars;
-    int words = count_words(bold, bn, &chars);
-    if (words < 1 || words > TERM_MAX_WORDS || chars > TERM_MAX_CHARS)
-        return 0;
-    if (skip_separator(&rest, &rn))
-        sep = 1;
-    if (!sep && !opens_definition(rest, rn))
-        return 0;
-    size_t dchars;
-    if (count_words(rest, rn, &dchars) < 1 || dchars < 2)
-        return 0;
-    *term = bold;
-    *tn = bn;
-    return 1;
-}
-
-/* Q:/A: pairs and bold questions; called before the paragraph's text is emitted. */
-static void paragraph_questions(md *m, const char *p, size_t pn, const char *bold, size_t bn,
-                                int has_bold, const char *explicit_anchor)
-{
-    if (pn >= 2 && p[0] == 'Q' && p[1] == ':') {
-        const char *q = p + 2;
-        size_t qn = pn - 2;
-        ofsi_trim(&q, &qn);
-        end_questions(m);
-        if (qn) {
-            m->pending_q = ofsi_xmemdup(q, qn);
-            if (explicit_anchor)
-                m->pending_q_anchor = ofsi_xstrdup(explicit_anchor);
-        }
-        return;
-    }
-    if (pn >= 2 && p[0] == 'A' && p[1] == ':' && m->pending_q) {
-        const char *a = m->pending_q_anchor ? m->pending_q_anchor : explicit_anchor;
-        /* Title: the question itself, without any context sentences after its '?'. */
-        size_t qn = strlen(m->pending_q);
-        const char *mark = memchr(m->pending_q, '?', qn);
-        size_t tn = mark ? (size_t)(mark - m->pending_q) + 1 : qn;
-        m->qa_aux = new_entry(m, OFS_KIND_FAQ, m->pending_q, tn, a);
-        m->qa_left = -1;
-        if (m->qa_aux >= 0) /* the whole question is part of the entry's text */
-            ofsi_buf_add(&m->secs[m->qa_aux].body, m->pending_q, qn);
-        set_str(&m->pending_q, NULL);
-        set_str(&m->pending_q_anchor, NULL);
-        return;
-    }
-    set_str(&m->pending_q, NULL);
-    set_str(&m->pending_q_anchor, NULL);
-    if (has_bold && bn > 1 && bold[bn - 1] == '?') {
-        const char *q = bold;
-        size_t qn = bn;
-        strip_q(&q, &qn);
-        m->qa_aux = -1;
-        /* The answer is the rest of the paragraph, or the next one when there is no rest:
-         * bold questions have no end marker, so they must not swallow the section. */
-        m->qa_left = bn == pn ? 2 : 1;
-        if (qn > 1)
-            m->qa_aux = new_entry(m, OFS_KIND_FAQ, q, qn, explicit_anchor);
-    }
-}
-
-static void on_paragraph(md *m, cmark_node *node)
+static void on_paragraph(ofsi_md *m, cmark_node *node)
 {
     char *anchor = NULL;
     m->scratch.n = 0;
-    inline_text(node, &m->scratch, 1, &anchor);
+    ofsi_md_inline_text(node, &m->scratch, 1, &anchor);
     const char *p = m->scratch.s ? m->scratch.s : "";
     size_t pn = m->scratch.n;
     ofsi_trim(&p, &pn);
     if (is_mdx_esm(p, pn) || pn == 0) {
         if (pn == 0 && anchor) { /* an anchor-only paragraph names the next one */
-            set_str(&m->pending_anchor, anchor);
+            ofsi_md_set_str(&m->pending_anchor, anchor);
             anchor = NULL;
         }
         free(anchor);
         return;
     }
-    const char *explicit_anchor = anchor ? anchor : m->pending_anchor;
-    const char *bold = NULL, *rest = NULL, *term;
-    size_t bn = 0, rn = 0, tn;
-    int has_bold = leading_bold(m, node, p, pn, &bold, &bn, &rest, &rn);
-    paragraph_questions(m, p, pn, bold, bn, has_bold, explicit_anchor);
-    int qa = pn >= 2 && (p[0] == 'Q' || p[0] == 'A') && p[1] == ':';
-    if (has_bold && !qa && term_of(bold, bn, rest, rn, &term, &tn)) {
-        long idx = new_entry(m, OFS_KIND_TERM, term, tn, explicit_anchor);
-        if (idx >= 0)
-            ofsi_buf_add(&m->secs[idx].body, p, pn);
-    }
+    ofsi_md_paragraph_entries(m, node, p, pn, anchor ? anchor : m->pending_anchor);
     emit_block(m, p, pn, 0);
     if (m->qa_aux >= 0 && m->qa_left > 0 && --m->qa_left == 0)
         m->qa_aux = -1;
-    set_str(&m->pending_anchor, NULL);
+    ofsi_md_set_str(&m->pending_anchor, NULL);
     free(anchor);
 }
 
-static void on_html_block(md *m, cmark_node *node)
+static void on_html_block(ofsi_md *m, cmark_node *node)
 {
     const char *lit = cmark_node_get_literal(node);
     size_t n = lit ? strlen(lit) : 0;
@@ -1070,26 +573,26 @@ static void on_html_block(md *m, cmark_node *node)
     ofsi_trim(&t, &tn);
     if (tn == 0) {
         if (anchor)
-            set_str(&m->pending_anchor, anchor);
+            ofsi_md_set_str(&m->pending_anchor, anchor);
         return;
     }
     free(anchor);
-    set_str(&m->pending_anchor, NULL);
+    ofsi_md_set_str(&m->pending_anchor, NULL);
     emit_block(m, t, tn, 0);
 }
 
-static void on_code_block(md *m, cmark_node *node)
+static void on_code_block(ofsi_md *m, cmark_node *node)
 {
     const char *lit = cmark_node_get_literal(node);
     size_t n = lit ? strlen(lit) : 0;
-    set_str(&m->pending_anchor, NULL);
+    ofsi_md_set_str(&m->pending_anchor, NULL);
     while (n && (lit[n - 1] == '\n' || lit[n - 1] == '\r'))
         n--;
     if (n)
         emit_block(m, lit, n, 1);
 }
 
-static void walk(md *m, cmark_node *doc)
+static void walk(ofsi_md *m, cmark_node *doc)
 {
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
@@ -1221,7 +724,7 @@ void ofs_page_free(ofs_page *page)
     free(page);
 }
 
-static char *crumb_with_page(const sec *s, const char *page_title)
+static char *crumb_with_page(const ofsi_md_sec *s, const char *page_title)
 {
     if (!s->crumb_page)
         return ofsi_utf8_clean(s->crumb, strlen(s->crumb), NULL);
@@ -1241,11 +744,11 @@ static char *crumb_with_page(const sec *s, const char *page_title)
 }
 
 /* Moves the built sections into page. */
-static void build_sections(md *m, ofs_page *page)
+static void build_sections(ofsi_md *m, ofs_page *page)
 {
     page->sections = ofsi_xcalloc(m->nsecs, sizeof *page->sections);
     for (size_t i = 0; i < m->nsecs; i++) {
-        sec *s = &m->secs[i];
+        ofsi_md_sec *s = &m->secs[i];
         int empty_intro = i == 0 && !s->body.n && !s->code.n && m->nsecs > 1;
         if (empty_intro)
             continue;
@@ -1260,7 +763,7 @@ static void build_sections(md *m, ofs_page *page)
     }
 }
 
-static void md_free(md *m)
+static void md_free(ofsi_md *m)
 {
     for (size_t i = 0; i < m->nsecs; i++) {
         free(m->secs[i].title);
@@ -1272,7 +775,7 @@ static void md_free(md *m)
     free(m->secs);
     for (int l = 0; l < 7; l++)
         free(m->stack[l]);
-    slug_free(&m->slugs);
+    ofsi_slugger_free(m->slugs);
     free(m->first_h1);
     free(m->pending_anchor);
     free(m->pending_q);
@@ -1282,7 +785,7 @@ static void md_free(md *m)
 }
 
 /* Fills the page fields from front matter and the walk. */
-static void build_page(md *m, ofsi_frontmatter *fm, const char *filename, ofs_page *page)
+static void build_page(ofsi_md *m, ofsi_frontmatter *fm, const char *filename, ofs_page *page)
 {
     if (fm->title && fm->title[0])
         page->title = clean_str(fm->title);
@@ -1300,40 +803,14 @@ static void build_page(md *m, ofsi_frontmatter *fm, const char *filename, ofs_pa
     build_sections(m, page);
 }
 
-/* ---- anchors for the HTML renderer (anchors.h) --------------------------------------------- */
-
-struct ofsi_slugger {
-    slugmap map;
-};
-
-ofsi_slugger *ofsi_slugger_new(void)
-{
-    return ofsi_xcalloc(1, sizeof(ofsi_slugger));
-}
-
-void ofsi_slugger_free(ofsi_slugger *sl)
-{
-    if (!sl)
-        return;
-    slug_free(&sl->map);
-    free(sl);
-}
-
 char *ofsi_heading_anchor(ofsi_slugger *sl, cmark_node *heading, int *custom)
 {
-    md m;
-    memset(&m, 0, sizeof m);
+    ofsi_buf scratch = {0};
     const char *h;
     size_t hn;
-    *custom = 0;
-    char *anchor = heading_anchor(&m, &sl->map, heading, &h, &hn, custom);
-    free(m.scratch.s);
+    char *anchor = heading_anchor(sl, &scratch, heading, &h, &hn, custom);
+    free(scratch.s);
     return anchor;
-}
-
-char *ofsi_html_anchor(const char *tag, size_t n)
-{
-    return anchor_of_tag(tag, n);
 }
 
 int ofs_markdown_parse(const char *src, size_t len, const char *filename,
@@ -1346,13 +823,14 @@ int ofs_markdown_parse(const char *src, size_t len, const char *filename,
     size_t body = 0;
     (void)errmsg; /* malformed input is warned about, never an error */
     ofsi_frontmatter_parse(src ? src : "", len, filename, opts, &fm, &body);
-    md m;
+    ofsi_md m;
     memset(&m, 0, sizeof m);
     m.opts = opts;
     m.max_depth = opts && opts->max_depth > 0 ? opts->max_depth : 3;
     if (m.max_depth > 6)
         m.max_depth = 6;
     m.qa_aux = m.deep_aux = -1;
+    m.slugs = ofsi_slugger_new();
     new_sec(&m, OFS_KIND_PAGE, 0, NULL, ofsi_xstrdup(""), 0, ofsi_xstrdup(""));
     cmark_node *doc = cmark_parse_document(src ? src + body : "", len - body, CMARK_OPT_DEFAULT);
     cmark_consolidate_text_nodes(doc);

@@ -167,12 +167,6 @@ typedef struct {
     ofs_query *q;
 } parser;
 
-static int has_prefix_ci(const char *s, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n >= k && strncasecmp(s, prefix, k) == 0;
-}
-
 static void push_item(parser *P, item it, const char *text, size_t len)
 {
     it.text = ofsi_xstrndup(text, len);
@@ -247,7 +241,7 @@ static void lex(parser *P)
             it.neg = 1;
             p++;
         }
-        if (has_prefix_ci(s + p, n - p, "title:\"") && memchr(s + p + 7, '"', n - p - 7)) {
+        if (ofsi_starts_with_ci(s + p, n - p, "title:\"") && memchr(s + p + 7, '"', n - p - 7)) {
             it.title = 1;
             p += 6;
         }

@@ -1,6 +1,6 @@
 /* Markdown pages as HTML for reading (ofsearchd's /doc/ pages): cmark in its safe mode (raw HTML
  * and dangerous link schemes suppressed), with the ids search results point at — every heading
- * gets the anchor the indexer computed (markdown.c, via anchors.h) and explicit `<a id>` tags
+ * gets the anchor the indexer computed (anchors.c, through markdown.c) and explicit `<a id>` tags
  * survive as plain, empty anchors. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 
 #include <cmark.h>
 
+#include "markdown_internal.h"
+
 #include "alloc.h"
-#include "anchors.h"
-#include "frontmatter.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 

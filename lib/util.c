@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,4 +103,10 @@ void ofsi_trim(const char **s, size_t *n)
     }
     while (*n && ofsi_is_blank((unsigned char)(*s)[*n - 1]))
         (*n)--;
+}
+
+int ofsi_starts_with_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && strncasecmp(s, prefix, k) == 0;
 }

@@ -1,5 +1,6 @@
 /* Small helpers with no module of their own (util.c), each once for the whole project: a
- * monotonic clock, reading a whole file, parsing an integer option, blanks and trimming.
+ * monotonic clock, reading a whole file, parsing an integer option, blanks, trimming and
+ * prefixes.
  * Private to the project, shared with the front ends. */
 #ifndef OFSI_UTIL_H
 #define OFSI_UTIL_H
@@ -32,5 +33,8 @@ static inline int ofsi_is_blank(int c)
 
 /* Shrinks [*s, *s + *n) to leave out blanks at both ends. */
 void ofsi_trim(const char **s, size_t *n);
+
+/* Whether s[0..n) starts with prefix, ASCII letters compared regardless of case. */
+int ofsi_starts_with_ci(const char *s, size_t n, const char *prefix);
 
 #endif
