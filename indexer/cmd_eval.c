@@ -175,17 +175,14 @@ static int run_config(eval_config *c, const eval_args *a, const ofs_topics *topi
 
 static int write_run_out(eval_config *c, const eval_args *a, size_t nconfigs, char **err)
 {
-    char path[4096];
-    if (nconfigs == 1)
-        snprintf(path, sizeof path, "%s", a->run_out);
-    else
-        snprintf(path, sizeof path, "%s.%s", a->run_out, c->name);
+    char *path = nconfigs == 1 ? ofsi_xstrdup(a->run_out)
+                               : ofsi_xasprintf("%s.%s", a->run_out, c->name);
     FILE *f = fopen(path, "w");
-    if (!f)
-        return ofs_set_error(err, OFS_IO, "cannot write %s", path);
-    int rc = ofs_run_write(c->run, f, c->name, err);
-    if (fclose(f) != 0 && rc == OFS_OK)
+    int rc = f ? ofs_run_write(c->run, f, c->name, err)
+               : ofs_set_error(err, OFS_IO, "cannot write %s", path);
+    if (f && fclose(f) != 0 && rc == OFS_OK)
         rc = ofs_set_error(err, OFS_IO, "cannot write %s", path);
+    free(path);
     return rc;
 }
 

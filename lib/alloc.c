@@ -81,17 +81,24 @@ char *ofsi_xstrndup(const char *s, size_t n)
     return ofsi_xmemdup(s, strnlen(s, n));
 }
 
+char *ofsi_xvasprintf(const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0) /* only an invalid format: none of ours */
+        n = 0;
+    char *s = ofsi_xmalloc((size_t)n + 1);
+    vsnprintf(s, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return s;
+}
+
 char *ofsi_xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) /* only an invalid format: none of ours */
-        n = 0;
-    char *s = ofsi_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = ofsi_xvasprintf(fmt, ap);
     va_end(ap);
     return s;
 }

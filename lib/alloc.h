@@ -4,6 +4,7 @@
 #ifndef OFSI_ALLOC_H
 #define OFSI_ALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #if defined(__GNUC__)
@@ -25,12 +26,13 @@ char *ofsi_xstrdup(const char *s) OFSI_MALLOC;
 char *ofsi_xstrndup(const char *s, size_t n) OFSI_MALLOC;
 /* A copy of n bytes plus a NUL after them (the bytes may hold NULs). */
 char *ofsi_xmemdup(const void *p, size_t n) OFSI_MALLOC;
-/* printf into a new string. */
+/* printf into a new string of the length it needs. */
 char *ofsi_xasprintf(const char *fmt, ...) OFSI_MALLOC
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+char *ofsi_xvasprintf(const char *fmt, va_list ap) OFSI_MALLOC;
 
 /* Ends the process as a failed allocation of n bytes does: for the allocations other libraries
  * make for us and report with NULL (jansson, libyaml). Prints "ofsearch: out of memory ..." on

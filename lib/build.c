@@ -57,15 +57,15 @@ void ofsi_content_hash(const void *data, size_t len, uint64_t seed, char out[17]
 }
 
 void ofsi_build_warn(ofsi_build *b, const char *file, long line, const char *fmt, ...)
-                     {
-                     if (!b->o->warn)
-                     return;
-    char msg[512];
+{
+    if (!b->o->warn)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    char *msg = ofsi_xvasprintf(fmt, ap);
     va_end(ap);
     b->o->warn(b->o->ctx, file, line, msg);
+    free(msg);
 }
 
 void ofsi_build_progress(ofsi_build *b)
@@ -329,13 +329,11 @@ static void collect_warning(void *ctx, const char *file, int line, const char *m
 static int fail(result *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(result *r, int status, const char *fmt, ...)
 {
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    r->msg = ofsi_xvasprintf(fmt, ap);
     va_end(ap);
     r->status = status;
-    r->msg = ofsi_xstrdup(buf);
     return status;
 }
 

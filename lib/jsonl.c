@@ -133,8 +133,8 @@ static int jsonl_line(ofsi_build *b, ofsi_coll *c, ofsi_old_docs *olds, const ch
         old->seen = 1;
         b->sum->unchanged++;
     } else {
-        rc = ofsi_write_doc(b, c->id, d->docid, old ? old->id : 0, d, hash, (long long)len, mtime,
-                       errmsg);
+        rc = ofsi_write_doc(b, c->id, d->docid, old ? old->id : 0, d, hash, (long long)len,
+                            mtime, errmsg);
         if (rc == SQLITE_CONSTRAINT) { /* a new id that appeared earlier in this file */
             ofsi_build_warn(b, display, lineno, "duplicate id \"%s\", skipped", d->docid);
             b->sum->failed++;

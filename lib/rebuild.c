@@ -48,16 +48,21 @@ static int replaceable(const char *path, char **errmsg)
     return ofs_set_error(errmsg, OFS_DB, "cannot check %s before replacing it: %s", path, why);
 }
 
+/* Unlinks path with each of the suffixes (up to a NULL) after it. A name cut short to fit a
+ * buffer would unlink another file: they are built to their length. */
+static void unlink_with(const char *path, const char *const *suffixes)
+{
+    for (; *suffixes; suffixes++) {
+        char *name = ofsi_xasprintf("%s%s", path, *suffixes);
+        unlink(name);
+        free(name);
+    }
+}
+
 static void unlink_db_files(const char *path)
 {
-    char buf[PATH_MAX + 8];
-    unlink(path);
-    snprintf(buf, sizeof buf, "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-shm", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-journal", path);
-    unlink(buf);
+    static const char *const all[] = {"", "-wal", "-shm", "-journal", NULL};
+    unlink_with(path, all);
 }
 
 static int fsync_path(const char *path, int dir)
@@ -74,11 +79,8 @@ static int fsync_path(const char *path, int dir)
  * tell they belong to different databases): with no index there, nobody can be using it. */
 static void remove_orphan_wal(const char *path)
 {
-    char buf[PATH_MAX + 8];
-    snprintf(buf, sizeof buf, "%s-wal", path);
-    unlink(buf);
-    snprintf(buf, sizeof buf, "%s-shm", path);
-    unlink(buf);
+    static const char *const wal[] = {"-wal", "-shm", NULL};
+    unlink_with(path, wal);
 }
 
 /* Copies the freshly built index src over the live index at path, in one write transaction

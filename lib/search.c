@@ -267,11 +267,13 @@ static int load_tokenizer(ofs_searcher *s, char **errmsg)
                                 NULL);
     if (rc != SQLITE_OK)
         return ofs_set_error(errmsg, OFS_DB, "not an ofsearch index: %s", sqlite3_errmsg(s->db));
-    char opts[512] = "";
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        snprintf(opts, sizeof opts, "%s", (const char *)sqlite3_column_text(st, 0));
+    const char *opts = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        opts = (const char *)sqlite3_column_text(st, 0);
+    /* As stored, whatever its length: options cut short would fold queries otherwise than the
+     * index folded the documents. */
+    rc = ofs_tokenizer_from_options(opts ? opts : "", &s->tok, errmsg);
     sqlite3_finalize(st);
-    rc = ofs_tokenizer_from_options(opts, &s->tok, errmsg);
     return rc == OFS_NOTFOUND ? OFS_OK : rc; /* a stock FTS5 tokenizer: no folding here */
 }
 

@@ -198,8 +198,14 @@ int ofs_tokenizer_from_options(const char *options, ofs_tokenizer **out, char **
     const char *argv[64];
     int argc = 0;
     char *save = NULL;
-    for (char *p = strtok_r(copy, " \t", &save); p && argc < 64; p = strtok_r(NULL, " \t", &save))
+    for (char *p = strtok_r(copy, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
+        /* Words left out would leave options out: the index's FTS5 table, which sees them
+         * all, would fold otherwise than a tokenizer made here. */
+        if (argc == (int)(sizeof argv / sizeof *argv))
+            return ofs_set_error(errmsg, OFS_INVALID, "ofs tokenizer: more than %d words of "
+                                 "options", argc);
         argv[argc++] = p;
+    }
     int skip = argc > 0 && !strcmp(argv[0], "ofs");
     return ofs_tokenizer_new(argv + skip, argc - skip, out, errmsg);
 }

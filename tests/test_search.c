@@ -8,6 +8,7 @@
 #include "ofsearch/search.h"
 
 #include <stdio.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -451,6 +452,20 @@ static void test_open_errors(void)
     CHECK(ofs_searcher_open("/nonexistent/dir/x.db", NULL, &s, &err) != OFS_OK);
     CHECK(err != NULL && s == NULL);
     free(err);
+    /* Tokenizer options the searcher cannot take whole are refused, not read cut short (the
+     * first 511 bytes of these would leave "stem english" out and fold queries otherwise). */
+    sqlite3 *db = NULL;
+    char *opts = sqlite3_mprintf("compounds 1%600sstem english", "");
+    char *sql = sqlite3_mprintf("UPDATE meta SET value = %Q WHERE key = 'tokenizer'", opts);
+    CHECK(sqlite3_open(dbpath, &db) == SQLITE_OK && sqlite3_exec(db, sql, 0, 0, 0) == SQLITE_OK);
+    sqlite3_close(db);
+    err = NULL;
+    CHECK(ofs_searcher_open(dbpath, NULL, &s, &err) == OFS_INVALID);
+    CHECK_MSG(s == NULL && err && strstr(err, "too long"), "%s", err ? err : "(no error)");
+    ofs_searcher_close(s);
+    free(err);
+    sqlite3_free(sql);
+    sqlite3_free(opts);
 }
 
 static int suggests(ofs_searcher *s, const char *prefix, const char *title)
