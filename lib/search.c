@@ -775,11 +775,8 @@ static int rank_query(ofs_searcher *s, ofs_query *q, const ofs_query_request *re
             r->total = total_any > r->total ? total_any : r->total;
         }
     }
-    for (size_t i = (size_t)req->offset; rc == OFS_OK && i < full.n; i++) {
-        ofsi_ranked row = full.v[i];
-        full.v[i].insts = NULL; /* the page takes the row's instances */
-        ofsi_ranked_take(page, row);
-    }
+    if (rc == OFS_OK) /* the page: rows offset.. of the ranking */
+        ofsi_ranked_move(&full, (size_t)req->offset, page);
     ofsi_ranked_free(&full);
     return rc;
 }

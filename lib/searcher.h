@@ -55,6 +55,8 @@ typedef struct {
 } ofsi_ranked_list;
 
 void ofsi_ranked_take(ofsi_ranked_list *l, ofsi_ranked r); /* takes r's insts */
+/* Moves the rows of from after its first `start` to the end of to, with their insts. */
+void ofsi_ranked_move(ofsi_ranked_list *from, size_t start, ofsi_ranked_list *to);
 void ofsi_ranked_push(ofsi_ranked_list *l, int64_t id, double score, const void *insts, int n);
 int ofsi_ranked_has(const ofsi_ranked_list *l, int64_t id);
 void ofsi_ranked_free(ofsi_ranked_list *l);

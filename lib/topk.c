@@ -106,6 +106,14 @@ void ofsi_ranked_push(ofsi_ranked_list *l, int64_t id, double score, const void 
     ofsi_ranked_take(l, r);
 }
 
+void ofsi_ranked_move(ofsi_ranked_list *from, size_t start, ofsi_ranked_list *to)
+{
+    for (size_t i = start; i < from->n; i++) {
+        ofsi_ranked_take(to, from->v[i]);
+        from->v[i].insts = NULL;
+    }
+}
+
 int ofsi_ranked_has(const ofsi_ranked_list *l, int64_t id)
 {
     for (size_t i = 0; i < l->n; i++)

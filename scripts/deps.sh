@@ -7,8 +7,8 @@ pkgs=(meson ninja-build pkg-config gcc python3 libsqlite3-dev sqlite3 libcmark-d
       libicu-dev libmicrohttpd-dev libjansson-dev libstemmer-dev libyaml-dev nettle-dev xz-utils curl)
 if [ "${1:-}" = "--test" ]; then
     # python3.11-doc, postgresql-doc-15: real sites for test_html (Sphinx and DocBook HTML)
-    pkgs+=(clang libclang-rt-14-dev valgrind unicode-data prometheus chromium wrk hyperfine
-           podman buildah mmdebstrap runc catatonit haproxy python3-yaml python3.11-doc
+    pkgs+=(clang clang-tools libclang-rt-14-dev valgrind unicode-data prometheus chromium wrk
+           hyperfine podman buildah mmdebstrap runc catatonit haproxy python3-yaml python3.11-doc
            postgresql-doc-15)
 fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds ofsearch and runs every test twice: a normal build (all suites, slow ones included) and
-# an AddressSanitizer + UndefinedBehaviorSanitizer build. The last line is "N passed, N failed".
+# an AddressSanitizer + UndefinedBehaviorSanitizer build; then clang's static analyzer over a
+# third build, counted as one more test. The last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
@@ -50,6 +51,15 @@ suite() {
 
 suite build -Dbuildtype=debugoptimized
 OFS_SLOW_TESTS=0 suite build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+# clang's static analyzer over everything: one check, passed when every report is suppressed
+# with a reason in scripts/scan-build.supp.
+echo "== build-scan: scan-build" >&2
+if scripts/scan-build.sh build-scan | grep -E '^scan-build: (REPORT|suppressed|[0-9]+ reports)'; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
 
 echo "($skipped skipped, reasons above)"
 echo "$passed passed, $failed failed"

@@ -57,6 +57,14 @@ static void test_lists(void)
     CHECK(ofsi_ranked_has(&l, 99) && !ofsi_ranked_has(&l, 100));
     CHECK(l.v[1].insts && memcmp(l.v[1].insts, "ab", 2) == 0 && l.v[1].ninsts == 2);
     CHECK(l.v[0].insts == NULL);
+    ofsi_ranked_list page = {0};
+    ofsi_ranked_move(&l, 97, &page); /* the rows after the first 97: 97, 98, 99 */
+    CHECK_INT(page.n, 3);
+    CHECK(page.n == 3 && page.v[0].id == 97 && page.v[2].id == 99);
+    CHECK(page.n == 3 && page.v[0].insts && l.v[97].insts == NULL); /* the insts moved along */
+    ofsi_ranked_move(&l, 200, &page); /* nothing after the end */
+    CHECK_INT(page.n, 3);
+    ofsi_ranked_free(&page);
     ofsi_ranked_free(&l);
     CHECK(l.v == NULL && l.n == 0);
 }

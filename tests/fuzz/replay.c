@@ -66,7 +66,8 @@ int main(int argc, char **argv)
             names[n++] = strdup(e->d_name);
         }
         closedir(d);
-        qsort(names, n, sizeof *names, cmp);
+        if (n > 1) /* qsort(NULL, 0, ...) is undefined */
+            qsort(names, n, sizeof *names, cmp);
         for (size_t k = 0; k < n; k++) {
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", argv[i], names[k]);
