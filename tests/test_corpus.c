@@ -4,11 +4,13 @@
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "check.h"
+#include "util.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 
@@ -25,24 +27,11 @@ static void on_warn(void *ctx, const char *file, int line, const char *msg)
     CHECK_MSG(!strict, "%s:%d: %s", file, line, msg);
 }
 
+/* The whole file (NUL-terminated), or NULL when it cannot be read. */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    *len = buf ? (size_t)n : 0;
-    return buf;
+    char *text = NULL;
+    return ofsi_read_file(path, SIZE_MAX, &text, len, NULL) == 0 ? text : NULL;
 }
 
 static ofs_page *parse_path(const char *path)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "util.h"
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 
@@ -34,24 +35,11 @@ static char *read_fixture(const char *name, size_t *len)
     const char *root = getenv("OFS_SOURCE_ROOT");
     char path[4096];
     snprintf(path, sizeof path, "%s/tests/fixtures/markdown/%s", root ? root : ".", name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open fixture %s\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
+    char *text = NULL;
+    int e = ofsi_read_file(path, SIZE_MAX, &text, len, NULL);
+    if (e)
+        fprintf(stderr, "cannot read fixture %s: %s\n", path, strerror(e));
+    return text;
 }
 
 /* Independent UTF-8 check (not the library's): well-formed, no NUL inside. */
