@@ -140,9 +140,9 @@ static int plain_id(const char *s)
     return 1;
 }
 
-/* Appends `<a id="x"></a>` to *out (*len bytes so far) for every anchor start tag in the raw
- * HTML s with a plain id. */
-static void anchors_of_html(const char *s, char **out, size_t *len)
+/* Appends `<a id="x"></a>` to out for every anchor start tag in the raw HTML s with a plain
+ * id. */
+static void anchors_of_html(const char *s, ofsi_buf *out)
 {
     for (const char *lt = strchr(s, '<'); lt; lt = strchr(lt + 1, '<')) {
         const char *gt = strchr(lt, '>');
@@ -150,9 +150,9 @@ static void anchors_of_html(const char *s, char **out, size_t *len)
             break;
         char *id = ofsi_html_anchor(lt, (size_t)(gt - lt + 1));
         if (id && plain_id(id)) {
-            size_t add = strlen(id) + 16; /* `<a id=""></a>` and the NUL are 14 */
-            *out = ofsi_xrealloc(*out, *len + add);
-            *len += (size_t)snprintf(*out + *len, add, "<a id=\"%s\"></a>", id);
+            ofsi_buf_puts(out, "<a id=\"");
+            ofsi_buf_puts(out, id);
+            ofsi_buf_puts(out, "\"></a>");
         }
         free(id);
     }
@@ -163,16 +163,15 @@ static void anchors_of_html(const char *s, char **out, size_t *len)
 static void keep_anchors(cmark_node *html)
 {
     const char *lit = cmark_node_get_literal(html);
-    char *anchors = NULL;
-    size_t len = 0;
+    ofsi_buf anchors = {0};
     if (lit)
-        anchors_of_html(lit, &anchors, &len);
-    if (!anchors)
+        anchors_of_html(lit, &anchors);
+    if (!anchors.s)
         return;
     int block = cmark_node_get_type(html) == CMARK_NODE_HTML_BLOCK;
-    replace_with_custom(html, block ? CMARK_NODE_CUSTOM_BLOCK : CMARK_NODE_CUSTOM_INLINE, anchors,
-                        "");
-    free(anchors);
+    replace_with_custom(html, block ? CMARK_NODE_CUSTOM_BLOCK : CMARK_NODE_CUSTOM_INLINE,
+                        anchors.s, "");
+    free(anchors.s);
 }
 
 /* Anchors are computed for all headings before any node changes: the heading text the indexer
