@@ -250,12 +250,12 @@ int ofs_eval_run(const ofs_qrels *qrels, const ofs_run *run, const ofs_eval_opti
         if (!ofsi_qrels_find_query(qrels, v.groups[i].lines[0]->qid))
             r->unjudged_run_queries++;
     run_view_free(&v);
-    ofs_eval_result_finish(r);
+    ofsi_eval_result_finish(r);
     *out = r;
     return OFS_OK;
 }
 
-void ofs_eval_result_finish(ofs_eval_result *r)
+void ofsi_eval_result_finish(ofs_eval_result *r)
 {
     qsort(r->queries, r->nqueries, sizeof *r->queries, cmp_eval_query);
     for (int m = 0; m < OFS_M_COUNT; m++) {

@@ -5,6 +5,8 @@
 
 #include "ofsearch/ofsearch.h"
 
+#include "alloc.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -43,12 +45,8 @@ static int read_config(json_t *cfg, const char *name, const char *what, ofs_eval
     if (!json_is_object(pq))
         return ofs_set_error(errmsg, OFS_INVALID, "%s: configuration '%s' has no per_query "
                              "values (write figures with --json-out)", what, name);
-    ofs_eval_result *r = calloc(1, sizeof *r);
-    size_t n = json_object_size(pq);
-    if (!r || !(r->queries = calloc(n ? n : 1, sizeof *r->queries))) {
-        free(r);
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-    }
+    ofs_eval_result *r = ofsi_xcalloc(1, sizeof *r);
+    r->queries = ofsi_xcalloc(json_object_size(pq), sizeof *r->queries);
     const char *qid;
     json_t *vals;
     json_object_foreach(pq, qid, vals) {
@@ -58,13 +56,10 @@ static int read_config(json_t *cfg, const char *name, const char *what, ofs_eval
             return ofs_set_error(errmsg, OFS_INVALID, "%s: configuration '%s', query '%s': "
                                  "needs the five measures, each 0..1", what, name, qid);
         }
-        if (!(q->qid = strdup(qid))) {
-            ofs_eval_result_free(r);
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        }
+        q->qid = ofsi_xstrdup(qid);
         r->nqueries++;
     }
-    ofs_eval_result_finish(r);
+    ofsi_eval_result_finish(r);
     json_t *mean = json_object_get(cfg, "mean");
     double stated[OFS_M_COUNT];
     if (mean && read_measures(mean, stated) == 0) {
@@ -88,9 +83,8 @@ static int read_config(json_t *cfg, const char *name, const char *what, ofs_eval
 static int parse_configs(json_t *configs, ofs_eval_figures *f, const char *what, char **errmsg)
 {
     size_t n = json_array_size(configs);
-    if (!(f->names = calloc(n, sizeof *f->names)) ||
-        !(f->results = calloc(n, sizeof *f->results)))
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    f->names = ofsi_xcalloc(n, sizeof *f->names);
+    f->results = ofsi_xcalloc(n, sizeof *f->results);
     for (size_t i = 0; i < n; i++) {
         json_t *cfg = json_array_get(configs, i);
         const char *name = json_string_value(json_object_get(cfg, "name"));
@@ -104,12 +98,7 @@ static int parse_configs(json_t *configs, ofs_eval_figures *f, const char *what,
         int rc = read_config(cfg, name, what, &r, errmsg);
         if (rc != OFS_OK)
             return rc;
-        char *copy = strdup(name);
-        if (!copy) {
-            ofs_eval_result_free(r);
-            return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        }
-        f->names[f->n] = copy;
+        f->names[f->n] = ofsi_xstrdup(name);
         f->results[f->n++] = r;
     }
     return OFS_OK;
@@ -130,9 +119,8 @@ static int figures_parse(const char *text, size_t len, const char *what, ofs_eva
         return ofs_set_error(errmsg, OFS_INVALID, "%s: no \"configs\" array (write figures "
                              "with ofsearch eval --json-out)", what);
     }
-    ofs_eval_figures *f = calloc(1, sizeof *f);
-    int rc = f ? parse_configs(configs, f, what, errmsg)
-               : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofs_eval_figures *f = ofsi_xcalloc(1, sizeof *f);
+    int rc = parse_configs(configs, f, what, errmsg);
     json_decref(root);
     if (rc != OFS_OK) {
         ofs_eval_figures_free(f);
@@ -152,7 +140,7 @@ int ofs_eval_figures_read(const char *path, ofs_eval_figures **out, char **errms
     char *buf;
     size_t len;
     *out = NULL;
-    int rc = ofs_eval_read_file(path, &buf, &len, errmsg);
+    int rc = ofsi_eval_read_file(path, &buf, &len, errmsg);
     if (rc != OFS_OK)
         return rc;
     rc = figures_parse(buf, len, path, out, errmsg);

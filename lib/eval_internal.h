@@ -55,9 +55,9 @@ const ofsi_run_line **ofsi_run_sorted(const ofs_run *r, size_t *n);
 int ofsi_qid_cmp(const char *a, const char *b);
 
 /* Puts r's queries in natural qid order and sets the means from them. */
-void ofs_eval_result_finish(ofs_eval_result *r);
+void ofsi_eval_result_finish(ofs_eval_result *r);
 
 /* Reads a whole file (at most 1 GB) into a malloc'd buffer *buf of *len bytes. */
-int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg);
+int ofsi_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg);
 
 #endif

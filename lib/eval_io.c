@@ -20,7 +20,7 @@
 
 /* ---- small helpers ---- */
 
-int ofs_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg)
+int ofsi_eval_read_file(const char *path, char **buf, size_t *len, char **errmsg)
 {
     int e = ofsi_read_file(path, EVAL_MAX_FILE_BYTES, buf, len, NULL);
     if (e == EFBIG)
@@ -249,7 +249,7 @@ int ofs_topics_read(const char *path, ofs_topics **out, char **errmsg)
     char *buf;
     size_t len;
     *out = NULL;
-    int rc = ofs_eval_read_file(path, &buf, &len, errmsg);
+    int rc = ofsi_eval_read_file(path, &buf, &len, errmsg);
     if (rc != OFS_OK)
         return rc;
     rc = ofs_topics_parse(buf, len, out, errmsg);
@@ -373,7 +373,7 @@ int ofs_qrels_read(const char *path, ofs_qrels **out, char **errmsg)
     char *buf;
     size_t len;
     *out = NULL;
-    int rc = ofs_eval_read_file(path, &buf, &len, errmsg);
+    int rc = ofsi_eval_read_file(path, &buf, &len, errmsg);
     if (rc != OFS_OK)
         return rc;
     rc = ofs_qrels_parse(buf, len, out, errmsg);
@@ -530,7 +530,7 @@ int ofs_run_read(const char *path, ofs_run **out, char **errmsg)
     char *buf;
     size_t len;
     *out = NULL;
-    int rc = ofs_eval_read_file(path, &buf, &len, errmsg);
+    int rc = ofsi_eval_read_file(path, &buf, &len, errmsg);
     if (rc != OFS_OK)
         return rc;
     rc = ofs_run_parse(buf, len, out, errmsg);

@@ -143,7 +143,7 @@ typedef struct ofs_eval_figures ofs_eval_figures; /* named results, in file orde
 /* Reads a figures file. Every configuration needs a unique non-empty name and per-query values
  * of all five measures in 0..1; the mean is recomputed from them and, when the file states one,
  * must agree with it to 1e-6 (a truncated or edited file is refused). Fails with OFS_INVALID
- * (the message names the file and the configuration), OFS_IO or OFS_NOMEM. */
+ * (the message names the file and the configuration), OFS_IO or OFS_TOOLONG (over 1 GB). */
 int ofs_eval_figures_read(const char *path, ofs_eval_figures **out, char **errmsg);
 int ofs_eval_figures_parse(const char *text, size_t len, ofs_eval_figures **out, char **errmsg);
 size_t ofs_eval_figures_count(const ofs_eval_figures *f);
