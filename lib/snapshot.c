@@ -9,6 +9,8 @@
 #include "ofsearch/index.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/search.h"
+
+#include "alloc.h"
 #include "store.h"
 
 #include <dirent.h>
@@ -27,13 +29,7 @@
 
 char *ofs_snapshot_manifest_path(const char *path)
 {
-    size_t n = strlen(path);
-    char *s = malloc(n + sizeof ".json");
-    if (s) {
-        memcpy(s, path, n);
-        memcpy(s + n, ".json", sizeof ".json");
-    }
-    return s;
+    return ofsi_xasprintf("%s.json", path);
 }
 
 int ofs_snapshot_hash_file(const char *path, char hex[65], long long *size, char **errmsg)
@@ -70,7 +66,9 @@ static int manifest_write(const char *path, const ofs_snapshot_manifest *m,
                           const ofs_index_stats *st, char **errmsg)
 {
     json_t *cols = json_array();
-    for (size_t i = 0; cols && i < st->ncollections; i++)
+    if (!cols)
+        ofsi_oom(sizeof(json_t));
+    for (size_t i = 0; i < st->ncollections; i++)
         json_array_append_new(cols, json_pack("{s:s, s:I, s:I}", "name", st->collections[i].name,
                                               "documents", (json_int_t)st->collections[i].documents,
                                               "sections", (json_int_t)st->collections[i].sections));
@@ -82,10 +80,14 @@ static int manifest_write(const char *path, const ofs_snapshot_manifest *m,
                           "sections", (json_int_t)m->sections, "built_at", m->built_at,
                           "snapshot_at", m->snapshot_at, "ofsearch_version", m->version,
                           "tokenizer", m->tokenizer, "collections", cols);
-    char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    /* json_pack also fails on a string that is not UTF-8 (a file name, a collection name) */
+    if (!o)
+        return ofs_set_error(errmsg, OFS_INVALID, "cannot write the manifest %s: a name in it "
+                             "is not valid UTF-8", path);
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(o);
-    if (!text)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (!text) /* valid strings only: jansson failed to get memory */
+        ofsi_oom(0);
     int rc = OFS_OK;
     int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     size_t len = strlen(text);
@@ -175,9 +177,7 @@ int ofs_snapshot_manifest_read(const char *manifest_path, ofs_snapshot_manifest 
 static int make_temp(const char *base, char **name, char **errmsg)
 {
     size_t n = strlen(base) + 64;
-    *name = malloc(n);
-    if (!*name)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    *name = ofsi_xmalloc(n);
     for (int i = 0; i < 1000; i++) {
         snprintf(*name, n, "%s.tmp-%ld-%d", base, (long)getpid(), i);
         int fd = open(*name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -214,19 +214,15 @@ static long temp_pid(const char *n, const char *base)
  * as `ofsearch index --rebuild` does for its own. */
 static void remove_stale_temps(const char *out_path)
 {
-    char *dcopy = strdup(out_path), *bcopy = strdup(out_path);
-    const char *dir = dcopy ? dirname(dcopy) : NULL, *base = bcopy ? basename(bcopy) : NULL;
-    DIR *d = dir && base ? opendir(dir) : NULL;
+    char *dcopy = ofsi_xstrdup(out_path), *bcopy = ofsi_xstrdup(out_path);
+    const char *dir = dirname(dcopy), *base = basename(bcopy);
+    DIR *d = opendir(dir);
     for (struct dirent *e; d && (e = readdir(d));) {
         long pid = temp_pid(e->d_name, base);
         if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
             continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *full = malloc(n);
-        if (full) {
-            snprintf(full, n, "%s/%s", dir, e->d_name);
-            unlink(full);
-        }
+        char *full = ofsi_xasprintf("%s/%s", dir, e->d_name);
+        unlink(full);
         free(full);
     }
     if (d)
@@ -328,9 +324,7 @@ static int describe(const char *tmp, const char *out, ofs_snapshot_manifest *m,
     snprintf(m->built_at, sizeof m->built_at, "%s", st->built_at);
     snprintf(m->tokenizer, sizeof m->tokenizer, "%s", st->tokenizer);
     snprintf(m->version, sizeof m->version, "%s", OFS_VERSION);
-    char *copy = strdup(out);
-    if (!copy)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    char *copy = ofsi_xstrdup(out);
     snprintf(m->file, sizeof m->file, "%s", basename(copy));
     free(copy);
     time_t now = time(NULL);
@@ -378,8 +372,7 @@ static int create_file(const char *db_path, const char *out_path, int overwrite,
     char *json_path = ofs_snapshot_manifest_path(out_path);
     char *tmp = NULL, *tmp_json = NULL;
     ofs_index_stats st = {0};
-    rc = json_path ? make_temp(out_path, &tmp, errmsg)
-                   : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    rc = make_temp(out_path, &tmp, errmsg);
     if (rc == OFS_OK)
         rc = vacuum_into(db_path, tmp, errmsg);
     if (rc == OFS_OK)
@@ -399,9 +392,8 @@ static int create_file(const char *db_path, const char *out_path, int overwrite,
         rc = ofs_set_error(errmsg, OFS_IO, "cannot rename %s to %s: %s", tmp_json, json_path,
                            strerror(errno));
     if (rc == OFS_OK) {
-        char *dir = strdup(out_path);
-        rc = dir ? fsync_path(dirname(dir), O_RDONLY | O_DIRECTORY, errmsg)
-                 : ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+        char *dir = ofsi_xstrdup(out_path);
+        rc = fsync_path(dirname(dir), O_RDONLY | O_DIRECTORY, errmsg);
         free(dir);
     }
     if (rc != OFS_OK) {
@@ -417,9 +409,9 @@ static int create_file(const char *db_path, const char *out_path, int overwrite,
     return rc;
 }
 
-/* A free name out_dir/index-<UTC time>[-N].db, malloc'd. Taken names are skipped, not
- * reserved: two writers into one directory in the same second may still collide, and the second
- * then refuses to overwrite. */
+/* A free name out_dir/index-<UTC time>[-N].db, malloc'd; NULL when 1,000 are taken. Taken
+ * names are skipped, not reserved: two writers into one directory in the same second may still
+ * collide, and the second then refuses to overwrite. */
 static char *name_in_dir(const char *out_dir)
 {
     char stamp[32];
@@ -428,8 +420,8 @@ static char *name_in_dir(const char *out_dir)
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
     size_t n = strlen(out_dir) + 64;
-    char *path = malloc(n);
-    for (int i = 0; path && i < 1000; i++) {
+    char *path = ofsi_xmalloc(n);
+    for (int i = 0; i < 1000; i++) {
         if (i == 0)
             snprintf(path, n, "%s/index-%s.db", out_dir, stamp);
         else
@@ -449,10 +441,11 @@ int ofs_snapshot_create(const char *db_path, const char *out_path, int overwrite
     struct stat sb;
     char *path = out_path && stat(out_path, &sb) == 0 && S_ISDIR(sb.st_mode)
                      ? name_in_dir(out_path)
-                     : (out_path ? strdup(out_path) : NULL);
+                     : (out_path ? ofsi_xstrdup(out_path) : NULL);
     if (!path)
-        return ofs_set_error(errmsg, out_path ? OFS_NOMEM : OFS_INVALID,
-                             out_path ? "out of memory" : "no snapshot path given");
+        return out_path ? ofs_set_error(errmsg, OFS_IO, "no free snapshot name in %s for this "
+                                        "second", out_path)
+                        : ofs_set_error(errmsg, OFS_INVALID, "no snapshot path given");
     int rc = create_file(db_path, path, overwrite, m, errmsg);
     if (rc == OFS_OK && written)
         *written = path;
@@ -493,36 +486,23 @@ static int list_snapshots(const char *dir, dir_entry **out, size_t *n, char **er
         return ofs_set_error(errmsg, errno == ENOENT ? OFS_NOTFOUND : OFS_IO,
                              "cannot read directory %s: %s", dir, strerror(errno));
     size_t cap = 0;
-    int rc = OFS_OK;
-    for (struct dirent *e; rc == OFS_OK && (e = readdir(d));) {
+    for (struct dirent *e; (e = readdir(d));) {
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".json") == 0 || e->d_name[0] == '.')
             continue;
-        size_t plen = strlen(dir) + len + 2;
-        char *path = malloc(plen), *mpath = NULL;
-        if (path) {
-            snprintf(path, plen, "%s/%s", dir, e->d_name);
-            mpath = ofs_snapshot_manifest_path(path);
-        }
+        char *path = ofsi_xasprintf("%s/%s", dir, e->d_name);
+        char *mpath = ofs_snapshot_manifest_path(path);
         dir_entry ent = {.path = path};
-        if (!path || !mpath)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-        else if (ofs_snapshot_manifest_read(mpath, &ent.m, NULL) == OFS_OK) {
+        if (ofs_snapshot_manifest_read(mpath, &ent.m, NULL) == OFS_OK) {
             struct stat sb;
             if (stat(path, &sb) == 0)
                 ent.mtime = sb.st_mtim;
             if (*n == cap) {
                 cap = cap ? 2 * cap : 16;
-                dir_entry *grown = realloc(*out, cap * sizeof **out);
-                if (!grown)
-                    rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-                else
-                    *out = grown;
+                *out = ofsi_xreallocarray(*out, cap, sizeof **out);
             }
-            if (rc == OFS_OK) {
-                (*out)[(*n)++] = ent;
-                path = NULL;
-            }
+            (*out)[(*n)++] = ent;
+            path = NULL;
         }
         free(path);
         free(mpath);
@@ -530,7 +510,7 @@ static int list_snapshots(const char *dir, dir_entry **out, size_t *n, char **er
     closedir(d);
     if (*n > 1)
         qsort(*out, *n, sizeof **out, newest_first);
-    return rc;
+    return OFS_OK;
 }
 
 static void free_entries(dir_entry *v, size_t n)
@@ -583,7 +563,7 @@ int ofs_snapshot_prune(const char *dir, int keep, int *removed, char **errmsg)
             continue;
         char *mpath = ofs_snapshot_manifest_path(v[i].path);
         /* The manifest first: a snapshot without one is never picked, half-removed or not. */
-        if (!mpath || (unlink(mpath) != 0 && errno != ENOENT) ||
+        if ((unlink(mpath) != 0 && errno != ENOENT) ||
             (unlink(v[i].path) != 0 && errno != ENOENT))
             rc = ofs_set_error(errmsg, OFS_IO, "cannot remove %s: %s", v[i].path,
                                strerror(errno));
@@ -656,8 +636,6 @@ int ofs_snapshot_verify(const char *path, ofs_snapshot_manifest *m, ofs_snapshot
         return fail(failed, OFS_SNAPSHOT_BAD_FILE,
                     ofs_set_error(errmsg, OFS_INVALID, "%s is not a regular file", path));
     char *mpath = ofs_snapshot_manifest_path(path);
-    if (!mpath)
-        return fail(failed, OFS_SNAPSHOT_BAD_MANIFEST, ofs_set_error(errmsg, OFS_NOMEM, "oom"));
     int rc = ofs_snapshot_manifest_read(mpath, m, errmsg);
     free(mpath);
     if (rc != OFS_OK)

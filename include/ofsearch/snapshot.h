@@ -42,7 +42,7 @@ typedef enum {
                                    other than the manifest says, or a probe search failed */
 } ofs_snapshot_check;
 
-/* The manifest's path for a snapshot path: path + ".json". Malloc'd; NULL on OOM. */
+/* The manifest's path for a snapshot path: path + ".json". Malloc'd. */
 char *ofs_snapshot_manifest_path(const char *path);
 
 /* Writes a snapshot of the index at db_path (which may be live: being searched, or updated or
