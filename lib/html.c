@@ -65,6 +65,8 @@
 #include "html_internal.h"
 #include "ofsearch/html.h"
 #include "ofsearch/ofsearch.h"
+
+#include "alloc.h"
 #include "buffer.h"
 #include "utf8.h"
 
@@ -144,7 +146,7 @@ static int is_html(const GumboNode *n, GumboTag tag)
 
 static const char *attr(const GumboNode *n, const char *name)
 {
-    return ofs_html_attr(n, name);
+    return ofsi_html_attr(n, name);
 }
 
 static int heading_level(const GumboNode *n)
@@ -192,11 +194,6 @@ static int is_sectioning(GumboTag t)
            t == GUMBO_TAG_NAV || t == GUMBO_TAG_SECTION;
 }
 
-static int is_html_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
 /* ---- text buffers --------------------------------------------------------------------------- */
 
 /* Ends the current line so the next text starts a new one. */
@@ -212,7 +209,7 @@ static void buf_layout(ofsi_buf *b, const char *s)
 {
     const char *run = s;
     for (const char *p = s; *p; p++) {
-        if (is_html_space(*p) && *p != ' ') {
+        if (ofsi_html_is_space(*p) && *p != ' ') {
             ofsi_buf_add(b, run, (size_t)(p - run));
             ofsi_buf_add(b, " ", 1);
             run = p + 1;
@@ -253,12 +250,10 @@ static void collapse(char *s, size_t *len)
 }
 
 /* The buffer's text as valid UTF-8 (cleaned only when it is not, which Gumbo's output always
- * is), taken from b; NULL on OOM. */
+ * is), taken from b. */
 static char *take_valid(ofsi_buf *b)
 {
     char *s = ofsi_buf_take(b);
-    if (!s)
-        return NULL;
     size_t n = strlen(s);
     if (ofsi_utf8_valid(s, n))
         return s;
@@ -276,7 +271,7 @@ static char *take_text(ofsi_buf *b)
 
 static char *take_code(ofsi_buf *b)
 {
-    while (b->n && is_html_space(b->s[b->n - 1]))
+    while (b->n && ofsi_html_is_space(b->s[b->n - 1]))
         b->s[--b->n] = '\0';
     return take_valid(b);
 }
@@ -317,8 +312,7 @@ typedef struct {
     const ofs_html_options *opts;
     const char *filename;
     int max_depth;
-    int oom;
-    ofs_selector *defaults, *ignore; /* NULL when not applied */
+    ofsi_selector *defaults, *ignore; /* NULL when not applied */
     /* what describes the page (first walk) */
     char *title_tag, *lang, *canonical, *description;
     int named_description; /* description is <meta name=description>'s, not og:'s */
@@ -341,12 +335,10 @@ typedef struct {
     ofsi_buf scratch;
 } hp;
 
-static char *xstrdup(hp *p, const char *s)
+/* A copy of s; "" for NULL. */
+static char *dup_str(const char *s)
 {
-    char *d = strdup(s ? s : "");
-    if (!d)
-        p->oom = 1;
-    return d;
+    return ofsi_xstrdup(s ? s : "");
 }
 
 static void set_str(char **slot, char *s)
@@ -356,7 +348,7 @@ static void set_str(char **slot, char *s)
 }
 
 /* Text of a subtree on one line, laid out, ignored parts left out when skip_ignored; cut near
- * max bytes (0: no limit). Malloc'd; NULL on OOM. */
+ * max bytes (0: no limit). Malloc'd. */
 static int ignored(hp *p, const GumboNode *n);
 
 static char *inline_text(hp *p, const GumboNode *root, int skip_ignored, size_t max)
@@ -383,10 +375,6 @@ static char *inline_text(hp *p, const GumboNode *root, int skip_ignored, size_t 
         }
     }
     char *s = take_text(&b);
-    if (!s) {
-        p->oom = 1;
-        return NULL;
-    }
     /* One line: collapse() kept line breaks only where the text had none; trim the ends. */
     size_t len = strlen(s);
     while (len && s[len - 1] == ' ')
@@ -406,11 +394,11 @@ static int ignored(hp *p, const GumboNode *n)
 {
     if (attr(n, "data-ofsearch-ignore"))
         return 1;
-    if (p->ignore && ofs_selector_match(p->ignore, n))
+    if (p->ignore && ofsi_selector_match(p->ignore, n))
         return 1;
     if (!p->defaults)
         return 0;
-    if (ofs_selector_match(p->defaults, n))
+    if (ofsi_selector_match(p->defaults, n))
         return 1;
     /* The page banner: a <header> with no sectioning element around it, when the content is
      * the whole <body>. */
@@ -419,31 +407,20 @@ static int ignored(hp *p, const GumboNode *n)
 
 /* ---- the first walk: what describes the page ------------------------------------------------ */
 
-static int add_pair(hp *p, ofs_meta **v, size_t *n, const char *key, size_t kn, const char *val,
-                    int unique)
+/* Appends the pair (when unique, unless the key is there already). */
+static void add_pair(ofs_meta **v, size_t *n, const char *key, size_t kn, const char *val,
+                     int unique)
 {
     if (unique)
         for (size_t i = 0; i < *n; i++)
             if (strlen((*v)[i].key) == kn && !memcmp((*v)[i].key, key, kn))
-                return 1;
-    ofs_meta *nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv) {
-        p->oom = 1;
-        return 0;
-    }
-    *v = nv;
+                return;
+    *v = ofsi_xreallocarray(*v, *n + 1, sizeof **v);
     ofsi_buf kb = {0};
     ofsi_buf_add(&kb, key, kn);
-    nv[*n].key = take_valid(&kb);
-    nv[*n].value = dup_valid(val);
-    if (!nv[*n].key || !nv[*n].value) {
-        free(nv[*n].key);
-        free(nv[*n].value);
-        p->oom = 1;
-        return 0;
-    }
+    (*v)[*n].key = take_valid(&kb);
+    (*v)[*n].value = dup_valid(val);
     (*n)++;
-    return 1;
 }
 
 /* data-ofsearch-filter / -meta: "key:value", "key" (the element's text), "key[attr]". */
@@ -451,20 +428,20 @@ static void read_pair(hp *p, const GumboNode *n, const char *spec, int filter)
 {
     if (p->npairs >= MAX_PAIRS)
         return;
-    while (is_html_space(*spec))
+    while (ofsi_html_is_space(*spec))
         spec++;
     const char *colon = strchr(spec, ':'), *bracket = strchr(spec, '[');
     const char *kend = colon ? colon : bracket ? bracket : spec + strlen(spec);
-    while (kend > spec && is_html_space(kend[-1]))
+    while (kend > spec && ofsi_html_is_space(kend[-1]))
         kend--;
     if (kend == spec)
         return;
     char *value = NULL;
     if (colon) {
         const char *v = colon + 1;
-        while (is_html_space(*v))
+        while (ofsi_html_is_space(*v))
             v++;
-        value = xstrdup(p, v);
+        value = dup_str(v);
     } else if (bracket) {
         char name[64];
         size_t k = 0;
@@ -472,19 +449,21 @@ static void read_pair(hp *p, const GumboNode *n, const char *spec, int filter)
             name[k++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
         name[k] = '\0';
         const char *v = attr(n, name);
-        value = v ? xstrdup(p, v) : NULL;
+        value = v ? dup_str(v) : NULL;
     } else {
         value = inline_text(p, n, 0, MAX_PAIR_VALUE);
     }
     if (value) {
         size_t vl = strlen(value);
-        while (vl && is_html_space(value[vl - 1]))
+        while (vl && ofsi_html_is_space(value[vl - 1]))
             value[--vl] = '\0';
         if (vl > MAX_PAIR_VALUE)
             value[MAX_PAIR_VALUE] = '\0'; /* take_valid below mends a cut character */
-        if (vl && add_pair(p, filter ? &p->filters : &p->meta, filter ? &p->nfilters : &p->nmeta,
-                           spec, (size_t)(kend - spec), value, !filter))
+        if (vl) {
+            add_pair(filter ? &p->filters : &p->meta, filter ? &p->nfilters : &p->nmeta, spec,
+                     (size_t)(kend - spec), value, !filter);
             p->npairs++;
+        }
     }
     free(value);
 }
@@ -496,17 +475,17 @@ static void describe(hp *p, const GumboNode *n)
     if (is_html(n, GUMBO_TAG_TITLE) && !p->title_tag)
         p->title_tag = inline_text(p, n, 0, 0);
     else if (is_html(n, GUMBO_TAG_HTML) && !p->lang && (v = attr(n, "lang")))
-        p->lang = xstrdup(p, v);
+        p->lang = dup_str(v);
     else if (is_html(n, GUMBO_TAG_LINK) && !p->canonical && (v = attr(n, "rel")) &&
-             ofs_html_has_token(v, "canonical", 1) && (v = attr(n, "href")))
-        p->canonical = xstrdup(p, v);
+             ofsi_html_has_token(v, "canonical", 1) && (v = attr(n, "href")))
+        p->canonical = dup_str(v);
     else if (is_html(n, GUMBO_TAG_META) && (v = attr(n, "content"))) {
         const char *name = attr(n, "name"), *prop = attr(n, "property");
         if (name && !strcasecmp(name, "description") && !p->named_description) {
-            set_str(&p->description, xstrdup(p, v)); /* over an og:description before it */
+            set_str(&p->description, dup_str(v)); /* over an og:description before it */
             p->named_description = 1;
         } else if (prop && !strcasecmp(prop, "og:description") && !p->description) {
-            p->description = xstrdup(p, v);
+            p->description = dup_str(v);
         }
     }
 }
@@ -518,19 +497,13 @@ typedef struct {
     const GumboNode *open; /* the match being walked through */
 } candidates;
 
-static void candidate(hp *p, candidates *c, const GumboNode *n, int matches)
+static void candidate(candidates *c, const GumboNode *n, int matches)
 {
     if (!matches || c->open)
         return;
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4;
-        const GumboNode **v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            p->oom = 1;
-            return;
-        }
-        c->v = v;
-        c->cap = cap;
+        c->cap = c->cap ? c->cap * 2 : 4;
+        c->v = ofsi_xreallocarray(c->v, c->cap, sizeof *c->v);
     }
     c->v[c->n++] = n;
     c->open = n;
@@ -544,7 +517,7 @@ static void take_roots(hp *p, candidates *c)
     c->n = c->cap = 0;
 }
 
-static void first_walk(hp *p, const GumboNode *doc, const ofs_selector *root_sel)
+static void first_walk(hp *p, const GumboNode *doc, const ofsi_selector *root_sel)
 {
     enum { SEL, BODY_MARK, ARTICLE, KINDS };
     candidates c[KINDS];
@@ -554,7 +527,7 @@ static void first_walk(hp *p, const GumboNode *doc, const ofs_selector *root_sel
     const GumboNode *n;
     int entering;
     walker_init(&w, doc);
-    while (!p->oom && walker_next(&w, &n, &entering)) {
+    while (walker_next(&w, &n, &entering)) {
         if (!is_element(n))
             continue;
         if (!entering) {
@@ -569,9 +542,9 @@ static void first_walk(hp *p, const GumboNode *doc, const ofs_selector *root_sel
             read_pair(p, n, v, 1);
         if ((v = attr(n, "data-ofsearch-meta")))
             read_pair(p, n, v, 0);
-        candidate(p, &c[SEL], n, root_sel && ofs_selector_match(root_sel, n));
-        candidate(p, &c[BODY_MARK], n, attr(n, "data-ofsearch-body") != NULL);
-        candidate(p, &c[ARTICLE], n, is_html(n, GUMBO_TAG_ARTICLE));
+        candidate(&c[SEL], n, root_sel && ofsi_selector_match(root_sel, n));
+        candidate(&c[BODY_MARK], n, attr(n, "data-ofsearch-body") != NULL);
+        candidate(&c[ARTICLE], n, is_html(n, GUMBO_TAG_ARTICLE));
         if (!main_el && (is_html(n, GUMBO_TAG_MAIN) ||
                          ((v = attr(n, "role")) && !strcasecmp(v, "main"))))
             main_el = n;
@@ -597,11 +570,9 @@ static void first_walk(hp *p, const GumboNode *doc, const ofs_selector *root_sel
         take_roots(p, &c[ARTICLE]);
     else
         single = body ? body : html ? html : doc;
-    if (single && !p->oom) {
-        if (!(p->roots = malloc(sizeof *p->roots)))
-            p->oom = 1;
-        else
-            p->roots[p->nroots++] = single;
+    if (single) {
+        p->roots = ofsi_xmalloc(sizeof *p->roots);
+        p->roots[p->nroots++] = single;
         p->root_is_body = single == body || single == html || single == doc;
     }
     for (int k = 0; k < KINDS; k++)
@@ -621,32 +592,16 @@ static char *join_stack(hp *p, int upto)
             ofsi_buf_puts(&b, CRUMB_SEP);
         ofsi_buf_puts(&b, p->stack[l]);
     }
-    char *s = ofsi_buf_take(&b);
-    if (!s)
-        p->oom = 1;
-    return s;
+    return ofsi_buf_take(&b);
 }
 
-/* Appends a section; takes ownership of title, crumb and anchor. Its index, or -1 on OOM. */
+/* Appends a section; takes ownership of title, crumb and anchor. Returns its index. */
 static long new_sec(hp *p, ofs_kind kind, int level, char *title, char *crumb, int crumb_page,
                     char *anchor)
 {
-    if (!p->oom && p->nsecs == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        sec *v = realloc(p->secs, cap * sizeof *v);
-        if (v) {
-            p->secs = v;
-            p->cap = cap;
-        } else {
-            p->oom = 1;
-        }
-    }
-    if (p->oom || !crumb || !anchor || (kind != OFS_KIND_PAGE && !title)) {
-        p->oom = 1;
-        free(title);
-        free(crumb);
-        free(anchor);
-        return -1;
+    if (p->nsecs == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 8;
+        p->secs = ofsi_xreallocarray(p->secs, p->cap, sizeof *p->secs);
     }
     sec *s = &p->secs[p->nsecs];
     memset(s, 0, sizeof *s);
@@ -665,8 +620,8 @@ static long new_entry(hp *p, ofs_kind kind, const char *title, const char *ancho
     const sec *cur = &p->secs[p->cur];
     int upto = cur->level > p->max_depth ? p->max_depth : cur->level;
     const char *a = anchor && *anchor ? anchor : cur->anchor;
-    return new_sec(p, kind, cur->level, xstrdup(p, title), join_stack(p, upto),
-                   p->stack[1] == NULL, xstrdup(p, a));
+    return new_sec(p, kind, cur->level, dup_str(title), join_stack(p, upto),
+                   p->stack[1] == NULL, dup_str(a));
 }
 
 /* The sections receiving text now: the current one and the open entries (at most 4). */
@@ -681,30 +636,19 @@ static int sinks(const hp *p, size_t out[4])
     return n;
 }
 
-static void note_oom(hp *p, const ofsi_buf *b)
-{
-    (void)p; /* the buffer aborts on a failed allocation */
-    (void)b;
-}
-
 static void emit_text(hp *p, const char *s)
 {
     size_t idx[4];
     int k = sinks(p, idx);
     if (p->pre_depth) {
-        for (int i = 0; i < k; i++) {
+        for (int i = 0; i < k; i++)
             ofsi_buf_puts(&p->secs[idx[i]].code, s);
-            note_oom(p, &p->secs[idx[i]].code);
-        }
         return;
     }
     p->scratch.n = 0;
     buf_layout(&p->scratch, s);
-    note_oom(p, &p->scratch);
-    for (int i = 0; i < k && !p->oom; i++) {
+    for (int i = 0; i < k; i++)
         ofsi_buf_add(&p->secs[idx[i]].body, p->scratch.s, p->scratch.n);
-        note_oom(p, &p->secs[idx[i]].body);
-    }
 }
 
 /* A separator in every sink: '\n' ends a line, ' ' keeps words apart; code=1 for code. */
@@ -718,7 +662,6 @@ static void emit_sep(hp *p, char c, int code)
             buf_newline(b);
         else
             ofsi_buf_add(b, " ", 1);
-        note_oom(p, b);
     }
 }
 
@@ -746,14 +689,8 @@ static const char *strip_q(const char *s)
 static void push_id(hp *p, const GumboNode *n)
 {
     if (p->nids == p->capids) {
-        size_t cap = p->capids ? p->capids * 2 : 16;
-        open_id *v = realloc(p->ids, cap * sizeof *v);
-        if (!v) {
-            p->oom = 1;
-            return;
-        }
-        p->ids = v;
-        p->capids = cap;
+        p->capids = p->capids ? p->capids * 2 : 16;
+        p->ids = ofsi_xreallocarray(p->ids, p->capids, sizeof *p->ids);
     }
     p->ids[p->nids++] = (open_id){n, 0};
 }
@@ -775,8 +712,8 @@ static int is_permalink(const GumboNode *a, hp *p)
                 strcasestr(cls, "hash-link") || strcasestr(cls, "permalink")))
         return 1;
     char *text = inline_text(p, a, 0, 64);
-    int symbol = text && strlen(text) <= 8;
-    for (const char *c = text ? text : ""; *c; c++)
+    int symbol = strlen(text) <= 8;
+    for (const char *c = text; *c; c++)
         if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
             symbol = 0;
     free(text);
@@ -804,17 +741,17 @@ static const char *inner_anchor(hp *p, const GumboNode *el)
     return link;
 }
 
-/* The heading's anchor (see the file comment); malloc'd, NULL on OOM. */
+/* The heading's anchor (see the file comment); malloc'd. */
 static char *heading_anchor(hp *p, const GumboNode *h)
 {
     const char *v = attr(h, "id");
     if (v && *v)
-        return xstrdup(p, v);
+        return dup_str(v);
     if (p->nids && !p->ids[p->nids - 1].claimed)
-        return xstrdup(p, attr(p->ids[p->nids - 1].node, "id"));
+        return dup_str(attr(p->ids[p->nids - 1].node, "id"));
     if ((v = inner_anchor(p, h)))
-        return xstrdup(p, v);
-    return xstrdup(p, p->nids ? attr(p->ids[p->nids - 1].node, "id") : "");
+        return dup_str(v);
+    return dup_str(p->nids ? attr(p->ids[p->nids - 1].node, "id") : "");
 }
 
 /* ---- the second walk: text into sections ---------------------------------------------------- */
@@ -832,7 +769,7 @@ static int is_admonition_label(const GumboNode *h)
                                         "admonition"};
     const char *cls = h->parent ? attr(h->parent, "class") : NULL;
     for (size_t k = 0; cls && k < sizeof kinds / sizeof *kinds; k++)
-        if (ofs_html_has_token(cls, kinds[k], 1))
+        if (ofsi_html_has_token(cls, kinds[k], 1))
             return 1;
     return 0;
 }
@@ -840,25 +777,21 @@ static int is_admonition_label(const GumboNode *h)
 static void on_heading(hp *p, const GumboNode *h, int level)
 {
     char *text = inline_text(p, h, 1, 0);
-    if (text && *text && is_admonition_label(h)) {
+    if (*text && is_admonition_label(h)) {
         emit_line(p, text);
         free(text);
         return;
     }
-    if (!text || !*text) {
+    if (!*text) {
         free(text);
         return;
     }
     char *anchor = heading_anchor(p, h);
     claim_ids(p);
-    if (!anchor) {
-        free(text);
-        return;
-    }
     if (level == 1 && !p->first_h1)
-        p->first_h1 = xstrdup(p, text);
+        p->first_h1 = dup_str(text);
     if (!p->first_heading)
-        p->first_heading = xstrdup(p, text);
+        p->first_heading = dup_str(text);
     size_t tn = strlen(text);
     int question = text[tn - 1] == '?';
     end_entries(p);
@@ -868,14 +801,13 @@ static void on_heading(hp *p, const GumboNode *h, int level)
     int crumb_page = level > 1 && !p->stack[1];
     if (level <= p->max_depth) {
         p->deep_aux = -1;
-        long idx = new_sec(p, question ? OFS_KIND_FAQ : OFS_KIND_SECTION, level,
-                           xstrdup(p, question ? strip_q(text) : text), crumb, crumb_page, anchor);
-        if (idx >= 0)
-            p->cur = (size_t)idx;
+        p->cur = (size_t)new_sec(p, question ? OFS_KIND_FAQ : OFS_KIND_SECTION, level,
+                                 dup_str(question ? strip_q(text) : text), crumb, crumb_page,
+                                 anchor);
     } else {
         emit_line(p, text);
         if (question) {
-            p->deep_aux = new_sec(p, OFS_KIND_FAQ, level, xstrdup(p, strip_q(text)), crumb,
+            p->deep_aux = new_sec(p, OFS_KIND_FAQ, level, dup_str(strip_q(text)), crumb,
                                   crumb_page, anchor);
             p->deep_level = level;
         } else {
@@ -891,7 +823,7 @@ static void on_heading(hp *p, const GumboNode *h, int level)
 static void on_term(hp *p, const GumboNode *dt)
 {
     char *text = inline_text(p, dt, 1, 0);
-    if (text && *text) {
+    if (*text) {
         const char *a = attr(dt, "id");
         if (!a || !*a)
             a = inner_anchor(p, dt);
@@ -911,7 +843,7 @@ static void on_details(hp *p, const GumboNode *d)
         if (!is_html(s, GUMBO_TAG_SUMMARY))
             continue;
         char *q = inline_text(p, s, 1, 0);
-        size_t qn = q ? strlen(q) : 0;
+        size_t qn = strlen(q);
         if (qn > 1 && q[qn - 1] == '?') {
             const char *a = attr(d, "id");
             if (!a || !*a)
@@ -1012,7 +944,7 @@ static void second_walk(hp *p, const GumboNode *root)
     const GumboNode *n;
     int entering;
     walker_init(&w, root);
-    while (!p->oom && walker_next(&w, &n, &entering)) {
+    while (walker_next(&w, &n, &entering)) {
         if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
             n->type == GUMBO_NODE_CDATA) {
             if (entering)
@@ -1043,7 +975,7 @@ static int is_title_sep(const char *s, size_t *len)
     return 0;
 }
 
-/* The page title (see the file comment). Malloc'd; NULL on OOM. */
+/* The page title (see the file comment). Malloc'd. */
 static char *page_title(hp *p)
 {
     const char *h = p->first_h1 ? p->first_h1 : p->first_heading;
@@ -1051,24 +983,22 @@ static char *page_title(hp *p)
     if (t && *t) {
         size_t tn = strlen(t), hn = h ? strlen(h) : 0, sl;
         if (hn && tn > hn && !strncmp(t, h, hn) && is_title_sep(t + hn, &sl))
-            return xstrdup(p, h);
+            return dup_str(h);
         for (size_t i = 0; hn && tn > hn && i < tn - hn; i++)
             if (is_title_sep(t + i, &sl) && i + sl + hn == tn && !strcmp(t + i + sl, h))
-                return xstrdup(p, h);
-        return xstrdup(p, t);
+                return dup_str(h);
+        return dup_str(t);
     }
     if (h)
-        return xstrdup(p, h);
+        return dup_str(h);
     const char *base = p->filename ? p->filename : "";
     const char *slash = strrchr(base, '/');
     if (slash)
         base = slash + 1;
     const char *dot = strrchr(base, '.');
-    char *name = strndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
-    char *clean = name ? dup_valid(name) : NULL;
+    char *name = ofsi_xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+    char *clean = dup_valid(name);
     free(name);
-    if (!clean)
-        p->oom = 1;
     return clean;
 }
 
@@ -1085,19 +1015,17 @@ static char *crumb_with_page(const sec *s, const char *page_title, int stand_in)
     return take_valid(&b);
 }
 
-/* Moves the built sections into page; returns 0 on OOM. */
-static int build_sections(hp *p, ofs_page *page)
+/* Moves the built sections into page. */
+static void build_sections(hp *p, ofs_page *page)
 {
-    page->sections = calloc(p->nsecs ? p->nsecs : 1, sizeof *page->sections);
-    if (!page->sections)
-        return 0;
+    page->sections = ofsi_xcalloc(p->nsecs, sizeof *page->sections);
     /* The page title stands in for a missing h1, unless it is the text of the first heading,
      * an h2 or deeper: that heading's siblings are not under it (DocBook's pages open with h2). */
     int stand_in = p->first_h1 || !p->first_heading || strcmp(page->title, p->first_heading);
     for (size_t i = 0; i < p->nsecs; i++) {
         sec *s = &p->secs[i];
         char *body = take_text(&s->body), *code = take_code(&s->code);
-        if (body && code && i == 0 && !*body && !*code && p->nsecs > 1) {
+        if (i == 0 && !*body && !*code && p->nsecs > 1) {
             free(body); /* an empty intro */
             free(code);
             continue;
@@ -1110,10 +1038,7 @@ static int build_sections(hp *p, ofs_page *page)
         o->anchor = dup_valid(s->anchor);
         o->body = body;
         o->code = code;
-        if (!o->title || !o->breadcrumb || !o->anchor || !o->body || !o->code)
-            return 0;
     }
-    return 1;
 }
 
 static void free_pairs(ofs_meta *v, size_t n)
@@ -1127,8 +1052,8 @@ static void free_pairs(ofs_meta *v, size_t n)
 
 static void hp_free(hp *p)
 {
-    ofs_selector_free(p->defaults);
-    ofs_selector_free(p->ignore);
+    ofsi_selector_free(p->defaults);
+    ofsi_selector_free(p->ignore);
     free(p->title_tag);
     free(p->lang);
     free(p->canonical);
@@ -1163,21 +1088,16 @@ void ofs_html_page_free(ofs_html_page *hpg)
     free(hpg);
 }
 
-/* Hands the walks' results to a new ofs_html_page; NULL on OOM. */
+/* Hands the walks' results to a new ofs_html_page. */
 static ofs_html_page *build_page(hp *p)
 {
-    ofs_html_page *out = calloc(1, sizeof *out);
-    ofs_page *page = calloc(1, sizeof *page);
-    if (!out || !page) {
-        free(out);
-        free(page);
-        return NULL;
-    }
+    ofs_html_page *out = ofsi_xcalloc(1, sizeof *out);
+    ofs_page *page = ofsi_xcalloc(1, sizeof *page);
     out->page = page;
     page->title = page_title(p);
     page->description = inline_clean(p->description);
-    page->tags = strdup("");
-    page->slug = strdup("");
+    page->tags = ofsi_xstrdup("");
+    page->slug = ofsi_xstrdup("");
     page->meta = p->meta;
     page->nmeta = p->nmeta;
     p->meta = NULL;
@@ -1188,11 +1108,7 @@ static ofs_html_page *build_page(hp *p)
     p->nfilters = 0;
     out->lang = inline_clean(p->lang);
     out->canonical = inline_clean(p->canonical);
-    if (!page->title || !page->description || !page->tags || !page->slug || !out->lang ||
-        !out->canonical || !build_sections(p, page)) {
-        ofs_html_page_free(out);
-        return NULL;
-    }
+    build_sections(p, page);
     return out;
 }
 
@@ -1206,9 +1122,9 @@ static int setup(hp *p, const ofs_html_options *opts, const char *filename, char
     p->term_aux = p->faq_aux = p->deep_aux = -1;
     int rc = OFS_OK;
     if (!(opts && opts->no_default_ignore))
-        rc = ofs_selector_parse(OFS_HTML_DEFAULT_IGNORE, &p->defaults, errmsg);
+        rc = ofsi_selector_parse(OFS_HTML_DEFAULT_IGNORE, &p->defaults, errmsg);
     if (rc == OFS_OK && opts && opts->ignore_selector && *opts->ignore_selector)
-        rc = ofs_selector_parse(opts->ignore_selector, &p->ignore, errmsg);
+        rc = ofsi_selector_parse(opts->ignore_selector, &p->ignore, errmsg);
     return rc;
 }
 
@@ -1218,26 +1134,23 @@ int ofs_html_parse(const char *src, size_t len, const char *filename,
     *out = NULL;
     hp p;
     memset(&p, 0, sizeof p);
-    ofs_selector *root_sel = NULL;
-    ofs_html_tree *tree = NULL;
+    ofsi_selector *root_sel = NULL;
+    ofsi_html_tree *tree = NULL;
     int rc = setup(&p, opts, filename, errmsg);
     if (rc == OFS_OK && opts && opts->root_selector && *opts->root_selector)
-        rc = ofs_selector_parse(opts->root_selector, &root_sel, errmsg);
+        rc = ofsi_selector_parse(opts->root_selector, &root_sel, errmsg);
     if (rc == OFS_OK)
-        rc = ofs_html_tree_parse(src, len, filename, opts, &tree, errmsg);
+        rc = ofsi_html_tree_parse(src, len, filename, opts, &tree, errmsg);
     if (rc == OFS_OK) {
-        const GumboNode *doc = ofs_html_tree_document(tree);
+        const GumboNode *doc = ofsi_html_tree_document(tree);
         first_walk(&p, doc, root_sel);
-        new_sec(&p, OFS_KIND_PAGE, 0, NULL, xstrdup(&p, ""), 0, xstrdup(&p, ""));
-        for (size_t i = 0; i < p.nroots && !p.oom; i++)
+        new_sec(&p, OFS_KIND_PAGE, 0, NULL, dup_str(""), 0, dup_str(""));
+        for (size_t i = 0; i < p.nroots; i++)
             second_walk(&p, p.roots[i]);
-        if (!p.oom && !(*out = build_page(&p)))
-            p.oom = 1;
-        if (p.oom)
-            rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory reading HTML");
+        *out = build_page(&p);
     }
-    ofs_selector_free(root_sel);
-    ofs_html_tree_free(tree);
+    ofsi_selector_free(root_sel);
+    ofsi_html_tree_free(tree);
     hp_free(&p);
     return rc;
 }

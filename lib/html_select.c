@@ -15,6 +15,8 @@
 #include "html_internal.h"
 #include "ofsearch/ofsearch.h"
 
+#include "alloc.h"
+
 typedef struct {
     char *name;
     char *value; /* NULL: the attribute's presence is enough */
@@ -30,15 +32,10 @@ typedef struct {
     size_t nattrs;
 } compound;
 
-struct ofs_selector {
+struct ofsi_selector {
     compound *v;
     size_t n;
 };
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
 
 /* Identifier bytes: ASCII letters, digits, '-', '_' and any non-ASCII byte. */
 static int is_ident(char c)
@@ -61,7 +58,7 @@ static void compound_clear(compound *c)
     free(c->attrs);
 }
 
-void ofs_selector_free(ofs_selector *sel)
+void ofsi_selector_free(ofsi_selector *sel)
 {
     if (!sel)
         return;
@@ -97,11 +94,7 @@ static char *ident(parser *ps, int lower, int colon)
         fail(ps, "a name was expected");
         return NULL;
     }
-    char *out = strndup(s, n);
-    if (!out) {
-        ps->rc = ofs_set_error(ps->errmsg, OFS_NOMEM, "out of memory");
-        return NULL;
-    }
+    char *out = ofsi_xstrndup(s, n);
     for (char *c = out; lower && *c; c++)
         if (*c >= 'A' && *c <= 'Z')
             *c += 32;
@@ -123,15 +116,13 @@ static int attribute(parser *ps, compound *c)
                 free(a.name);
                 return fail(ps, "unclosed quote");
             }
-            a.value = strndup(ps->p + 1, (size_t)(end - ps->p - 1));
+            a.value = ofsi_xstrndup(ps->p + 1, (size_t)(end - ps->p - 1));
             ps->p = end + 1;
         } else {
             a.value = ident(ps, 0, 0);
         }
-        if (!a.value) {
+        if (!a.value) { /* ident() said why */
             free(a.name);
-            if (ps->rc == OFS_OK)
-                ps->rc = ofs_set_error(ps->errmsg, OFS_NOMEM, "out of memory");
             return 0;
         }
     }
@@ -144,14 +135,7 @@ static int attribute(parser *ps, compound *c)
                             : "']' was expected");
     }
     ps->p++;
-    sel_attr *v = realloc(c->attrs, (c->nattrs + 1) * sizeof *v);
-    if (!v) {
-        free(a.name);
-        free(a.value);
-        ps->rc = ofs_set_error(ps->errmsg, OFS_NOMEM, "out of memory");
-        return 0;
-    }
-    c->attrs = v;
+    c->attrs = ofsi_xreallocarray(c->attrs, c->nattrs + 1, sizeof *c->attrs);
     c->attrs[c->nattrs++] = a;
     return 1;
 }
@@ -162,13 +146,7 @@ static int add_class(parser *ps, compound *c)
     char *name = ident(ps, 0, 0);
     if (!name)
         return 0;
-    char **v = realloc(c->classes, (c->nclasses + 1) * sizeof *v);
-    if (!v) {
-        free(name);
-        ps->rc = ofs_set_error(ps->errmsg, OFS_NOMEM, "out of memory");
-        return 0;
-    }
-    c->classes = v;
+    c->classes = ofsi_xreallocarray(c->classes, c->nclasses + 1, sizeof *c->classes);
     c->classes[c->nclasses++] = name;
     return 1;
 }
@@ -205,7 +183,7 @@ static int parse_compound(parser *ps, compound *c)
     if (!c->tag && !c->id && !c->nclasses && !c->nattrs && !star)
         return fail(ps, "a selector was expected");
     const char *q = ps->p;
-    while (is_space(*q))
+    while (ofsi_html_is_space(*q))
         q++;
     if (*q && *q != ',') {
         ps->p = q;
@@ -219,24 +197,17 @@ static int parse_compound(parser *ps, compound *c)
     return 1;
 }
 
-int ofs_selector_parse(const char *text, ofs_selector **out, char **errmsg)
+int ofsi_selector_parse(const char *text, ofsi_selector **out, char **errmsg)
 {
     *out = NULL;
-    ofs_selector *sel = calloc(1, sizeof *sel);
-    if (!sel)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofsi_selector *sel = ofsi_xcalloc(1, sizeof *sel);
     parser ps = {text ? text : "", text ? text : "", errmsg, OFS_OK};
     for (;;) {
-        while (is_space(*ps.p))
+        while (ofsi_html_is_space(*ps.p))
             ps.p++;
         if (!*ps.p && sel->n == 0)
             break; /* empty: matches nothing */
-        compound *v = realloc(sel->v, (sel->n + 1) * sizeof *v);
-        if (!v) {
-            ps.rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
-            break;
-        }
-        sel->v = v;
+        sel->v = ofsi_xreallocarray(sel->v, sel->n + 1, sizeof *sel->v);
         memset(&sel->v[sel->n], 0, sizeof *sel->v);
         sel->v[sel->n].tag_id = GUMBO_TAG_UNKNOWN;
         int ok = parse_compound(&ps, &sel->v[sel->n]);
@@ -246,7 +217,7 @@ int ofs_selector_parse(const char *text, ofs_selector **out, char **errmsg)
         if (!*ps.p)
             break;
         ps.p++; /* ',' */
-        while (is_space(*ps.p))
+        while (ofsi_html_is_space(*ps.p))
             ps.p++;
         if (!*ps.p) {
             fail(&ps, "a selector was expected after ','");
@@ -254,14 +225,14 @@ int ofs_selector_parse(const char *text, ofs_selector **out, char **errmsg)
         }
     }
     if (ps.rc != OFS_OK) {
-        ofs_selector_free(sel);
+        ofsi_selector_free(sel);
         return ps.rc;
     }
     *out = sel;
     return OFS_OK;
 }
 
-size_t ofs_html_tag_name(const GumboNode *node, char *out, size_t cap)
+size_t ofsi_html_tag_name(const GumboNode *node, char *out, size_t cap)
 {
     const GumboElement *e = &node->v.element;
     const char *name = e->tag == GUMBO_TAG_UNKNOWN ? NULL : gumbo_normalized_tagname(e->tag);
@@ -285,14 +256,14 @@ size_t ofs_html_tag_name(const GumboNode *node, char *out, size_t cap)
     return n;
 }
 
-int ofs_html_has_token(const char *list, const char *tok, int nocase)
+int ofsi_html_has_token(const char *list, const char *tok, int nocase)
 {
     size_t n = strlen(tok);
     for (const char *p = list; *p;) {
-        while (is_space(*p))
+        while (ofsi_html_is_space(*p))
             p++;
         const char *s = p;
-        while (*p && !is_space(*p))
+        while (*p && !ofsi_html_is_space(*p))
             p++;
         if ((size_t)(p - s) == n && n &&
             (nocase ? strncasecmp(s, tok, n) : memcmp(s, tok, n)) == 0)
@@ -301,7 +272,7 @@ int ofs_html_has_token(const char *list, const char *tok, int nocase)
     return 0;
 }
 
-const char *ofs_html_attr(const GumboNode *node, const char *name)
+const char *ofsi_html_attr(const GumboNode *node, const char *name)
 {
     if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE)
         return NULL;
@@ -329,8 +300,8 @@ static void look_up(element *el)
     if (el->looked)
         return;
     el->looked = 1;
-    el->id = ofs_html_attr(el->node, "id");
-    el->cls = ofs_html_attr(el->node, "class");
+    el->id = ofsi_html_attr(el->node, "id");
+    el->cls = ofsi_html_attr(el->node, "class");
 }
 
 static int compound_match(const compound *c, element *el)
@@ -344,7 +315,7 @@ static int compound_match(const compound *c, element *el)
         } else {
             char name[128];
             if (e->tag != GUMBO_TAG_UNKNOWN ||
-                (ofs_html_tag_name(node, name, sizeof name), strcmp(name, c->tag) != 0))
+                (ofsi_html_tag_name(node, name, sizeof name), strcmp(name, c->tag) != 0))
                 return 0;
         }
     }
@@ -355,17 +326,17 @@ static int compound_match(const compound *c, element *el)
     if (c->nclasses && !el->cls)
         return 0;
     for (size_t i = 0; i < c->nclasses; i++)
-        if (!ofs_html_has_token(el->cls, c->classes[i], 0))
+        if (!ofsi_html_has_token(el->cls, c->classes[i], 0))
             return 0;
     for (size_t i = 0; i < c->nattrs; i++) {
-        const char *v = ofs_html_attr(node, c->attrs[i].name);
+        const char *v = ofsi_html_attr(node, c->attrs[i].name);
         if (!v || (c->attrs[i].value && strcmp(v, c->attrs[i].value) != 0))
             return 0;
     }
     return 1;
 }
 
-int ofs_selector_match(const ofs_selector *sel, const GumboNode *node)
+int ofsi_selector_match(const ofsi_selector *sel, const GumboNode *node)
 {
     if (!sel || (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE))
         return 0;
@@ -378,8 +349,8 @@ int ofs_selector_match(const ofs_selector *sel, const GumboNode *node)
 
 int ofs_html_check_selector(const char *selector, char **errmsg)
 {
-    ofs_selector *sel;
-    int rc = ofs_selector_parse(selector, &sel, errmsg);
-    ofs_selector_free(sel);
+    ofsi_selector *sel;
+    int rc = ofsi_selector_parse(selector, &sel, errmsg);
+    ofsi_selector_free(sel);
     return rc;
 }

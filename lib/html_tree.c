@@ -25,6 +25,8 @@
 #include "html_internal.h"
 #include "ofsearch/ofsearch.h"
 
+#include "alloc.h"
+
 #define MIB ((size_t)1024 * 1024)
 #define PRESCAN_BYTES 1024  /* WHATWG: the encoding prescan reads the first 1024 bytes */
 #define SNIFF_BYTES 1445    /* WHATWG MIME Sniffing: the resource header's maximum length */
@@ -45,7 +47,7 @@ typedef struct {
     size_t total, budget;  /* bytes of chunks held, and the most allowed */
     double deadline;       /* thread CPU time at which the parse is abandoned */
     unsigned calls;
-    int failure;           /* OFS_TOOLONG, OFS_TIMEOUT or OFS_NOMEM once jumped */
+    int failure;           /* OFS_TOOLONG or OFS_TIMEOUT once jumped */
     jmp_buf escape;
 } arena;
 
@@ -76,9 +78,7 @@ static void *arena_alloc(void *ud, size_t n)
             cap = n;
         if (a->total + cap > a->budget)
             arena_fail(a, OFS_TOOLONG);
-        chunk *c = malloc(sizeof *c + cap);
-        if (!c)
-            arena_fail(a, OFS_NOMEM);
+        chunk *c = ofsi_xmalloc(sizeof *c + cap);
         c->next = a->head;
         c->used = 0;
         c->cap = cap;
@@ -108,11 +108,6 @@ static void arena_clear(arena *a)
 
 /* ---- binary data ---------------------------------------------------------------------------- */
 
-static int is_html_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
-}
-
 /* The MIME Sniffing standard's HTML signatures: after white space, one of these tags (any case)
  * followed by a space or '>'. A page opening with one is HTML whatever bytes follow. */
 static int starts_like_html(const unsigned char *s, size_t n)
@@ -121,7 +116,7 @@ static int starts_like_html(const unsigned char *s, size_t n)
                                        "<h1", "<div", "<font", "<table", "<a", "<style",
                                        "<title", "<b", "<body", "<br", "<p", "<!--", "<?xml"};
     size_t i = 0;
-    while (i < n && is_html_space(s[i]))
+    while (i < n && ofsi_html_is_space(s[i]))
         i++;
     for (size_t k = 0; k < sizeof sigs / sizeof *sigs; k++) {
         size_t m = strlen(sigs[k]);
@@ -213,23 +208,23 @@ static int get_attribute(const unsigned char *s, size_t n, size_t *i, char name[
                          char value[64])
 {
     size_t k = *i, nl = 0, vl = 0;
-    while (k < n && (is_html_space(s[k]) || s[k] == '/'))
+    while (k < n && (ofsi_html_is_space(s[k]) || s[k] == '/'))
         k++;
     if (k >= n || s[k] == '>') {
         *i = k;
         return 0;
     }
-    while (k < n && s[k] != '=' && s[k] != '>' && s[k] != '/' && !is_html_space(s[k])) {
+    while (k < n && s[k] != '=' && s[k] != '>' && s[k] != '/' && !ofsi_html_is_space(s[k])) {
         if (nl < 63)
             name[nl++] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
         k++;
     }
     name[nl] = '\0';
-    while (k < n && is_html_space(s[k]))
+    while (k < n && ofsi_html_is_space(s[k]))
         k++;
     if (k < n && s[k] == '=') {
         k++;
-        while (k < n && is_html_space(s[k]))
+        while (k < n && ofsi_html_is_space(s[k]))
             k++;
         if (k < n && (s[k] == '"' || s[k] == '\'')) {
             unsigned char q = s[k++];
@@ -240,7 +235,7 @@ static int get_attribute(const unsigned char *s, size_t n, size_t *i, char name[
             }
             k++;
         } else {
-            while (k < n && s[k] != '>' && !is_html_space(s[k])) {
+            while (k < n && s[k] != '>' && !ofsi_html_is_space(s[k])) {
                 if (vl < 63)
                     value[vl++] = (char)s[k];
                 k++;
@@ -257,16 +252,16 @@ static int charset_of_content(const char *content, char out[64])
 {
     for (const char *p = content; (p = strcasestr(p, "charset")); p += 7) {
         const char *q = p + 7;
-        while (is_html_space((unsigned char)*q))
+        while (ofsi_html_is_space((unsigned char)*q))
             q++;
         if (*q != '=')
             continue;
         q++;
-        while (is_html_space((unsigned char)*q))
+        while (ofsi_html_is_space((unsigned char)*q))
             q++;
         char quote = (*q == '"' || *q == '\'') ? *q++ : 0;
         size_t n = 0;
-        while (*q && n < 63 && (quote ? *q != quote : !is_html_space((unsigned char)*q) && *q != ';'))
+        while (*q && n < 63 && (quote ? *q != quote : !ofsi_html_is_space((unsigned char)*q) && *q != ';'))
             out[n++] = *q++;
         out[n] = '\0';
         return n > 0;
@@ -305,7 +300,7 @@ static int prescan_markup(const unsigned char *s, size_t n, size_t *i, char labe
         return 0;
     }
     if (n - k >= 6 && !strncasecmp((const char *)s + k, "<meta", 5) &&
-        (is_html_space(s[k + 5]) || s[k + 5] == '/')) {
+        (ofsi_html_is_space(s[k + 5]) || s[k + 5] == '/')) {
         *i = k + 5;
         return meta_charset(s, n, i, label);
     }
@@ -313,7 +308,7 @@ static int prescan_markup(const unsigned char *s, size_t n, size_t *i, char labe
     if (k < n && s[k] == '/')
         k++;
     if (k < n && ((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z')) { /* a tag: skip its attributes */
-        while (k < n && !is_html_space(s[k]) && s[k] != '>')
+        while (k < n && !ofsi_html_is_space(s[k]) && s[k] != '>')
             k++;
         char name[64], value[64];
         while (get_attribute(s, n, &k, name, value))
@@ -326,7 +321,7 @@ static int prescan_markup(const unsigned char *s, size_t n, size_t *i, char labe
     return 0;
 }
 
-int ofs_html_sniff_charset(const char *src, size_t len, char *name, size_t cap, size_t *bom)
+int ofsi_html_sniff_charset(const char *src, size_t len, char *name, size_t cap, size_t *bom)
 {
     const unsigned char *s = (const unsigned char *)src;
     *bom = 0;
@@ -351,10 +346,10 @@ int ofs_html_sniff_charset(const char *src, size_t len, char *name, size_t cap, 
             continue;
         /* Trim and lowercase the label, then map it (WHATWG "get an encoding"). */
         char *l = label;
-        while (is_html_space((unsigned char)*l))
+        while (ofsi_html_is_space((unsigned char)*l))
             l++;
         size_t ll = strlen(l);
-        while (ll && is_html_space((unsigned char)l[ll - 1]))
+        while (ll && ofsi_html_is_space((unsigned char)l[ll - 1]))
             l[--ll] = '\0';
         for (char *p = l; *p; p++)
             if (*p >= 'A' && *p <= 'Z')
@@ -370,7 +365,7 @@ int ofs_html_sniff_charset(const char *src, size_t len, char *name, size_t cap, 
 }
 
 /* Converts src from the named charset to UTF-8 through ICU (malformed input becomes U+FFFD).
- * OFS_INVALID when ICU knows no such charset, OFS_NOMEM. */
+ * OFS_INVALID when ICU knows no such charset, OFS_TOOLONG when the result would not fit. */
 static int to_utf8(const char *charset, const char *src, size_t len, char **out, size_t *outlen)
 {
     if (len > INT32_MAX / 4)
@@ -379,9 +374,7 @@ static int to_utf8(const char *charset, const char *src, size_t len, char **out,
      * multi-character mappings may need more, which the second round gets. */
     int32_t cap = (int32_t)len * 3 + 1;
     for (int round = 0; round < 2; round++) {
-        char *buf = malloc((size_t)cap);
-        if (!buf)
-            return OFS_NOMEM;
+        char *buf = ofsi_xmalloc((size_t)cap);
         UErrorCode err = U_ZERO_ERROR;
         int32_t n = ucnv_convert("UTF-8", charset, buf, cap, src, (int32_t)len, &err);
         if (U_SUCCESS(err) && n < cap) {
@@ -391,8 +384,8 @@ static int to_utf8(const char *charset, const char *src, size_t len, char **out,
             return OFS_OK;
         }
         free(buf);
-        if (err == U_MEMORY_ALLOCATION_ERROR)
-            return OFS_NOMEM;
+        if (err == U_MEMORY_ALLOCATION_ERROR) /* ICU's own allocation: ends as ours do */
+            ofsi_oom(0);
         if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
             return OFS_INVALID;
         if (n >= INT32_MAX - 1)
@@ -404,7 +397,7 @@ static int to_utf8(const char *charset, const char *src, size_t len, char **out,
 
 /* ---- the tree ------------------------------------------------------------------------------- */
 
-struct ofs_html_tree {
+struct ofsi_html_tree {
     arena mem;
     GumboOutput *out;
     char *utf8;        /* the converted page, when it was not UTF-8 (Gumbo points into it) */
@@ -414,7 +407,7 @@ struct ofs_html_tree {
 
 /* gumbo_parse_with_options under the arena's budgets; 0 or the arena's failure code. Kept
  * apart so nothing of the caller's lives across the setjmp. */
-static int guarded_parse(ofs_html_tree *t)
+static int guarded_parse(ofsi_html_tree *t)
 {
     GumboOptions o = kGumboDefaultOptions;
     o.allocator = arena_alloc;
@@ -434,12 +427,12 @@ static void warn(const ofs_html_options *o, const char *filename, const char *ms
 }
 
 /* Makes t->text the page as UTF-8 (converted when it declares another charset). */
-static int decode(ofs_html_tree *t, const char *src, size_t len, const char *filename,
+static int decode(ofsi_html_tree *t, const char *src, size_t len, const char *filename,
                   const ofs_html_options *opts, char **errmsg)
 {
     char charset[64];
     size_t bom;
-    ofs_html_sniff_charset(src, len, charset, sizeof charset, &bom);
+    ofsi_html_sniff_charset(src, len, charset, sizeof charset, &bom);
     t->text = src + bom;
     t->len = len - bom;
     if (!strcmp(charset, "UTF-8"))
@@ -452,14 +445,13 @@ static int decode(ofs_html_tree *t, const char *src, size_t len, const char *fil
         return OFS_OK;
     }
     if (rc != OFS_OK)
-        return ofs_set_error(errmsg, rc, "%s converting the page from %s",
-                             rc == OFS_NOMEM ? "out of memory" : "page too long", charset);
+        return ofs_set_error(errmsg, rc, "page too long converting the page from %s", charset);
     t->text = t->utf8;
     return OFS_OK;
 }
 
-int ofs_html_tree_parse(const char *src, size_t len, const char *filename,
-                        const ofs_html_options *opts, ofs_html_tree **out, char **errmsg)
+int ofsi_html_tree_parse(const char *src, size_t len, const char *filename,
+                        const ofs_html_options *opts, ofsi_html_tree **out, char **errmsg)
 {
     *out = NULL;
     if (!src)
@@ -475,12 +467,10 @@ int ofs_html_tree_parse(const char *src, size_t len, const char *filename,
         return ofs_set_error(errmsg, OFS_INVALID,
                              "not HTML: %s (byte 0x%02X at offset %ld), skipped",
                              binary_kind(s, len), s[bin], bin);
-    ofs_html_tree *t = calloc(1, sizeof *t);
-    if (!t)
-        return ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    ofsi_html_tree *t = ofsi_xcalloc(1, sizeof *t);
     int rc = decode(t, src ? src : "", len, filename, opts, errmsg);
     if (rc != OFS_OK) {
-        ofs_html_tree_free(t);
+        ofsi_html_tree_free(t);
         return rc;
     }
     double mib = (double)t->len / (double)MIB;
@@ -489,9 +479,7 @@ int ofs_html_tree_parse(const char *src, size_t len, const char *filename,
     t->mem.deadline = thread_cpu() + (opts && opts->max_seconds > 0 ? opts->max_seconds
                                                                     : 2.0 + mib);
     rc = guarded_parse(t);
-    if (rc == OFS_NOMEM) {
-        ofs_set_error(errmsg, rc, "out of memory parsing HTML");
-    } else if (rc != OFS_OK) {
+    if (rc != OFS_OK) {
         ofs_set_error(errmsg, rc, "the HTML parser needed more than its %s (%.0f MiB, %.1f s of "
                       "CPU for this page): nesting or misnesting too deep?",
                       rc == OFS_TIMEOUT ? "CPU-time budget" : "memory budget",
@@ -499,25 +487,25 @@ int ofs_html_tree_parse(const char *src, size_t len, const char *filename,
                       opts && opts->max_seconds > 0 ? opts->max_seconds : 2.0 + mib);
     }
     if (rc != OFS_OK) {
-        ofs_html_tree_free(t);
+        ofsi_html_tree_free(t);
         return rc;
     }
     *out = t;
     return OFS_OK;
 }
 
-const GumboNode *ofs_html_tree_document(const ofs_html_tree *t)
+const GumboNode *ofsi_html_tree_document(const ofsi_html_tree *t)
 {
     return t->out->document;
 }
 
-const char *ofs_html_tree_utf8(const ofs_html_tree *t, size_t *len)
+const char *ofsi_html_tree_utf8(const ofsi_html_tree *t, size_t *len)
 {
     *len = t->len;
     return t->text;
 }
 
-void ofs_html_tree_free(ofs_html_tree *t)
+void ofsi_html_tree_free(ofsi_html_tree *t)
 {
     if (!t)
         return;

@@ -61,7 +61,7 @@ typedef struct {
  * other than UTF-8 (BOM, <meta charset>) is converted through ICU, invalid UTF-8 and NUL bytes
  * become U+FFFD or are dropped as browsers do. Fails with OFS_TOOLONG for a page over max_bytes
  * or one whose tree needs more than max_memory, OFS_TIMEOUT past max_seconds of parsing,
- * OFS_INVALID for binary data or a bad selector in opts, OFS_NOMEM. Every string handed out is
+ * OFS_INVALID for binary data or a bad selector in opts. Every string handed out is
  * valid UTF-8. Free *out with ofs_html_page_free. */
 int ofs_html_parse(const char *src, size_t len, const char *filename,
                    const ofs_html_options *opts, ofs_html_page **out, char **errmsg);
