@@ -3,6 +3,10 @@
  * checks, so probing costs no extra binary or library (curl brings a dozen) and no shell. */
 #include "commands.h"
 
+#include "alloc.h"
+#include "util.h"
+
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +73,7 @@ int cmd_healthcheck(int argc, char **argv)
     const char *env = getenv("OFSEARCH_LISTEN");
     const char *listen = env && *env ? env : "127.0.0.1:8080", *path = "/healthz";
     int timeout_ms = 2000;
+    long v;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -77,22 +82,25 @@ int cmd_healthcheck(int argc, char **argv)
             listen = argv[++i];
         } else if (!strcmp(argv[i], "--path") && i + 1 < argc && argv[i + 1][0] == '/') {
             path = argv[++i];
-        } else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc && atoi(argv[i + 1]) > 0) {
-            timeout_ms = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc &&
+                   !ofsi_parse_long(argv[i + 1], 1, INT_MAX, &v)) {
+            timeout_ms = (int)v;
+            i++;
         } else {
             fprintf(stderr, "ofsearch healthcheck: unexpected argument '%s'\n", argv[i]);
             usage(stderr);
             return 2;
         }
     }
-    char buf[512];
+    char *buf = ofsi_xstrdup(listen);
     const char *host = NULL, *port = NULL;
-    snprintf(buf, sizeof buf, "%s", listen);
     if (strlen(path) > 256 || strpbrk(path, " \r\n") || !split_listen(buf, &host, &port)) {
         fprintf(stderr, "ofsearch healthcheck: bad address '%s' or path '%s'\n", listen, path);
+        free(buf);
         return 2;
     }
     int fd = dial(host, port, timeout_ms);
+    free(buf);
     if (fd < 0) {
         fprintf(stderr, "ofsearch healthcheck: cannot connect to %s\n", listen);
         return 1;

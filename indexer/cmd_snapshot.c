@@ -2,9 +2,11 @@
  * index with its manifest, and check one before serving it (include/ofsearch/snapshot.h). */
 #include "commands.h"
 
+#include "util.h"
 #include "ofsearch/ofsearch.h"
 #include "ofsearch/snapshot.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,12 +70,15 @@ int cmd_snapshot(int argc, char **argv)
 {
     const char *db = default_db_path(), *out = NULL;
     int force = 0, quiet = 0, keep = 0;
+    long v;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             snapshot_usage(stdout);
             return 0;
-        } else if (!strcmp(argv[i], "--keep") && i + 1 < argc && atoi(argv[i + 1]) > 0) {
-            keep = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--keep") && i + 1 < argc &&
+                   !ofsi_parse_long(argv[i + 1], 1, INT_MAX, &v)) {
+            keep = (int)v;
+            i++;
         } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
             db = argv[++i];
         } else if (!strcmp(argv[i], "--force")) {

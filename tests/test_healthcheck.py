@@ -73,7 +73,7 @@ def main():
         s.close()
         check(rc == 1 and took < 5, "silent server: %d after %.1fs: %s" % (rc, took, out))
         for args in (["--bogus"], ["--listen", "nocolon"], ["--path", "healthz"],
-                     ["--timeout-ms", "0"], ["--listen", "[::1:80"]):
+                     ["--timeout-ms", "0"], ["--timeout-ms", "300x"], ["--listen", "[::1:80"]):
             rc, out, _ = hc(ofs, *args)
             check(rc == 2, "usage %s -> %d" % (args, rc))
     print("healthcheck: %s" % ("FAILED (%d)" % failures if failures else "ok"))

@@ -139,6 +139,8 @@ def case_cli(ofs, tmp):
     check(run(ofs, "verify", copy_to).returncode == 0, "the copy of the newest verifies")
     p = run(ofs, "snapshot", "--db", os.path.join(tmp, "of-1.db"), "--keep", "1", copy_to + "2")
     check(p.returncode == 2, "--keep with a file OUT is a usage error")
+    p = run(ofs, "snapshot", "--db", db, "--keep", "2x", d)
+    check(p.returncode == 2 and len(os.listdir(d)) == 4, "--keep 2x is a usage error")
     p = run(ofs, "snapshot", "--db", os.path.join(tmp, "empty-dir-missing"), copy_to + "3")
     check(p.returncode == 1, "missing source")
     os.mkdir(os.path.join(tmp, "empty"))
