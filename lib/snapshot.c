@@ -188,10 +188,10 @@ static int make_temp(const char *base, char **name, char **errmsg)
         if (errno != EEXIST)
             break;
     }
-    int rc = ofs_set_error(errmsg, OFS_IO, "cannot create %s: %s", *name, strerror(errno));
+    ofs_set_error(errmsg, OFS_IO, "cannot create %s: %s", *name, strerror(errno));
     free(*name);
     *name = NULL;
-    return rc;
+    return OFS_IO;
 }
 
 /* pid of a temporary name "<base>.tmp-PID-N" or "<base>.json.tmp-PID-N"; 0 if n is neither. */
@@ -237,7 +237,7 @@ static int integrity_check(sqlite3 *db, const char *path, char **errmsg)
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &st, NULL);
     const char *res = NULL;
-    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         res = (const char *)sqlite3_column_text(st, 0);
     int out = OFS_OK;
     if (!res)

@@ -850,7 +850,7 @@ static void test_bad_input(void)
         junk[i] = (unsigned char)((x = x * 1103515245u + 12345u) >> 24);
     h = parse_opts((const char *)junk, sizeof junk, NULL, &rc, &err);
     CHECK_INT(rc, OFS_INVALID);
-    CHECK(err && strstr(err, "binary data"));
+    CHECK(h == NULL && err && strstr(err, "binary data"));
     free(err);
     /* The same junk after an HTML start is a (strange) page: parsed, all strings valid. */
     char *page = malloc(sizeof junk + 32);
@@ -905,7 +905,6 @@ static void test_limits(void)
     size_t len;
     /* 100,000 nested elements: walked without recursion (no stack overflow), text kept. */
     char *deep = repeat("<!DOCTYPE html><body>", "<span>", 100000, "deep text<h2>end</h2>", &len);
-    double t0 = now();
     ofs_html_page *h = parse_opts(deep, len, NULL, &rc, &err);
     CHECK_MSG(rc == OFS_OK, "nested spans: %s", err ? err : "");
     free(err);
@@ -918,7 +917,7 @@ static void test_limits(void)
     deep = repeat("<!DOCTYPE html><body>", "<div>", 100000, "x", &len);
     ofs_html_options o = {0};
     o.max_seconds = 0.5;
-    t0 = now();
+    double t0 = now();
     h = parse_opts(deep, len, &o, &rc, &err);
     double took = now() - t0;
     CHECK_INT(rc, OFS_TIMEOUT);
@@ -957,6 +956,7 @@ static void test_limits(void)
         o.max_bytes = 1000;
         h = parse_opts(big, 1001, &o, &rc, &err);
         CHECK_INT(rc, OFS_TOOLONG);
+        CHECK(h == NULL);
         free(err);
         h = parse_opts(big, 1000, &o, &rc, &err);
         CHECK_INT(rc, OFS_OK);
