@@ -27,12 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The score for ranking with FTS5's bm25() (an evaluation configuration): negated, higher is
- * better, times the entry boost (ofs_boost); then the row's phrase instances for its snippet.
- * The default ranker needs no ORDER BY: ofs_collect keeps the page's rows as it scores them. */
-#define BM25_SCORE                                                                             \
-    "-bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * ofs_boost(f.fts) AS score, ofs_insts(f.fts)"
-
 static const char *const sql_text[OFSI_ST__N] = {
     /* ST_TOP*: ?1 match, ?2 kind or NULL, ?10 collection; ofs_collect reads and fills s->pass
      * and is false for every row. The filters are inside a CASE so that only rows that pass them
@@ -49,14 +43,14 @@ static const char *const sql_text[OFSI_ST__N] = {
         " THEN ofs_collect(f.fts) ELSE 0 END",
     /* ST_RANK*: the same with FTS5's bm25(); ?3..?7 weights, ?9 limit; ofs_boost reads s->pass */
     [OFSI_ST_RANK] =
-        "SELECT f.rowid, " BM25_SCORE
+        "SELECT f.rowid, " OFSI_BM25_SCORE
         " FROM fts f WHERE f.fts MATCH ?1 AND ?2 IS NULL ORDER BY score DESC LIMIT ?9",
     [OFSI_ST_RANK_KIND] =
-        "SELECT f.rowid, " BM25_SCORE
+        "SELECT f.rowid, " OFSI_BM25_SCORE
         " FROM fts f JOIN sections s ON s.id = f.rowid"
         " WHERE f.fts MATCH ?1 AND s.kind = ?2 ORDER BY score DESC LIMIT ?9",
     [OFSI_ST_RANK_COLL] =
-        "SELECT f.rowid, " BM25_SCORE
+        "SELECT f.rowid, " OFSI_BM25_SCORE
         " FROM fts f JOIN sections s ON s.id = f.rowid"
         " JOIN documents d ON d.id = s.document_id JOIN collections c ON c.id = d.collection_id"
         " WHERE f.fts MATCH ?1 AND (?2 IS NULL OR s.kind = ?2) AND c.name = ?10"
@@ -79,6 +73,11 @@ static const char *const sql_text[OFSI_ST__N] = {
     /* The same, with the row's phrase instances from the ranked pass instead of a second MATCH:
      * a rowid lookup instead of an index lookup per phrase (a quarter of a median search). */
     [OFSI_ST_SNIPPET_INSTS] = "SELECT ofs_snippet(fts, ?2, ?3, ?5) FROM fts WHERE rowid = ?4",
+    /* A hit's title and headings with its matches marked (mark_titles), the same two ways. */
+    [OFSI_ST_MARK] = "SELECT ofs_highlight(fts, 0), ofs_highlight(fts, 1) FROM fts"
+                     " WHERE fts MATCH ?1 AND rowid = ?4",
+    [OFSI_ST_MARK_INSTS] = "SELECT ofs_highlight(fts, 0, ?5), ofs_highlight(fts, 1, ?5) FROM fts"
+                           " WHERE rowid = ?4",
     [OFSI_ST_COUNTS] =
         "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sections)",
     [OFSI_ST_KIND] = "SELECT kind, ord = 0 FROM sections WHERE id = ?1",
@@ -447,14 +446,6 @@ void ofs_searcher_close(ofs_searcher *s)
 
 /* ---- one ranked pass ------------------------------------------------------------------- */
 
-/* What one ranked pass binds: a form of the compiled query and the filters. */
-typedef struct {
-    const ofsi_query_form *form; /* the FTS5 expression and its strings' terms */
-    const char *collection;
-    int kind;                    /* -1: any */
-    int query_tokens;            /* token positions of the query's positive text (entry boost) */
-} pass_args;
-
 int ofsi_db_error(ofs_searcher *s, char **errmsg)
 {
     int code = sqlite3_errcode(s->db);
@@ -465,8 +456,8 @@ int ofsi_db_error(ofs_searcher *s, char **errmsg)
 }
 
 /* Sets what ofs_collect reads for the pass about to run. */
-static void start_pass(ofs_searcher *s, const pass_args *a, const double *w, ofsi_phrase_df *known,
-                      int k)
+static void start_pass(ofs_searcher *s, const ofsi_pass_args *a, const double *w,
+                       ofsi_phrase_df *known, int k)
 {
     ofsi_pass *p = &s->pass;
     p->bm.k1 = s->cfg.k1;
@@ -528,20 +519,28 @@ static int bm25_rows(sqlite3_stmt *st, const double *w, int k, int want,
 /* Runs the ranked statement, appending up to `want` rows not already in `skip` to out; *matches
  * is how many rows matched (ofs_collect scores them all), or -1 when the ranking function cannot
  * tell (FTS5's bm25()). */
-static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ofsi_ranked_list *skip,
-                     ofsi_ranked_list *out, long long *matches, char **errmsg)
+static int rank_pass(ofs_searcher *s, const ofsi_pass_args *a, int want,
+                     const ofsi_ranked_list *skip, ofsi_ranked_list *out, long long *matches,
+                     char **errmsg)
 {
     int bm25 = s->cfg.ranker == OFS_RANK_FTS5_BM25;
-    /* Joining sections costs a lookup per matching row: only when a filter needs it. */
-    int which = a->collection ? 2 : a->kind >= 0 ? 1 : 0;
-    sqlite3_stmt *st = s->st[(bm25 ? OFSI_ST_RANK : OFSI_ST_TOP) + which];
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    sqlite3_bind_text(st, 1, a->form->match, -1, SQLITE_STATIC);
-    if (a->kind >= 0)
-        sqlite3_bind_int(st, 2, a->kind);
-    if (a->collection)
-        sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
+    sqlite3_stmt *st = NULL;
+    if (a->filter) {
+        int rc = ofsi_request_stmt(s, bm25 ? OFSI_Q_RANK : OFSI_Q_TOP, a, 0, &st, errmsg);
+        if (rc != OFS_OK)
+            return rc;
+    } else {
+        /* Joining sections costs a lookup per matching row: only when a filter needs it. */
+        int which = a->collection ? 2 : a->kind >= 0 ? 1 : 0;
+        st = s->st[(bm25 ? OFSI_ST_RANK : OFSI_ST_TOP) + which];
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        sqlite3_bind_text(st, 1, a->form->match, -1, SQLITE_STATIC);
+        if (a->kind >= 0)
+            sqlite3_bind_int(st, 2, a->kind);
+        if (a->collection)
+            sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
+    }
     const double w[5] = {s->cfg.w_title, s->cfg.w_headings, s->cfg.w_body, s->cfg.w_code,
                          s->cfg.w_meta};
     ofsi_phrase_df known = {.n = 0, .rows = 0};
@@ -554,7 +553,10 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ofsi_r
     s->pass.known = NULL; /* it lives on this stack frame */
     if (rc != OFS_OK)
         rc = ofsi_db_error(s, errmsg);
-    sqlite3_reset(st);
+    if (a->filter)
+        sqlite3_finalize(st);
+    else
+        sqlite3_reset(st);
     if (rc != OFS_OK)
         return rc;
     if (!bm25)
@@ -562,8 +564,13 @@ static int rank_pass(ofs_searcher *s, const pass_args *a, int want, const ofsi_r
     return OFS_OK;
 }
 
-static int count_pass(ofs_searcher *s, const pass_args *a, long *total, char **errmsg)
+static int count_pass(ofs_searcher *s, const ofsi_pass_args *a, long *total, char **errmsg)
 {
+    if (a->filter) {
+        sqlite3_stmt *fst;
+        int rc = ofsi_request_stmt(s, OFSI_Q_COUNT, a, 0, &fst, errmsg);
+        return rc == OFS_OK ? ofsi_request_count(s, fst, total, errmsg) : rc;
+    }
     sqlite3_stmt *st = s->st[a->collection ? OFSI_ST_COUNT_COLL
                              : a->kind >= 0 ? OFSI_ST_COUNT_KIND
                                             : OFSI_ST_COUNT];
@@ -610,6 +617,74 @@ static char *make_breadcrumb(const char *page_title, const char *headings)
     return ofsi_buf_take(&b);
 }
 
+/* A copy of s without OFS_MARK_OPEN and OFS_MARK_CLOSE. */
+static char *unmarked(const char *s)
+{
+    char *u = ofsi_xmalloc(strlen(s) + 1), *o = u;
+    for (; *s; s++)
+        if (*s != OFS_MARK_OPEN && *s != OFS_MARK_CLOSE)
+            *o++ = *s;
+    *o = '\0';
+    return u;
+}
+
+/* "Page title › parent headings" as make_breadcrumb makes it, from the headings with their
+ * matches marked (the page title is not this row's text: it stays unmarked). */
+static char *marked_breadcrumb(const char *page_title, const char *headings,
+                               const char *marked)
+{
+    char *bare = unmarked(marked);
+    char *b = NULL;
+    if (strcmp(bare, headings ? headings : "") == 0) {
+        ofsi_buf m = {0};
+        size_t pl = strlen(page_title);
+        int has_page = strncmp(bare, page_title, pl) == 0;
+        if (!has_page)
+            ofsi_buf_add(&m, page_title, pl);
+        if (*marked) {
+            if (!has_page && pl)
+                ofsi_buf_add(&m, " › ", strlen(" › "));
+            ofsi_buf_puts(&m, marked);
+        }
+        b = ofsi_buf_take(&m);
+    } else { /* the marked text differs (whitespace collapsed): unmarked, as the breadcrumb */
+        b = make_breadcrumb(page_title, headings);
+    }
+    free(bare);
+    return b;
+}
+
+/* Fills h->marked_title and h->marked_breadcrumb: the row's title and headings columns with
+ * the query's matches marked (ofs_highlight), from the instances the ranked pass kept. */
+static void mark_hit(ofs_searcher *s, const char *match, const ofsi_ranked *row,
+                     const char *page_title, const char *headings, ofs_hit *h)
+{
+    sqlite3_stmt *mk = s->st[row->insts ? OFSI_ST_MARK_INSTS : OFSI_ST_MARK];
+    sqlite3_reset(mk);
+    sqlite3_clear_bindings(mk);
+    if (!row->insts)
+        sqlite3_bind_text(mk, 1, match, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_blob(mk, 5, row->insts, row->ninsts, SQLITE_STATIC);
+    sqlite3_bind_int64(mk, 4, row->id);
+    const char *t = NULL, *hd = NULL;
+    if (match || row->insts) {
+        if (sqlite3_step(mk) == SQLITE_ROW) {
+            t = (const char *)sqlite3_column_text(mk, 0);
+            hd = (const char *)sqlite3_column_text(mk, 1);
+        }
+    }
+    char *bare = t ? unmarked(t) : NULL;
+    /* The title shown is the section's own unless it is a page's: marked only when it is this
+     * row's title text. */
+    h->marked_title = ofsi_xstrdup(bare && h->title && strcmp(bare, h->title) == 0 ? t
+                                   : h->title ? h->title : "");
+    h->marked_breadcrumb = hd ? marked_breadcrumb(page_title, headings, hd)
+                              : make_breadcrumb(page_title, headings);
+    free(bare);
+    sqlite3_reset(mk);
+}
+
 static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *match,
                     const ofsi_ranked *row, ofs_hit *h)
 {
@@ -637,6 +712,10 @@ static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *m
                                     (const char *)sqlite3_column_text(st, 5));
     h->kind = ofsi_xstrdup(kname ? kname : "section");
     h->score = score;
+    h->id = id;
+    if (req->mark_titles)
+        mark_hit(s, match, row, page_title ? page_title : "",
+                 (const char *)sqlite3_column_text(st, 5), h);
     sqlite3_reset(st);
     if (!req->no_snippets) {
         sqlite3_stmt *sn = s->st[row->insts ? OFSI_ST_SNIPPET_INSTS : OFSI_ST_SNIPPET];
@@ -645,7 +724,8 @@ static int fill_hit(ofs_searcher *s, const ofs_query_request *req, const char *m
         if (!row->insts)
             sqlite3_bind_text(sn, 1, match, -1, SQLITE_STATIC);
         sqlite3_bind_int(sn, 2, (int)req->snippet_mode);
-        sqlite3_bind_int(sn, 3, s->cfg.snippet_tokens);
+        sqlite3_bind_int(sn, 3, req->snippet_tokens > 0 ? req->snippet_tokens
+                                                        : s->cfg.snippet_tokens);
         sqlite3_bind_int64(sn, 4, id);
         if (row->insts)
             sqlite3_bind_blob(sn, 5, row->insts, row->ninsts, SQLITE_STATIC);
@@ -668,6 +748,8 @@ static void hit_free(ofs_hit *h)
     free(h->breadcrumb);
     free(h->kind);
     free(h->snippet);
+    free(h->marked_title);
+    free(h->marked_breadcrumb);
 }
 
 void ofs_results_free(ofs_results *r)
@@ -677,6 +759,9 @@ void ofs_results_free(ofs_results *r)
     for (size_t i = 0; i < r->nhits; i++)
         hit_free(&r->hits[i]);
     free(r->hits);
+    for (size_t i = 0; i < r->nfacets; i++)
+        free(r->facets[i].value);
+    free(r->facets);
     free(r->did_you_mean);
     free(r->fts_query);
     free(r);
@@ -722,7 +807,7 @@ static int leave_out_common(ofs_searcher *s, ofs_query *q)
 /* The number of matches of a pass (up to OFS_TOTAL_CAP) that returned `got` rows when asked for
  * `want` and scored `matches` rows (-1: unknown): without another statement when the pass ran
  * dry or counted them, else counted. */
-static int pass_total(ofs_searcher *s, const pass_args *a, size_t got, int want,
+static int pass_total(ofs_searcher *s, const ofsi_pass_args *a, size_t got, int want,
                       long long matches, long *total, char **errmsg)
 {
     if (got < (size_t)want) {
@@ -751,20 +836,22 @@ static int rank_query(ofs_searcher *s, ofs_query *q, const ofs_query_request *re
         return OFS_OK;
     int window = req->offset + req->limit;
     int nq = s->tok ? ofsi_query_positions(q) : 0;
-    pass_args a = {&all, collection, kind, nq};
+    ofsi_pass_args a = {&all, collection, kind, nq, req->filter};
     ofsi_ranked_list full = {0};
     long long matches = -1;
     int rc = rank_pass(s, &a, window, NULL, &full, &matches, errmsg);
     if (rc == OFS_OK)
         rc = pass_total(s, &a, full.n, window, matches, &r->total, errmsg);
-    int relax = s->cfg.fallback == 2 ? full.n < (size_t)window : s->cfg.fallback && !full.n;
+    int relax = req->all_words                 ? 0
+                : s->cfg.fallback == 2 ? full.n < (size_t)window
+                                       : s->cfg.fallback && !full.n;
     /* Topping up a page that already has all-words hits: words in a large share of the index
      * add little but cost a score for most rows, so the any-word query leaves them out. */
     if (rc == OFS_OK && relax && full.n > 0 && s->cfg.common_share > 0 &&
         leave_out_common(s, q))
         ofsi_query_get_form(q, OFSI_FORM_LEAN, &any);
     if (rc == OFS_OK && relax && any.match && strcmp(any.match, all.match)) {
-        pass_args b = {&any, collection, kind, nq};
+        ofsi_pass_args b = {&any, collection, kind, nq, req->filter};
         size_t before = full.n;
         long total_any = 0;
         rc = rank_pass(s, &b, window - (int)before, &full, &full, &matches, errmsg);
@@ -842,7 +929,11 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
     if (rc == OFS_OK)
         rc = resolve_filters(req, q, &kind, &collection, errmsg);
     ofsi_ranked_list page = {0};
-    if (rc == OFS_OK)
+    int browsing = rc == OFS_OK && req->placeholder && !ofs_query_match_all(q);
+    ofsi_pass_args filters = {NULL, collection, kind, 0, req->filter};
+    if (browsing)
+        rc = ofsi_browse(s, req, &filters, &page, &r->total, errmsg);
+    else if (rc == OFS_OK)
         rc = rank_query(s, q, req, kind, collection, &page, r, errmsg);
     const ofs_query *shown = q;
     ofs_query *fixed = NULL;
@@ -865,6 +956,11 @@ static int run_search(ofs_searcher *s, const ofs_query_request *req, ofs_results
         r->fts_query = ofsi_xstrdup(match);
     if (rc == OFS_OK)
         rc = fill_page(s, req, match, &page, r, errmsg);
+    /* Facets count over the matches of the query shown (every section when browsing). */
+    ofsi_query_form shown_form = {.match = match};
+    filters.form = match ? &shown_form : NULL;
+    if (rc == OFS_OK && req->nfacets && (match || browsing))
+        rc = ofsi_count_facets(s, req, &filters, r, errmsg);
     ofsi_ranked_free(&page);
     ofs_query_free(fixed);
     ofs_query_free(q);

@@ -2,6 +2,8 @@
  * file of the search module, each declaring what that file offers the others. Private to lib/.
  *   search.c     the searcher's life (open, version checks, close) and the search itself:
  *                ranked passes, the entry boost, totals, hits
+ *   request.c    statements made for one request: a filter's condition in a pass, the
+ *                placeholder's browsing without a query, facet counts
  *   topk.c       the k best rows of a pass, kept while FTS5 scores rows
  *   termstats.c  document frequencies of terms, remembered between searches
  *   spell.c      did-you-mean: the closest indexed term of an unknown word
@@ -11,6 +13,7 @@
 #define OFSI_SEARCHER_H
 
 #include "internal.h"
+#include "ofsearch/filter.h"
 #include "ofsearch/query.h"
 #include "ofsearch/search.h"
 #include "ofsearch/tokenizer.h"
@@ -141,9 +144,25 @@ enum {
     /* ST_TOP* and ST_RANK* are each in the order plain, kind filter, collection filter. */
     OFSI_ST_TOP, OFSI_ST_TOP_KIND, OFSI_ST_TOP_COLL, OFSI_ST_RANK, OFSI_ST_RANK_KIND,
     OFSI_ST_RANK_COLL, OFSI_ST_COUNT, OFSI_ST_COUNT_KIND, OFSI_ST_COUNT_COLL, OFSI_ST_HIT,
-    OFSI_ST_SNIPPET, OFSI_ST_SNIPPET_INSTS, OFSI_ST_COUNTS, OFSI_ST_KIND, OFSI_ST_DATA_VERSION,
-    OFSI_ST_BEGIN, OFSI_ST_COMMIT, OFSI_ST__N
+    OFSI_ST_SNIPPET, OFSI_ST_SNIPPET_INSTS, OFSI_ST_MARK, OFSI_ST_MARK_INSTS, OFSI_ST_COUNTS,
+    OFSI_ST_KIND, OFSI_ST_DATA_VERSION, OFSI_ST_BEGIN, OFSI_ST_COMMIT, OFSI_ST__N
 };
+
+/* The score for ranking with FTS5's bm25() (an evaluation configuration): negated, higher is
+ * better, times the entry boost (ofs_boost); then the row's phrase instances for its snippet.
+ * The default ranker needs no ORDER BY: ofs_collect keeps the page's rows as it scores them. */
+#define OFSI_BM25_SCORE                                                                        \
+    "-bm25(f.fts, ?3, ?4, ?5, ?6, ?7) * ofs_boost(f.fts) AS score, ofs_insts(f.fts)"
+
+/* What one pass binds: a form of the compiled query (NULL: no query, every section) and the
+ * filters. */
+typedef struct {
+    const ofsi_query_form *form; /* the FTS5 expression and its strings' terms */
+    const char *collection;
+    int kind;                    /* -1: any */
+    int query_tokens;            /* token positions of the query's positive text (entry boost) */
+    const ofs_filter *filter;    /* NULL: none */
+} ofsi_pass_args;
 
 /* The ranked pass being stepped: what ofs_collect reads for every row, and the rows kept. */
 typedef struct {
@@ -185,5 +204,37 @@ int ofsi_db_error(ofs_searcher *s, char **errmsg);
 /* One read transaction around a search or suggestion; the begin notices index changes. */
 void ofsi_snapshot_begin(ofs_searcher *s);
 void ofsi_snapshot_end(ofs_searcher *s);
+
+/* ---- request.c ------------------------------------------------------------------------- */
+
+/* Statements a request makes for itself (Meilisearch-style requests: a filter, facets, no
+ * query): a filter's SQL varies with the filter, and these requests are the rarer ones, so each
+ * is prepared for the request and finalized after it. */
+enum {
+    OFSI_Q_TOP,          /* ofs_collect over the matches that pass (the default ranker) */
+    OFSI_Q_RANK,         /* the same ranked by FTS5's bm25() */
+    OFSI_Q_COUNT,        /* matches that pass, counted up to OFS_TOTAL_CAP */
+    OFSI_Q_BROWSE,       /* every section that passes, in index order (no query) */
+    OFSI_Q_BROWSE_COUNT,
+    OFSI_Q_FACET,        /* one facetable field's values over the matches that pass */
+    OFSI_Q_BROWSE_FACET  /* the same over every section that passes */
+};
+
+/* Prepares the statement `what` for a's match (unused when browsing) and filters, field the
+ * facetable field of the facet statements, and binds all but ?3 (a count's cap or the first
+ * weight) and ?9 (a limit). *out is finalized by the caller. OFS_DB on failure. */
+int ofsi_request_stmt(ofs_searcher *s, int what, const ofsi_pass_args *a, int field,
+                      sqlite3_stmt **out, char **errmsg);
+/* Steps a counting statement (OFSI_Q_COUNT, OFSI_Q_BROWSE_COUNT) into *total and finalizes it. */
+int ofsi_request_count(ofs_searcher *s, sqlite3_stmt *st, long *total, char **errmsg);
+/* The page of a placeholder request: the sections that pass a's filters, in index order, rows
+ * req->offset.. of them, each with an empty set of phrase instances (a snippet shows the start
+ * of its text); *total how many pass (up to OFS_TOTAL_CAP). */
+int ofsi_browse(ofs_searcher *s, const ofs_query_request *req, const ofsi_pass_args *a,
+                ofsi_ranked_list *page, long *total, char **errmsg);
+/* The request's facets into r->facets: each field's values and counts over the rows a's match
+ * finds (every section that passes the filters when a->form is NULL). */
+int ofsi_count_facets(ofs_searcher *s, const ofs_query_request *req, const ofsi_pass_args *a,
+                      ofs_results *r, char **errmsg);
 
 #endif

@@ -1,6 +1,7 @@
 /* ofs_snippet(fts, mode, ntokens): the FTS5 auxiliary function that shows why a row matched —
  * a window of about ntokens tokens around the densest cluster of hits, in plain text, HTML
- * (escaped, hits in <mark>) or ANSI colour. Output is always valid UTF-8 on one line.
+ * (escaped, hits in <mark>), ANSI colour or bare markers for the caller's own tags. Output is
+ * always valid UTF-8 on one line. ofs_highlight(fts, col) marks a whole column the same way.
  * Stateless apart from the call's own buffers, so any number of connections may use it at once. */
 #include "alloc.h"
 #include "buffer.h"
@@ -20,11 +21,13 @@
 #define BYTES_PER_TOKEN 48
 
 enum { COL_TITLE = 0, COL_BODY = 2 };
-enum { MODE_PLAIN = 0, MODE_HTML = 1, MODE_ANSI = 2 };
+enum { MODE_PLAIN = 0, MODE_HTML = 1, MODE_ANSI = 2, MODE_MARKERS = 3 };
 
-static const char *const mark_open[] = {"", "<mark>", "\033[1;31m"};
-static const char *const mark_close[] = {"", "</mark>", "\033[0m"};
-static const char ellipsis[] = "\xE2\x80\xA6";
+/* MODE_MARKERS: control characters, which put_char never lets through from the text, so a
+ * caller can swap them for its own tags and crop marker (Meilisearch's highlightPreTag, …). */
+static const char *const mark_open[] = {"", "<mark>", "\033[1;31m", "\001"};
+static const char *const mark_close[] = {"", "</mark>", "\033[0m", "\002"};
+static const char *const ellipsis[] = {"\xE2\x80\xA6", "\xE2\x80\xA6", "\xE2\x80\xA6", "\003"};
 
 /* Byte range of one token position (the union of its colocated tokens). */
 typedef struct {
@@ -470,15 +473,33 @@ static int make_snippet(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
     int cut = choose_window(&p, word, nwords, h, nhits, l->nphrase, w, n, &s, &e, &b0, &b1);
     span *r = mark_ranges(l, col, &p, s, e, &nr);
     if (s > 0)
-        out_puts(o, ellipsis);
+        out_puts(o, ellipsis[mode]);
     write_window(o, z, n, b0, b1, r, nr, mode);
     if (e < p.n || cut || p.truncated)
-        out_puts(o, ellipsis);
+        out_puts(o, ellipsis[mode]);
     free(r);
     free(h);
     free(word);
     free(p.v);
     return SQLITE_OK;
+}
+
+/* The row's phrase instances: from insts (a blob from ofs_insts(), when given and not NULL) or
+ * from the statement's MATCH. SQLITE_MISMATCH when insts is not such a blob (l is then empty). */
+static int read_insts(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_value *insts,
+                      inst_list *l)
+{
+    if (!insts || sqlite3_value_type(insts) == SQLITE_NULL)
+        return insts_from_fts5(api, fts, l);
+    int rc = sqlite3_value_type(insts) == SQLITE_BLOB
+                 ? insts_from_blob(sqlite3_value_blob(insts), sqlite3_value_bytes(insts),
+                                   api->xColumnCount(fts), l)
+                 : SQLITE_MISMATCH;
+    if (rc == SQLITE_MISMATCH) {
+        free(l->v);
+        *l = (inst_list){0};
+    }
+    return rc;
 }
 
 /* ofs_snippet(fts, mode, ntokens [, insts]): insts, a blob from ofs_insts() of the same row in
@@ -489,8 +510,8 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 {
     int mode = nval > 0 ? sqlite3_value_int(vals[0]) : MODE_PLAIN;
     int w = nval > 1 ? sqlite3_value_int(vals[1]) : DEFAULT_TOKENS;
-    if (nval > 3 || mode < MODE_PLAIN || mode > MODE_ANSI) {
-        sqlite3_result_error(ctx, "usage: ofs_snippet(fts, mode 0|1|2, ntokens [, insts])", -1);
+    if (nval > 3 || mode < MODE_PLAIN || mode > MODE_MARKERS) {
+        sqlite3_result_error(ctx, "usage: ofs_snippet(fts, mode 0-3, ntokens [, insts])", -1);
         return;
     }
     if (w <= 0)
@@ -498,19 +519,11 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     if (w > MAX_TOKENS)
         w = MAX_TOKENS;
     inst_list l = {0};
-    int rc;
-    if (nval > 2 && sqlite3_value_type(vals[2]) != SQLITE_NULL) {
-        rc = sqlite3_value_type(vals[2]) == SQLITE_BLOB
-                 ? insts_from_blob(sqlite3_value_blob(vals[2]), sqlite3_value_bytes(vals[2]),
-                                   api->xColumnCount(fts), &l)
-                 : SQLITE_MISMATCH;
-        if (rc == SQLITE_MISMATCH) {
-            free(l.v);
-            sqlite3_result_error(ctx, "ofs_snippet: insts is not a blob from ofs_insts()", -1);
-            return;
-        }
-    } else
-        rc = insts_from_fts5(api, fts, &l);
+    int rc = read_insts(api, fts, nval > 2 ? vals[2] : NULL, &l);
+    if (rc == SQLITE_MISMATCH) {
+        sqlite3_result_error(ctx, "ofs_snippet: insts is not a blob from ofs_insts()", -1);
+        return;
+    }
     out_buf o = {0};
     if (rc == SQLITE_OK)
         rc = make_snippet(api, fts, pick_column(api, fts, &l), &l, mode, w, &o);
@@ -521,6 +534,56 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
         return;
     }
     if (!o.b.s)
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+    else
+        sqlite3_result_text(ctx, o.b.s, (int)o.b.n, free);
+}
+
+/* Column col of the row, whole, with its phrase instances between MODE_MARKERS markers and
+ * whitespace collapsed as in snippets: a title or breadcrumb to show highlighted. */
+static int mark_column(const Fts5ExtensionApi *api, Fts5Context *fts, int col,
+                       const inst_list *l, out_buf *o)
+{
+    const char *z = NULL;
+    int n = 0;
+    int rc = api->xColumnText(fts, col, &z, &n);
+    if (rc != SQLITE_OK || !z || n <= 0)
+        return rc;
+    positions p = {.textlen = n};
+    rc = api->xTokenize(fts, z, n, &p, on_token);
+    if (rc == SQLITE_OK) {
+        int nr = 0;
+        span *r = mark_ranges(l, col, &p, 0, p.n, &nr);
+        write_window(o, z, n, 0, n, r, nr, MODE_MARKERS);
+        free(r);
+    }
+    free(p.v);
+    return rc;
+}
+
+/* ofs_highlight(fts, col [, insts]): column col with its matches marked (\001 … \002). */
+static void highlight_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                         int nval, sqlite3_value **vals)
+{
+    int col = nval > 0 ? sqlite3_value_int(vals[0]) : -1;
+    if (nval < 1 || nval > 2 || col < 0 || col >= api->xColumnCount(fts)) {
+        sqlite3_result_error(ctx, "usage: ofs_highlight(fts, column [, insts])", -1);
+        return;
+    }
+    inst_list l = {0};
+    int rc = read_insts(api, fts, nval > 1 ? vals[1] : NULL, &l);
+    if (rc == SQLITE_MISMATCH) {
+        sqlite3_result_error(ctx, "ofs_highlight: insts is not a blob from ofs_insts()", -1);
+        return;
+    }
+    out_buf o = {0};
+    if (rc == SQLITE_OK)
+        rc = mark_column(api, fts, col, &l, &o);
+    free(l.v);
+    if (rc != SQLITE_OK) {
+        free(o.b.s);
+        sqlite3_result_error_code(ctx, rc);
+    } else if (!o.b.s)
         sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
     else
         sqlite3_result_text(ctx, o.b.s, (int)o.b.n, free);
@@ -546,5 +609,7 @@ int ofsi_snippet_register_fts5(fts5_api *api)
     if (!api)
         return SQLITE_ERROR;
     int rc = api->xCreateFunction(api, "ofs_snippet", NULL, snippet_fn, NULL);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, "ofs_highlight", NULL, highlight_fn, NULL);
     return rc == SQLITE_OK ? api->xCreateFunction(api, "ofs_insts", NULL, insts_fn, NULL) : rc;
 }

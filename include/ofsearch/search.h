@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "ofsearch/common.h"
+#include "ofsearch/filter.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -17,8 +18,14 @@ typedef struct ofs_searcher ofs_searcher;
 typedef enum {
     OFS_SNIPPET_PLAIN = 0, /* text as is, no markers */
     OFS_SNIPPET_HTML = 1,  /* text HTML-escaped, matches in <mark>…</mark> */
-    OFS_SNIPPET_ANSI = 2   /* matches in bold/colour escape sequences for a terminal */
+    OFS_SNIPPET_ANSI = 2,  /* matches in bold/colour escape sequences for a terminal */
+    OFS_SNIPPET_MARKERS = 3 /* text as is, matches between OFS_MARK_OPEN and OFS_MARK_CLOSE, a
+                               cut end as OFS_MARK_CUT: control characters the text never holds,
+                               for a caller to swap for its own tags and crop marker */
 } ofs_snippet_mode;
+#define OFS_MARK_OPEN '\001'
+#define OFS_MARK_CLOSE '\002'
+#define OFS_MARK_CUT '\003'
 
 /* Ranking functions: BM25F (ofs_bm25f, lib/rank.c) or FTS5's built-in bm25(). */
 #define OFS_RANK_BM25F 0
@@ -71,6 +78,15 @@ typedef struct {
     int prefix;             /* as-you-type: last word is a prefix */
     ofs_snippet_mode snippet_mode;
     int no_snippets;        /* skip snippet generation (eval runs) */
+    /* Meilisearch-style requests (zero: as above). */
+    const ofs_filter *filter; /* sections must also pass it (lib/filter.c); NULL: none */
+    int all_words;          /* only sections with every word: never the any-word fallback */
+    int placeholder;        /* a query with nothing to search for lists every section that
+                               passes the filters, in index order (score 0), not nothing */
+    const int *facets;      /* facetable fields (ofs_facet_field_find) whose values to count */
+    size_t nfacets;         /* over every match (results' facets) */
+    int mark_titles;        /* fill hits' marked_title and marked_breadcrumb */
+    int snippet_tokens;     /* this search's snippet window; 0: the searcher's */
 } ofs_query_request;
 
 /* Matches are counted up to this many; a total equal to it means "at least this many". Counting
@@ -84,7 +100,18 @@ typedef struct {
 typedef struct {
     char *collection, *path, *docid, *url, *title, *breadcrumb, *kind, *snippet;
     double score;            /* higher is better */
+    long long id;            /* the section's row in this index (stable until it is rebuilt) */
+    /* With mark_titles: title and breadcrumb with the query's matches between OFS_MARK_OPEN
+     * and OFS_MARK_CLOSE (whitespace collapsed as in snippets); else NULL. */
+    char *marked_title, *marked_breadcrumb;
 } ofs_hit;
+
+/* One value of a facetable field and how many matching sections have it. */
+typedef struct {
+    const char *field;       /* ofs_facet_field_name's (static) */
+    char *value;
+    long count;
+} ofs_facet_count;
 
 typedef struct {
     ofs_hit *hits;
@@ -95,7 +122,12 @@ typedef struct {
     int corrected;           /* nothing matched the query as typed: hits are for did_you_mean */
     char *fts_query;         /* the FTS5 expression run (for debugging) */
     double took_ms;
+    /* The request's facets: each field's values in byte order (at most OFS_FACET_VALUES a
+     * field), counted over every match the hits come from (any-word ones when relaxed). */
+    ofs_facet_count *facets;
+    size_t nfacets;
 } ofs_results;
+#define OFS_FACET_VALUES 100
 
 int ofs_search(ofs_searcher *s, const ofs_query_request *req, ofs_results **out, char **errmsg);
 void ofs_results_free(ofs_results *r);
