@@ -28,6 +28,15 @@ static inline void ofs_buf_puts(ofs_buf *b, const char *s)
     ofs_buf_add(b, s, strlen(s));
 }
 
+/* The string, owned by the caller (an empty string if nothing was written); b is empty again. */
+static inline char *ofs_buf_take(ofs_buf *b)
+{
+    ofsi_buf t = {b->s, b->n, b->cap};
+    char *s = ofsi_buf_take(&t);
+    b->s = t.s, b->n = t.n, b->cap = t.cap;
+    return s;
+}
+
 static inline size_t ofs_utf8_valid_len(const unsigned char *s, size_t n)
 {
     return ofsi_utf8_len(s, n);

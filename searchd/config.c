@@ -36,6 +36,10 @@ static const char usage[] =
     "                          (OFSEARCH_RELOAD_INTERVAL)\n"
     "  --no-doc-pages          no /doc/ pages: urls of collections without a base URL stay\n"
     "                          relative paths (OFSEARCH_NO_DOC_PAGES=1)\n"
+    "  --api-key-file FILE     Meilisearch's routes (/indexes, /multi-search, …) want\n"
+    "                          'Authorization: Bearer KEY', KEY the file's first line\n"
+    "                          (OFSEARCH_API_KEY_FILE; or the key itself in OFSEARCH_API_KEY\n"
+    "                          or --api-key KEY, which other users may see in ps)\n"
     "  --version, --help\n";
 
 /* Strict decimal parse into [lo, hi]. */
@@ -125,6 +129,37 @@ static int add_origin(ofsd_config *cfg, const char *o, size_t n)
     return 0;
 }
 
+/* An API key: 1 to 512 visible ASCII characters (what fits a Bearer token). */
+static int set_api_key(ofsd_config *cfg, const char *v, size_t n)
+{
+    if (n == 0 || n > 512)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < 0x21 || v[i] > 0x7e)
+            return -1;
+    free(cfg->api_key);
+    cfg->api_key = strndup(v, n);
+    return cfg->api_key ? 0 : -1;
+}
+
+/* The key from a file: its first line, trailing whitespace dropped. */
+static int read_api_key_file(ofsd_config *cfg, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    n = strcspn(buf, "\r\n");
+    while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+        n--;
+    int rc = set_api_key(cfg, buf, n);
+    memset(buf, 0, sizeof buf);
+    return rc;
+}
+
 static int set_string(char **dst, const char *v)
 {
     free(*dst);
@@ -188,6 +223,10 @@ static int apply_option(ofsd_config *cfg, const char *name, const char *val, int
         cfg->no_doc_pages = val ? truthy(val) : 1;
     } else if (strcmp(name, "synonyms") == 0) {
         return set_string(&cfg->synonyms_path, val);
+    } else if (strcmp(name, "api-key") == 0) {
+        return set_api_key(cfg, val, strlen(val));
+    } else if (strcmp(name, "api-key-file") == 0) {
+        return read_api_key_file(cfg, val);
     } else if (strcmp(name, "reload-interval") == 0) {
         char *end;
         double d = strtod(val, &end);
@@ -203,8 +242,14 @@ static int apply_option(ofsd_config *cfg, const char *name, const char *val, int
 static const char *const option_names[] = {
     "db", "listen", "threads", "max-query-bytes", "max-limit", "max-body-bytes",
     "max-connections", "timeout-ms", "cors-origin", "log-queries", "synonyms", "reload-interval",
-    "no-doc-pages",
+    "no-doc-pages", "api-key", "api-key-file",
 };
+
+/* Options whose value is a secret: an invalid one is named, not echoed. */
+static int secret(const char *name)
+{
+    return strcmp(name, "api-key") == 0;
+}
 
 /* For a clear message about a last option given without a value. */
 static int is_option(const char *name)
@@ -245,7 +290,8 @@ int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv)
         env_name(option_names[i], env, sizeof env);
         const char *v = getenv(env);
         if (v && *v && apply_option(cfg, option_names[i], v, 1) != 0) {
-            fprintf(stderr, "ofsearchd: invalid value for %s: '%s'\n", env, v);
+            fprintf(stderr, "ofsearchd: invalid value for %s: '%s'\n", env,
+                    secret(option_names[i]) ? "(not shown)" : v);
             return -1;
         }
     }
@@ -290,7 +336,11 @@ int ofsd_config_parse(ofsd_config *cfg, int argc, char **argv)
             return -1;
         }
         if (rc != 0) {
-            fprintf(stderr, "ofsearchd: invalid value for --%s: '%s'\n", name, val ? val : "");
+            fprintf(stderr, "ofsearchd: invalid value for --%s: '%s'%s\n", name,
+                    secret(name) ? "(not shown)" : val ? val : "",
+                    secret(name) || strcmp(name, "api-key-file") == 0
+                        ? " (a key is 1 to 512 visible ASCII characters)"
+                        : "");
             return -1;
         }
     }
@@ -319,6 +369,10 @@ void ofsd_config_free(ofsd_config *cfg)
 {
     free(cfg->db_path);
     free(cfg->synonyms_path);
+    if (cfg->api_key) {
+        memset(cfg->api_key, 0, strlen(cfg->api_key));
+        free(cfg->api_key);
+    }
     for (size_t i = 0; i < cfg->ncors; i++)
         free(cfg->cors_origins[i]);
     free(cfg->cors_origins);

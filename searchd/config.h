@@ -22,6 +22,8 @@ typedef struct {
     char *synonyms_path;
     double reload_interval; /* seconds between index file checks; 0 disables */
     int no_doc_pages;       /* no /doc/ route, urls left as the index has them */
+    char *api_key;          /* Meilisearch's routes want "Authorization: Bearer <it>"; NULL:
+                               open. Never printed or logged. */
 } ofsd_config;
 
 /* Fills cfg from the environment (OFSEARCH_*) and then argv. Returns 0, 1 after printing help or

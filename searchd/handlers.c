@@ -10,6 +10,7 @@
 #include "docs.h"
 #include "jsonout.h"
 #include "log.h"
+#include "meili.h"
 #include "respond.h"
 
 #include <ofsearch/ofsearch.h>
@@ -392,27 +393,11 @@ static enum MHD_Result handle_page(const ofsd_state *st, struct MHD_Connection *
     return ofsd_queue(st, c, rq, MHD_HTTP_OK, resp);
 }
 
-/* The Host header if it looks like host[:port], else the bound address. */
-static void public_host(const ofsd_state *st, struct MHD_Connection *c, char *buf, size_t size)
-{
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-    size_t n = h ? strlen(h) : 0;
-    int ok = n > 0 && n < size;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = isalnum((unsigned char)h[i]) || strchr(".-:[]", h[i]);
-    if (ok)
-        snprintf(buf, size, "%s", h);
-    else
-        snprintf(buf, size, "127.0.0.1:%d", st->port);
-}
-
 static enum MHD_Result handle_opensearch(const ofsd_state *st, struct MHD_Connection *c,
                                          ofsd_request *rq)
 {
-    char host[256];
-    public_host(st, c, host, sizeof host);
-    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
-    const char *scheme = proto && strcmp(proto, "https") == 0 ? "https" : "http";
+    char origin[300];
+    ofsd_public_origin(st, c, origin, sizeof origin);
     char *xml = NULL;
     int n = asprintf(&xml,
                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -420,11 +405,11 @@ static enum MHD_Result handle_opensearch(const ofsd_state *st, struct MHD_Connec
                      "  <ShortName>ofsearch</ShortName>\n"
                      "  <Description>Search the documentation</Description>\n"
                      "  <InputEncoding>UTF-8</InputEncoding>\n"
-                     "  <Url type=\"text/html\" method=\"get\" template=\"%s://%s/?q={searchTerms}\"/>\n"
+                     "  <Url type=\"text/html\" method=\"get\" template=\"%s/?q={searchTerms}\"/>\n"
                      "  <Url type=\"application/json\" method=\"get\" "
-                     "template=\"%s://%s/api/search?q={searchTerms}\"/>\n"
+                     "template=\"%s/api/search?q={searchTerms}\"/>\n"
                      "</OpenSearchDescription>\n",
-                     scheme, host, scheme, host);
+                     origin, origin);
     if (n < 0)
         return MHD_NO;
     return ofsd_queue(st, c, rq, MHD_HTTP_OK,
@@ -488,6 +473,8 @@ enum MHD_Result ofsd_handle_request(const ofsd_state *st, ofsd_worker *wk,
                                     struct MHD_Connection *c, ofsd_request *rq,
                                     const char *method)
 {
+    if (ofsd_route_is_meili(rq->route)) /* its own methods, preflight and error format */
+        return ofsd_meili_handle(st, wk, c, rq, method);
     if (rq->route == OFSD_ROUTE_OTHER)
         return ofsd_respond_error(st, c, rq, MHD_HTTP_NOT_FOUND, "not_found", "no such path");
     if (strcmp(method, "OPTIONS") == 0)

@@ -5,7 +5,10 @@
 #include "respond.h"
 
 #include "jsonout.h"
+#include "meili_request.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +86,21 @@ void ofsd_html_headers(struct MHD_Response *resp, const char *csp)
     MHD_add_response_header(resp, "Cache-Control", "no-cache");
 }
 
+void ofsd_public_origin(const ofsd_state *st, struct MHD_Connection *c, char *buf, size_t size)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    const char *scheme = proto && strcmp(proto, "https") == 0 ? "https" : "http";
+    size_t n = h ? strlen(h) : 0;
+    int ok = n > 0 && n < 256;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)h[i]) || strchr(".-:[]", h[i]);
+    if (ok)
+        snprintf(buf, size, "%s://%s", scheme, h);
+    else
+        snprintf(buf, size, "%s://127.0.0.1:%d", scheme, st->port);
+}
+
 /* ---- queueing ---- */
 
 /* CORS on API routes: echo the origin only when it is on the allow-list. */
@@ -130,9 +148,17 @@ enum MHD_Result ofsd_respond_error(const ofsd_state *st, struct MHD_Connection *
                                    ofsd_request *rq, int status, const char *code,
                                    const char *message)
 {
-    json_t *body =
-        json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", ofsd_jstr(message));
-    struct MHD_Response *resp = json_response(body);
+    struct MHD_Response *resp;
+    if (ofsd_route_is_meili(rq->route)) { /* Meilisearch's clients read its error format */
+        meili_error e = {status, meili_code_of(code), ""};
+        snprintf(e.message, sizeof e.message, "%s", message);
+        char *s = meili_error_json(&e);
+        resp = s ? ofsd_json_text_response(s, strlen(s)) : NULL;
+    } else {
+        json_t *body =
+            json_pack("{s:{s:s, s:o}}", "error", "code", code, "message", ofsd_jstr(message));
+        resp = json_response(body);
+    }
     if (resp && status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(resp, "Allow", OFSD_ALLOW_METHODS);
     if (resp && status == MHD_HTTP_SERVICE_UNAVAILABLE && strcmp(code, "overloaded") == 0)

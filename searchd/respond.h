@@ -1,7 +1,7 @@
 /* Making and queueing answers (respond.c): every response an endpoint or the server sends goes
  * through ofsd_queue, which adds the common headers. Below the endpoints; it reads the shared
- * state (the CORS list, whether the server is draining) and calls only config.c, routes.c and
- * jsonout.c. */
+ * state (the CORS list, whether the server is draining) and calls only config.c, routes.c,
+ * jsonout.c and meili_request.c (errors on Meilisearch's routes are in its format). */
 #ifndef OFSD_RESPOND_H
 #define OFSD_RESPOND_H
 
@@ -25,6 +25,10 @@ void ofsd_html_headers(struct MHD_Response *resp, const char *csp);
 /* A JSON string for library output (NULL: null); invalid UTF-8 (should not happen) becomes
  * U+FFFD. */
 json_t *ofsd_jstr(const char *s);
+
+/* "scheme://host[:port]" clients reach this daemon at: the Host header if it looks like
+ * host[:port] (else the bound address), https when X-Forwarded-Proto says so. */
+void ofsd_public_origin(const ofsd_state *st, struct MHD_Connection *c, char *buf, size_t size);
 
 /* Queues resp (destroyed here) with the common headers and records status in rq; on a search
  * worker (rq->deferred) leaves it in rq->pending instead. NULL resp gives MHD_NO. */

@@ -14,6 +14,16 @@ typedef enum {
     OFSD_ROUTE_METRICS,
     OFSD_ROUTE_OPENSEARCH,
     OFSD_ROUTE_DOC,
+    /* Meilisearch's API (meili.c): search, multi-search, the index list and one index (its
+     * stats, and the paths below it ofsearchd refuses), /stats, /health, /version, and the rest
+     * of Meilisearch's top-level paths, which it refuses. */
+    OFSD_ROUTE_MEILI_SEARCH,
+    OFSD_ROUTE_MEILI_MULTI,
+    OFSD_ROUTE_MEILI_INDEXES,
+    OFSD_ROUTE_MEILI_STATS,
+    OFSD_ROUTE_MEILI_HEALTH,
+    OFSD_ROUTE_MEILI_VERSION,
+    OFSD_ROUTE_MEILI_OTHER,
     OFSD_ROUTE_OTHER,
     OFSD_NROUTES
 } ofsd_route;
@@ -22,10 +32,15 @@ typedef enum {
 ofsd_route ofsd_route_of(const char *url);
 /* "/api/search", …, "other". */
 const char *ofsd_route_name(ofsd_route r);
-/* 1 for the JSON API (/api/…), where CORS applies. */
+/* 1 for the JSON APIs (/api/… and Meilisearch's), where CORS applies. */
 int ofsd_route_is_api(ofsd_route r);
-/* 1 for routes whose GET and HEAD read the index (search, suggest, /doc/): a search worker
- * answers them, not libmicrohttpd's thread. */
+/* 1 for Meilisearch's routes (answered by meili.c, in its error format). */
+int ofsd_route_is_meili(ofsd_route r);
+/* 1 for routes that read a POST body (Meilisearch's search and multi-search). */
+int ofsd_route_takes_body(ofsd_route r);
+/* 1 for routes whose GET and HEAD (and POST, where it takes a body) read the index (search,
+ * suggest, /doc/, Meilisearch's searches): a search worker answers them, not libmicrohttpd's
+ * thread. */
 int ofsd_route_on_worker(ofsd_route r);
 
 #endif

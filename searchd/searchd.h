@@ -19,11 +19,16 @@
  *                                              +--> docs.c      /doc/ pages (given an index)
  *                                              +--> metrics.c   the /metrics text
  *                                              +--> respond.c   every answer
- *   docs.c --> respond.c --> config.c (the CORS list), routes.c (which routes are the API)
+ *                                              +--> meili.c --+--> meili_request.c  requests
+ *                                                             +--> worker.c, served.c, docs.c,
+ *                                                                  respond.c (as above)
+ *   docs.c --> respond.c --> config.c (the CORS list), routes.c (which routes are the API),
+ *                            meili_request.c (Meilisearch's error format on its routes)
  *   log.c (events, request lines, the clock) and jsonout.c (JSON text) are called from most
  *   files; log.c calls only routes.c (route names) and jsonout.c, metrics.c only routes.c.
- *   Leaves: config.c, routes.c, jobs.c, jsonout.c. served.c, worker.c, handlers.c and docs.c
- *   are the files that call the library.
+ *   Leaves: config.c, routes.c, jobs.c, jsonout.c; meili_request.c calls only jsonout.c and the
+ *   library's filter parser. served.c, worker.c, handlers.c, meili.c and docs.c are the files
+ *   that call the library.
  *
  * A search walks down once: server.c (on_request: its route, then the queue) -> a search
  * worker (server.c answer_job) -> handlers.c (arguments) -> worker.c (the searcher) ->
@@ -32,7 +37,7 @@
  *
  * Each file's opening comment says what it owns; each module has its header (config.h,
  * routes.h, jobs.h, jsonout.h, log.h, metrics.h, served.h, worker.h, docs.h, respond.h,
- * handlers.h, server.h; assets.h declares the embedded pages). */
+ * handlers.h, meili.h, meili_request.h, server.h; assets.h declares the embedded pages). */
 #ifndef OFSD_SEARCHD_H
 #define OFSD_SEARCHD_H
 
@@ -69,6 +74,8 @@ typedef struct {
     long hits;               /* hits returned, -1 when not a search */
     size_t body_bytes;
     int body_too_large;
+    char *body;              /* a POST body the route reads (malloc'd, NUL-terminated), or NULL */
+    size_t body_len;
     int counted;             /* in_flight was incremented */
     char method[8];
     char *q;                 /* query text for the log, with --log-queries */

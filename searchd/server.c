@@ -91,6 +91,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         atomic_fetch_sub_explicit(&srv->st.in_flight, 1, memory_order_relaxed);
     free(rq->q);
     free(rq->raw_uri);
+    free(rq->body);
     free(rq);
     *con_cls = NULL;
 }
@@ -178,7 +179,21 @@ static enum MHD_Result begin_request(ofsd_server *srv, struct MHD_Connection *c,
 static int needs_worker(const ofsd_request *rq, const char *method)
 {
     return ofsd_route_on_worker(rq->route) &&
-           (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+           (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+            (strcmp(method, "POST") == 0 && ofsd_route_takes_body(rq->route)));
+}
+
+/* Keeps a body chunk for a route that reads its body (within the body limit, checked before). */
+static int keep_body(ofsd_request *rq, const char *data, size_t n)
+{
+    char *b = realloc(rq->body, rq->body_len + n + 1);
+    if (!b)
+        return -1;
+    memcpy(b + rq->body_len, data, n);
+    rq->body_len += n;
+    b[rq->body_len] = '\0';
+    rq->body = b;
+    return 0;
 }
 
 /* Handing a request to a worker and back costs two thread wake-ups: ~0.1 ms on an idle machine,
@@ -334,16 +349,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   void **con_cls)
 {
     (void)version;
-    (void)upload_data;
     ofsd_server *srv = cls;
     ofsd_request *rq = *con_cls;
     if (!rq || !rq->begun)
         return begin_request(srv, c, url, method, con_cls);
     if (*upload_data_size) {
-        /* No route takes a body: count it against the limit and drop it. */
+        /* Counted against the limit; kept only by a route that reads it (a POST search). */
         rq->body_bytes += *upload_data_size;
         if (rq->body_bytes > srv->st.cfg->max_body_bytes)
             rq->body_too_large = 1;
+        else if (ofsd_route_takes_body(rq->route) && strcmp(method, "POST") == 0 &&
+                 keep_body(rq, upload_data, *upload_data_size) != 0)
+            return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
     }
