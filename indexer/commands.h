@@ -11,6 +11,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_healthcheck(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 
 /* Default index path when --db is not given: $OFSEARCH_DB, else "ofsearch.db". */
 const char *default_db_path(void);

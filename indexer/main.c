@@ -14,6 +14,8 @@ static const struct {
 } commands[] = {
     {"index", cmd_index, "build or update an index from Markdown/JSONL collections"},
     {"search", cmd_search, "search an index"},
+    {"show", cmd_show, "print the Markdown of one indexed section (a hit's url, path#anchor)"},
+    {"mcp", cmd_mcp, "serve search and read_section to AI assistants (MCP over stdio)"},
     {"eval", cmd_eval, "score rankings against judged queries (TREC qrels)"},
     {"tokens", cmd_tokens, "show the tokens the ofs tokenizer produces for a text"},
     {"stats", cmd_stats, "show what an index holds"},

@@ -147,6 +147,30 @@ int ofs_index_read_source(ofs_index *idx, const char *collection, const char *pa
                           size_t max_bytes, ofs_document_source *out, char **errmsg);
 void ofs_document_source_clear(ofs_document_source *src);
 
+/* ---- one section's Markdown (lib/section.c: `ofsearch show`, the MCP server) ---- */
+
+typedef struct {
+    char *collection, *path;
+    char *anchor;    /* "" for a whole page */
+    char *title;     /* the section's title, or the page's for a whole page */
+    char *url;       /* as the index has it */
+    char *markdown;  /* the section's Markdown (NUL-terminated, len bytes) */
+    size_t len;
+    int truncated;   /* cut at max_bytes */
+} ofs_section_text;
+
+/* The Markdown of the section ref names: a hit's url as the index has it, a /doc/ link, or
+ * "path#anchor" / "collection:path#anchor" ("path" alone: the whole page). For a heading, the
+ * lines of its source file from it to the next heading of the same or a higher level (front
+ * matter left out); for an entry without a heading of its own (a glossary term, a Q:/A:), a
+ * JSONL record, or a source that can no longer be read, the text the index holds. Up to
+ * max_bytes (0: 64 KiB), cut on a character boundary. OFS_NOTFOUND when nothing is named so,
+ * OFS_INVALID for an empty or ambiguous ref (a path in several collections). On success free
+ * out with ofs_section_text_clear. */
+int ofs_index_read_section(ofs_index *idx, const char *ref, size_t max_bytes,
+                           ofs_section_text *out, char **errmsg);
+void ofs_section_text_clear(ofs_section_text *s);
+
 #ifdef __cplusplus
 }
 #endif
