@@ -25,15 +25,20 @@ mkdir -p "$out/corpus" "$out/artifacts"
 CC=${CC:-clang}
 # The library minus the loadable-extension entry point (it is a separate shared module).
 lib=$(ls "$root"/lib/*.c | grep -v '/extension\.c$')
-deps="sqlite3 libcmark gumbo icu-uc icu-i18n jansson yaml-0.1"
+deps="sqlite3 libcmark gumbo icu-uc icu-i18n jansson yaml-0.1 nettle"
 bin=$out/fuzz_$name
+# A target of a front end's reader names its other sources on a "fuzz-extra:" line.
+extra=$(sed -n 's/^.*fuzz-extra: *\([^*]*\).*$/\1/p' "$src" | head -1)
+extra_src=""
+for f in $extra; do extra_src="$extra_src $root/$f"; done
 
 echo "fuzz.sh: building $bin" >&2
 # shellcheck disable=SC2086
 $CC -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$root/include" -I"$root/lib" $(pkg-config --cflags $deps) \
-    -o "$bin" "$src" $lib \
+    -I"$root/include" -I"$root/lib" -I"$root/searchd" -I"$root/indexer" \
+    $(pkg-config --cflags $deps) \
+    -o "$bin" "$src" $extra_src $lib \
     $(pkg-config --libs $deps) -lstemmer -lm -lpthread
 
 echo "fuzz.sh: running $name for ${secs}s (corpus $out/corpus, seeds $seeds)" >&2

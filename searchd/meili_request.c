@@ -48,14 +48,22 @@ char *meili_error_json(const meili_error *e)
     int ours = 0;
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         ours |= strcmp(e->code, own[i]) == 0;
-    char link[160];
-    snprintf(link, sizeof link, "https://docs.meilisearch.com/errors%s%s", ours ? "" : "#",
-             ours ? "" : e->code);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "message", e->message, "code", e->code, "type",
-                          meili_error_type(e->code), "link", link);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    return s;
+    /* Written with jsonout.c: a message quoting the client's bytes may hold invalid UTF-8,
+     * which becomes U+FFFD there (jansson would refuse the whole object). */
+    ofs_buf w = {0};
+    ofs_buf_puts(&w, "{\"message\":");
+    ofsd_json_strn(&w, e->message, strnlen(e->message, sizeof e->message));
+    ofs_buf_puts(&w, ",\"code\":");
+    ofsd_json_str(&w, e->code);
+    ofs_buf_puts(&w, ",\"type\":");
+    ofsd_json_str(&w, meili_error_type(e->code));
+    ofs_buf_puts(&w, ",\"link\":\"https://docs.meilisearch.com/errors");
+    if (!ours) {
+        ofs_buf_puts(&w, "#");
+        ofs_buf_puts(&w, e->code);
+    }
+    ofs_buf_puts(&w, "\"}");
+    return ofs_buf_take(&w);
 }
 
 const char *meili_code_of(const char *code)
@@ -320,6 +328,8 @@ static int filter_text(const ctx *c, const char *s, size_t n, ofs_filter **out)
 /* filter: a string, or an array of strings and arrays of strings (outer AND, inner OR). */
 static int get_filter(const ctx *c, json_t *v, meili_query *mq)
 {
+    ofs_filter_free(mq->filter); /* a query string may repeat it: the last one counts */
+    mq->filter = NULL;
     if (json_is_null(v))
         return 0;
     if (json_is_string(v))

@@ -123,6 +123,9 @@ def test_search(d):
                                                   "limit": 50})
         check(k["estimatedTotalHits"] == n and all(x["kind"] == kind for x in k["hits"]),
               "filter kind = %s finds its facet count (%d)" % (kind, n))
+    s, _, two = d.get_json("/indexes/all/search?q=cluster&filter=kind%20%3D%20term&filter=kind%20%3D%20faq")
+    check(s == 200 and two["hits"] and all(x["kind"] == "faq" for x in two["hits"]),
+          "a repeated GET filter: the last one counts (and the first is freed)")
     s, _, f = d.get_json("/indexes/all/search?q=cluster&facets=*&limit=0")
     check(set(f.get("facetDistribution", {})) == {"collection", "kind"}, "facets * on GET")
     # page pagination
@@ -236,6 +239,9 @@ def test_errors(d):
     # hostile bytes never crash it
     s, _, data = d.request("GET", "/indexes/all/search?q=%FF%FE", {})
     check(s == 400 and is_meili_error(json.loads(data), "invalid_search_q"), "q not UTF-8: 400")
+    s, _, data = d.request("GET", "/indexes/all/search?q=a&%FF%FE=1", {})
+    check(s == 400 and is_meili_error(json.loads(data), "bad_request"),
+          "a parameter name that is not UTF-8: 400 in JSON (not a closed connection)")
     s, _, data = d.request("GET", "/indexes/%2F..%2Fx/search?q=a", {})
     check(s == 400 and is_meili_error(json.loads(data), "invalid_index_uid"), "an encoded / in a uid")
     s, _, _ = post(d, "/indexes/all/search", {"q": "(" * 300 + "\"", "filter": "(" * 20 + "kind = page" + ")" * 20})
