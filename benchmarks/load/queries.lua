@@ -1,7 +1,9 @@
 -- wrk script for the ofsearchd load benchmark: cycles through a file of queries (one a line,
 -- passed after `--`), each as GET /api/search?q=... (or, with a second argument `suggest`,
--- GET /api/suggest?q=...), and prints the figures run.sh reads.
+-- GET /api/suggest?q=...; with `meili`, Meilisearch's POST /indexes/all/search with the same
+-- query and page), and prints the figures run.sh reads.
 local paths = {}
+local bodies = {}
 local i = 0
 
 local function urlencode(s)
@@ -17,9 +19,13 @@ end
 function init(args)
   -- args[2] == "suggest": the lines are as-you-type prefixes for /api/suggest.
   local suggest = args[2] == "suggest"
+  local meili = args[2] == "meili"
   for line in io.lines(args[1]) do
     if #line > 0 then
-      if suggest then
+      if meili then
+        paths[#paths + 1] = "/indexes/all/search"
+        bodies[#paths] = '{"q":"' .. line:gsub('[\\"]', '\\%0') .. '","limit":10}'
+      elseif suggest then
         paths[#paths + 1] = "/api/suggest?q=" .. urlencode(line)
       else
         paths[#paths + 1] = "/api/search?q=" .. urlencode(line) .. "&limit=10"
@@ -30,8 +36,13 @@ function init(args)
   i = ((id or 0) * 499) % #paths
 end
 
+local post_headers = {["Content-Type"] = "application/json"}
+
 function request()
   i = i % #paths + 1
+  if bodies[i] then
+    return wrk.format("POST", paths[i], post_headers, bodies[i])
+  end
   return wrk.format("GET", paths[i])
 end
 

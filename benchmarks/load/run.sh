@@ -3,7 +3,10 @@
 # 1-3 words drawn from a tldr-pages index, against the in-process single-thread ofs_search
 # throughput (benchmarks/bench_query) measured in the same run on the same queries as the
 # ceiling ratio, in ROUNDS rounds and their median. Prints requests/s, p50/p99 latency, the
-# daemon's peak RSS, and /api/suggest latency for one person typing.
+# daemon's peak RSS, and /api/suggest latency for one person typing. Each round also runs the
+# same queries and page as Meilisearch's POST /indexes/all/search (issue 18: a Meilisearch-format
+# search costs at most 1.2x an /api/search one): its daemon CPU per request against /api/search's
+# in that round, as a ratio.
 # usage: benchmarks/load/run.sh [BUILD_DIR]   (needs ../shared/corpora/tldr-pages.tar.xz, wrk)
 # env: THREADS (daemon search workers, default nproc + 1), CONNECTIONS (32), DURATION (10s),
 #      WRK_THREADS (2), ROUNDS (3)
@@ -60,6 +63,7 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " $2"; }
 ratios=()
 rps_all=()
 p99_all=()
+meili_ratios=()
 printf 'ofsearchd over HTTP: %s connections, %s a round, %s rounds, %s worker threads\n' \
     "$connections" "$duration" "$rounds" "$threads"
 for round in $(seq "$rounds"); do
@@ -80,6 +84,19 @@ for round in $(seq "$rounds"); do
         "$(echo "($cpu1 - $cpu0) * 1000 / $(getconf CLK_TCK) / $(field requests "$result")" | bc -l)" \
         "$(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK) / $(field seconds "$result")" | bc -l)" \
         "$inproc" "$before" "$after" "$ratio"
+    # The same queries and page through Meilisearch's API: the daemon's CPU per request is the
+    # cost (both runs saturate it; requests/s moves with this VM's speed, CPU per request less).
+    mcpu0=$(cpu_ticks)
+    mresult=$(wrk -t"$wrk_threads" -c"$connections" -d"$duration" --timeout 5s -s "$lua" "$url" -- "$queries" meili | grep '^LOAD')
+    mcpu1=$(cpu_ticks)
+    api_cost=$(echo "($cpu1 - $cpu0) / $(field requests "$result")" | bc -l)
+    meili_cost=$(echo "($mcpu1 - $mcpu0) / $(field requests "$mresult")" | bc -l)
+    mratio=$(echo "$meili_cost / $api_cost" | bc -l)
+    meili_ratios+=("$mratio")
+    mbad=$(( $(field errors_connect "$mresult") + $(field errors_read "$mresult") + $(field errors_write "$mresult") + $(field errors_status "$mresult") + $(field errors_timeout "$mresult") ))
+    printf '           Meilisearch POST /indexes/all/search: requests/s %s   p50 %s ms   p99 %s ms   errors %s; CPU per request %.2f ms, %.2fx /api/search'"'"'s\n' \
+        "$(field rps "$mresult")" "$(field p50_ms "$mresult")" "$(field p99_ms "$mresult")" "$mbad" \
+        "$(echo "$meili_cost * 1000 / $(getconf CLK_TCK)" | bc -l)" "$mratio"
 done
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 
@@ -103,6 +120,9 @@ printf '/api/suggest, %s prefixes, 1 connection, 5s: requests/s %s   p50 %s ms  
     "$(echo "$(sfield p99_ms) < 2" | bc -l | sed 's/1/met/;s/0/MISSED/')"
 printf 'in-process ofs_search, two threads side by side (no HTTP): %s queries/s; the daemon reached %.0f%% of it\n' \
     "$two" "$(echo "$rps * 100 / $two" | bc -l)"
+mratio=$(median "${meili_ratios[@]}")
+printf 'Meilisearch-format search / /api/search, daemon CPU per request, same queries and page: %.2fx (median of %s rounds; target <= 1.2x: %s)\n' \
+    "$mratio" "$rounds" "$(echo "$mratio <= 1.2" | bc -l | sed 's/1/met/;s/0/MISSED/')"
 printf 'median of %s rounds: requests/s %s, p99 %s ms, ratio HTTP/in-process one thread %.2fx (target >= 1.5x: %s); p99 < 20 ms: %s\n' \
     "$rounds" "$rps" "$p99" "$ratio" \
     "$(echo "$ratio >= 1.5" | bc -l | sed 's/1/met/;s/0/MISSED/')" \
