@@ -168,22 +168,16 @@ static ofsd_doc_links *doc_links(const ofsd_state *st, ofsd_worker *wk)
 static void hit_write(ofs_buf *w, const ofs_hit *h, ofsd_doc_links *links)
 {
     char *doc = ofsd_doc_link_hit(links, h->collection, h->path, h->url);
-    ofs_buf_puts(w, "{\"collection\":");
-    ofsd_json_str(w, h->collection);
-    ofs_buf_puts(w, ",\"path\":");
-    ofsd_json_str(w, h->path);
-    ofs_buf_puts(w, ",\"url\":");
-    ofsd_json_str(w, doc ? doc : h->url);
-    ofs_buf_puts(w, ",\"title\":");
-    ofsd_json_str(w, h->title);
-    ofs_buf_puts(w, ",\"breadcrumb\":");
-    ofsd_json_str(w, h->breadcrumb);
-    ofs_buf_puts(w, ",\"kind\":");
-    ofsd_json_str(w, h->kind);
+    ofs_buf_puts(w, "{");
+    ofsd_json_member_str(w, 1, "collection", h->collection);
+    ofsd_json_member_str(w, 0, "path", h->path);
+    ofsd_json_member_str(w, 0, "url", doc ? doc : h->url);
+    ofsd_json_member_str(w, 0, "title", h->title);
+    ofsd_json_member_str(w, 0, "breadcrumb", h->breadcrumb);
+    ofsd_json_member_str(w, 0, "kind", h->kind);
     ofs_buf_puts(w, ",\"score\":");
     ofsd_json_num(w, h->score);
-    ofs_buf_puts(w, ",\"snippet\":");
-    ofsd_json_str(w, h->snippet);
+    ofsd_json_member_str(w, 0, "snippet", h->snippet);
     ofs_buf_puts(w, "}");
     free(doc);
 }

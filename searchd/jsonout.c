@@ -82,3 +82,22 @@ void ofsd_json_int(ofs_buf *w, long long v)
     int k = snprintf(buf, sizeof buf, "%lld", v);
     ofs_buf_add(w, buf, (size_t)k);
 }
+
+void ofsd_json_key(ofs_buf *w, int first, const char *key)
+{
+    ofs_buf_puts(w, first ? "\"" : ",\"");
+    ofs_buf_puts(w, key);
+    ofs_buf_puts(w, "\":");
+}
+
+void ofsd_json_member_str(ofs_buf *w, int first, const char *key, const char *value)
+{
+    ofsd_json_key(w, first, key);
+    ofsd_json_str(w, value);
+}
+
+void ofsd_json_member_int(ofs_buf *w, int first, const char *key, long long value)
+{
+    ofsd_json_key(w, first, key);
+    ofsd_json_int(w, value);
+}

@@ -16,5 +16,11 @@ void ofsd_json_str(ofs_buf *w, const char *s);
 void ofsd_json_strn(ofs_buf *w, const char *s, size_t n);
 void ofsd_json_num(ofs_buf *w, double v);
 void ofsd_json_int(ofs_buf *w, long long v);
+/* An object member: `"key":` then the value, after a comma unless it is the first; key is
+ * written as is (a plain name). The hit writers of /api/search and Meilisearch's search.
+ * ofsd_json_key writes the key alone, for a value written next. */
+void ofsd_json_key(ofs_buf *w, int first, const char *key);
+void ofsd_json_member_str(ofs_buf *w, int first, const char *key, const char *value);
+void ofsd_json_member_int(ofs_buf *w, int first, const char *key, long long value);
 
 #endif

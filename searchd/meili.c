@@ -342,9 +342,7 @@ static void write_hit(ofs_buf *w, const hit_doc *d, const meili_query *mq, ofs_b
     for (int a = 0; a < MEILI_NATTRS; a++) {
         if (!(mq->retrieve & (1u << a)))
             continue;
-        ofs_buf_puts(w, first ? "\"" : ",\"");
-        ofs_buf_puts(w, meili_attr_name(a));
-        ofs_buf_puts(w, "\":");
+        ofsd_json_key(w, first, meili_attr_name(a));
         write_value(w, d, a, &bare, NULL, scratch);
         first = 0;
     }
@@ -358,9 +356,7 @@ static void write_hit(ofs_buf *w, const hit_doc *d, const meili_query *mq, ofs_b
             int hl = (mq->highlight >> a) & 1, crop = (mq->crop >> a) & 1;
             style y = {hl ? mq->pre_tag : NULL, hl ? mq->post_tag : NULL,
                        crop ? mq->crop_marker : "\xE2\x80\xA6"};
-            ofs_buf_puts(w, f1 ? "\"" : ",\"");
-            ofs_buf_puts(w, meili_attr_name(a));
-            ofs_buf_puts(w, "\":");
+            ofsd_json_key(w, f1, meili_attr_name(a));
             write_value(w, d, a, &y, NULL, scratch);
             f1 = 0;
         }
@@ -375,9 +371,8 @@ static void write_hit(ofs_buf *w, const hit_doc *d, const meili_query *mq, ofs_b
                 continue;
             ofs_buf pos = {0}, sink = {0};
             render(&sink, d->v[a], strlen(d->v[a]), &bare, &pos);
-            ofs_buf_puts(w, f1 ? "\"" : ",\"");
-            ofs_buf_puts(w, meili_attr_name(a));
-            ofs_buf_puts(w, "\":[");
+            ofsd_json_key(w, f1, meili_attr_name(a));
+            ofs_buf_puts(w, "[");
             ofs_buf_add(w, pos.s ? pos.s : "", pos.n);
             ofs_buf_puts(w, "]");
             w->oom |= pos.oom || sink.oom;
@@ -499,21 +494,14 @@ static int run_query(const ofsd_state *st, ofsd_worker *wk, struct MHD_Connectio
     ofsd_json_int(w, (long long)((ofsd_now_mono() - t0) * 1000.0));
     if (mq->paged) {
         long hpp = mq->hits_per_page;
-        ofs_buf_puts(w, ",\"hitsPerPage\":");
-        ofsd_json_int(w, hpp);
-        ofs_buf_puts(w, ",\"page\":");
-        ofsd_json_int(w, mq->page);
-        ofs_buf_puts(w, ",\"totalPages\":");
-        ofsd_json_int(w, hpp > 0 ? (res->total + hpp - 1) / hpp : 0);
-        ofs_buf_puts(w, ",\"totalHits\":");
-        ofsd_json_int(w, res->total);
+        ofsd_json_member_int(w, 0, "hitsPerPage", hpp);
+        ofsd_json_member_int(w, 0, "page", mq->page);
+        ofsd_json_member_int(w, 0, "totalPages", hpp > 0 ? (res->total + hpp - 1) / hpp : 0);
+        ofsd_json_member_int(w, 0, "totalHits", res->total);
     } else {
-        ofs_buf_puts(w, ",\"limit\":");
-        ofsd_json_int(w, mq->limit);
-        ofs_buf_puts(w, ",\"offset\":");
-        ofsd_json_int(w, mq->offset);
-        ofs_buf_puts(w, ",\"estimatedTotalHits\":");
-        ofsd_json_int(w, res->total);
+        ofsd_json_member_int(w, 0, "limit", mq->limit);
+        ofsd_json_member_int(w, 0, "offset", mq->offset);
+        ofsd_json_member_int(w, 0, "estimatedTotalHits", res->total);
     }
     if (mq->facets_given) {
         ofs_buf_puts(w, ",\"facetDistribution\":{");
@@ -703,13 +691,12 @@ static enum MHD_Result handle_multi(const ofsd_state *st, ofsd_worker *wk,
 /* An index object: {uid, createdAt, updatedAt, primaryKey}. */
 static void write_index(ofs_buf *w, const char *uid, const char *built_at)
 {
-    ofs_buf_puts(w, "{\"uid\":");
-    ofsd_json_str(w, uid);
-    ofs_buf_puts(w, ",\"createdAt\":");
-    ofsd_json_str(w, built_at);
-    ofs_buf_puts(w, ",\"updatedAt\":");
-    ofsd_json_str(w, built_at);
-    ofs_buf_puts(w, ",\"primaryKey\":\"objectID\"}");
+    ofs_buf_puts(w, "{");
+    ofsd_json_member_str(w, 1, "uid", uid);
+    ofsd_json_member_str(w, 0, "createdAt", built_at);
+    ofsd_json_member_str(w, 0, "updatedAt", built_at);
+    ofsd_json_member_str(w, 0, "primaryKey", "objectID");
+    ofs_buf_puts(w, "}");
 }
 
 /* An index's stats: every section is a document, and every document has every attribute. */
@@ -719,10 +706,7 @@ static void write_index_stats(ofs_buf *w, long sections)
     ofsd_json_int(w, sections);
     ofs_buf_puts(w, ",\"isIndexing\":false,\"fieldDistribution\":{");
     for (int a = 0; a < MEILI_NATTRS; a++) {
-        ofs_buf_puts(w, a ? ",\"" : "\"");
-        ofs_buf_puts(w, meili_attr_name(a));
-        ofs_buf_puts(w, "\":");
-        ofsd_json_int(w, sections);
+        ofsd_json_member_int(w, a == 0, meili_attr_name(a), sections);
     }
     ofs_buf_puts(w, "}}");
 }

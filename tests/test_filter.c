@@ -3,6 +3,7 @@
  * placeholder listing, all-words matching, marked titles and marker snippets, on an index
  * built from tests/fixtures/search/ with the real indexer. */
 #include "check.h"
+#include "search_fixture.h"
 
 #include "ofsearch/filter.h"
 #include "ofsearch/index.h"
@@ -143,32 +144,6 @@ static void test_fields_and_groups(void)
 /* ---- searches -------------------------------------------------------------------------- */
 
 static char dbpath[512];
-
-static int build_index(const char *root)
-{
-    char docs[512], other[512];
-    snprintf(docs, sizeof docs, "%s/tests/fixtures/search/docs", root);
-    snprintf(other, sizeof other, "%s/tests/fixtures/search/other", root);
-    char tmpl[] = "/tmp/ofs-test-filter-XXXXXX";
-    if (!mkdtemp(tmpl))
-        return -1;
-    snprintf(dbpath, sizeof dbpath, "%s/index.db", tmpl);
-    ofs_index *idx = NULL;
-    char *err = NULL;
-    int rc = ofs_index_open(dbpath, OFS_OPEN_CREATE, NULL, &idx, &err);
-    ofs_collection_spec specs[] = {{"docs", docs, "https://example.org/docs"},
-                                   {"other", other, NULL}};
-    ofs_build_options o;
-    ofs_build_options_default(&o);
-    ofs_build_summary sum;
-    if (rc == OFS_OK)
-        rc = ofs_index_build(idx, specs, 2, &o, &sum, &err);
-    if (rc != OFS_OK)
-        fprintf(stderr, "build failed: %s\n", err ? err : "?");
-    free(err);
-    ofs_index_close(idx);
-    return rc;
-}
 
 static ofs_results *run(ofs_searcher *s, ofs_query_request *req, const char *filter)
 {
@@ -338,7 +313,7 @@ int main(void)
     test_parse();
     test_fields_and_groups();
     const char *root = getenv("OFS_SOURCE_ROOT");
-    if (!root || build_index(root) != OFS_OK) {
+    if (!root || build_search_fixture(root, dbpath, sizeof dbpath, NULL, 0) != OFS_OK) {
         fprintf(stderr, "cannot build the fixture index\n");
         return 1;
     }

@@ -47,8 +47,7 @@ def main():
             check(d.stop() == 0, "daemon exits 0")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d failure(s)" % len(t.FAILURES))
-    return 1 if t.FAILURES else 0
+    return t.summary()
 
 
 if __name__ == "__main__":

@@ -103,8 +103,7 @@ def main():
         if site:
             site.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d failure(s)" % len(t.FAILURES))
-    return 1 if t.FAILURES else 0
+    return t.summary()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
  * indexer, then queries check ranking, phrases, exclusions, prefixes, filters, synonyms,
  * did-you-mean, other scripts, HTML escaping, paging and hostile input. */
 #include "check.h"
+#include "search_fixture.h"
 
 #include "ofsearch/index.h"
 #include "ofsearch/ofsearch.h"
@@ -19,30 +20,8 @@ static char docspath[512];
 
 static int build_index(const char *root)
 {
-    char docs[512], other[512];
-    snprintf(docs, sizeof docs, "%s/tests/fixtures/search/docs", root);
-    snprintf(docspath, sizeof docspath, "%s", docs);
-    snprintf(other, sizeof other, "%s/tests/fixtures/search/other", root);
     snprintf(synpath, sizeof synpath, "%s/tests/fixtures/search/synonyms.txt", root);
-    char tmpl[] = "/tmp/ofs-test-search-XXXXXX";
-    if (!mkdtemp(tmpl))
-        return -1;
-    snprintf(dbpath, sizeof dbpath, "%s/index.db", tmpl);
-    ofs_index *idx = NULL;
-    char *err = NULL;
-    int rc = ofs_index_open(dbpath, OFS_OPEN_CREATE, NULL, &idx, &err);
-    ofs_collection_spec specs[] = {{"docs", docs, "https://example.org/docs"},
-                                   {"other", other, NULL}};
-    ofs_build_options o;
-    ofs_build_options_default(&o);
-    ofs_build_summary sum;
-    if (rc == OFS_OK)
-        rc = ofs_index_build(idx, specs, 2, &o, &sum, &err);
-    if (rc != OFS_OK)
-        fprintf(stderr, "build failed: %s\n", err ? err : "?");
-    free(err);
-    ofs_index_close(idx);
-    return rc;
+    return build_search_fixture(root, dbpath, sizeof dbpath, docspath, sizeof docspath);
 }
 
 static ofs_searcher *open_searcher(void)

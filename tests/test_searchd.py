@@ -47,6 +47,12 @@ def check(cond, what):
     return cond
 
 
+def summary():
+    """The closing line and the exit status of a test program built on check()."""
+    print("%d failure(s)" % len(FAILURES))
+    return 1 if FAILURES else 0
+
+
 def build_index(db, docs_dir, rebuild=False):
     args = [INDEXER, "index", "--quiet", "--db", db, "--collection", "docs=" + docs_dir]
     if rebuild:
