@@ -5,9 +5,11 @@
 #include "ofsearch/filter.h"
 #include "ofsearch/ofsearch.h"
 
-#include "filter_sql.h"
+#include "alloc.h"
 #include "buffer.h"
+#include "filter_sql.h"
 #include "utf8.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +42,7 @@ const char *ofs_facet_field_name(size_t i)
     return i < NFIELDS ? fields[i].name : NULL;
 }
 
-const char *ofs_facet_field_sql(size_t i)
+const char *ofsi_facet_field_sql(size_t i)
 {
     return i < NFIELDS ? fields[i].sql : NULL;
 }
@@ -81,41 +83,28 @@ void ofs_filter_free(ofs_filter *f)
 
 static ofs_filter *node(int op)
 {
-    ofs_filter *f = calloc(1, sizeof *f);
-    if (f)
-        f->op = op;
+    ofs_filter *f = ofsi_xcalloc(1, sizeof *f);
+    f->op = op;
     return f;
 }
 
-/* Adds kid to f (an AND, OR or NOT); frees kid and returns -1 on OOM. */
-static int add_kid(ofs_filter *f, ofs_filter *kid)
+/* Adds kid to f (an AND, OR or NOT). */
+static void add_kid(ofs_filter *f, ofs_filter *kid)
 {
-    ofs_filter **k = realloc(f->kids, (f->nkids + 1) * sizeof *k);
-    if (!k) {
-        ofs_filter_free(kid);
-        return -1;
-    }
-    f->kids = k;
+    f->kids = ofsi_xreallocarray(f->kids, f->nkids + 1, sizeof *f->kids);
     f->kids[f->nkids++] = kid;
-    return 0;
 }
 
 int ofs_filter_group(int op, ofs_filter **parts, size_t n, ofs_filter **out)
 {
     *out = NULL;
     ofs_filter *g = node(op == OFS_FILTER_OR ? F_OR : F_AND);
-    int rc = g ? OFS_OK : OFS_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (!parts[i])
-            continue;
-        if (rc != OFS_OK)
-            ofs_filter_free(parts[i]);
-        else if (add_kid(g, parts[i]) != 0)
-            rc = OFS_NOMEM;
-    }
-    if (rc != OFS_OK || g->nkids == 0) {
+    for (size_t i = 0; i < n; i++)
+        if (parts[i])
+            add_kid(g, parts[i]);
+    if (g->nkids == 0) {
         ofs_filter_free(g);
-        return rc;
+        return OFS_OK;
     }
     if (g->nkids == 1) { /* a group of one is that one */
         *out = g->kids[0];
@@ -177,20 +166,9 @@ static void fail(parser *p, size_t start, size_t end, const char *fmt, const cha
                   (int)shown, p->s + start);
 }
 
-static void nomem(parser *p)
-{
-    if (p->rc == OFS_OK)
-        p->rc = ofs_set_error(p->err, OFS_NOMEM, "out of memory");
-}
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static int is_special(char c)
 {
-    return is_space(c) || strchr("()[],=!<>'\"", c) != NULL;
+    return ofsi_is_blank(c) || strchr("()[],=!<>'\"", c) != NULL;
 }
 
 /* Reads the next token into p->tok. */
@@ -198,7 +176,7 @@ static void next(parser *p)
 {
     free(p->tok.text);
     memset(&p->tok, 0, sizeof p->tok);
-    while (p->pos < p->n && is_space(p->s[p->pos]))
+    while (p->pos < p->n && ofsi_is_blank(p->s[p->pos]))
         p->pos++;
     token *t = &p->tok;
     t->start = p->pos;
@@ -221,12 +199,10 @@ static void next(parser *p)
         if (c == '=' || (c == '!' && k == 1)) /* "=" alone; "!" must be "!=" */
             k = 1;
         t->type = T_OP;
-        t->text = strndup(p->s + p->pos, k);
+        t->text = ofsi_xstrndup(p->s + p->pos, k);
         p->pos += k;
         t->end = p->pos;
-        if (!t->text)
-            nomem(p);
-        else if (strcmp(t->text, "!") == 0)
+        if (strcmp(t->text, "!") == 0)
             fail(p, t->start, t->end, "Expected `!=` but found a lone `!`.", NULL);
         return;
     }
@@ -257,8 +233,6 @@ static void next(parser *p)
     }
     t->end = p->pos;
     t->text = ofsi_buf_take(&b);
-    if (!t->text)
-        nomem(p);
 }
 
 /* Whether the current token is the bare keyword kw (any case). */
@@ -298,12 +272,7 @@ static void parse_list(parser *p, ofs_filter *f)
             fail(p, p->tok.start, p->tok.end, "The filter has more than 256 values.", NULL);
             return;
         }
-        char **v = realloc(f->values, (f->nvalues + 1) * sizeof *v);
-        if (!v) {
-            nomem(p);
-            return;
-        }
-        f->values = v;
+        f->values = ofsi_xreallocarray(f->values, f->nvalues + 1, sizeof *f->values);
         f->values[f->nvalues++] = p->tok.text;
         p->tok.text = NULL;
         next(p);
@@ -349,16 +318,12 @@ static ofs_filter *parse_condition(parser *p)
         snprintf(msg, sizeof msg,
                  "Attribute `%.100s` is not filterable. Available filterable attributes are: "
                  "`%s`.",
-                 name, a ? a : "");
+                 name, a);
         free(a);
         fail(p, fstart, fend, "%s", msg);
     }
     free(name);
     ofs_filter *f = node(F_IN);
-    if (!f) {
-        nomem(p);
-        return NULL;
-    }
     f->field = field;
     int negate = 0;
     if (at_kw(p, "NOT")) {
@@ -375,9 +340,8 @@ static ofs_filter *parse_condition(parser *p)
             fail(p, p->tok.start, p->tok.end, "Was expecting a value after `=` or `!=`.", NULL);
         else if (++p->nvalues > MAX_VALUES)
             fail(p, p->tok.start, p->tok.end, "The filter has more than 256 values.", NULL);
-        else if (!(f->values = malloc(sizeof *f->values)))
-            nomem(p);
         else {
+            f->values = ofsi_xmalloc(sizeof *f->values);
             f->values[f->nvalues++] = p->tok.text;
             p->tok.text = NULL;
             next(p);
@@ -424,13 +388,7 @@ static ofs_filter *parse_condition(parser *p)
     }
     if (negate) {
         ofs_filter *n = node(F_NOT);
-        if (!n || add_kid(n, f) != 0) {
-            if (!n)
-                ofs_filter_free(f);
-            nomem(p);
-            free(n);
-            return NULL;
-        }
+        add_kid(n, f);
         return n;
     }
     return f;
@@ -446,11 +404,9 @@ static ofs_filter *parse_primary(parser *p)
     if (at_kw(p, "NOT")) {
         next(p);
         ofs_filter *kid = parse_primary(p);
-        if (kid && !(f = node(F_NOT))) {
-            ofs_filter_free(kid);
-            nomem(p);
-        } else if (kid && add_kid(f, kid) != 0) {
-            nomem(p);
+        if (kid) {
+            f = node(F_NOT);
+            add_kid(f, kid);
         }
     } else if (p->tok.type == T_LPAREN) {
         size_t open = p->tok.start;
@@ -487,20 +443,13 @@ static ofs_filter *parse_chain(parser *p, const char *kw, int op,
     if (!first || !at_kw(p, kw))
         return first;
     ofs_filter *g = node(op);
-    if (!g || add_kid(g, first) != 0) {
-        if (!g)
-            ofs_filter_free(first);
-        nomem(p);
-        return NULL;
-    }
+    add_kid(g, first);
     while (p->rc == OFS_OK && at_kw(p, kw)) {
         next(p);
         ofs_filter *k = sub(p);
-        if (!k || add_kid(g, k) != 0) {
-            if (k)
-                nomem(p);
+        if (!k)
             break;
-        }
+        add_kid(g, k);
     }
     if (p->rc != OFS_OK) {
         ofs_filter_free(g);
@@ -596,7 +545,7 @@ char *ofs_filter_text(const ofs_filter *f)
     return ofsi_buf_take(&b);
 }
 
-void ofs_filter_sql(const ofs_filter *f, ofsi_buf *b, int *param)
+void ofsi_filter_sql(const ofs_filter *f, ofsi_buf *b, int *param)
 {
     char num[24];
     switch (f->op) {
@@ -604,7 +553,7 @@ void ofs_filter_sql(const ofs_filter *f, ofsi_buf *b, int *param)
     case F_FALSE: ofsi_buf_puts(b, "0"); return;
     case F_NOT:
         ofsi_buf_puts(b, "NOT (");
-        ofs_filter_sql(f->kids[0], b, param);
+        ofsi_filter_sql(f->kids[0], b, param);
         ofsi_buf_puts(b, ")");
         return;
     case F_IN:
@@ -621,19 +570,19 @@ void ofs_filter_sql(const ofs_filter *f, ofsi_buf *b, int *param)
         ofsi_buf_puts(b, "(");
         for (size_t i = 0; i < f->nkids; i++) {
             ofsi_buf_puts(b, i ? (f->op == F_AND ? " AND " : " OR ") : "");
-            ofs_filter_sql(f->kids[i], b, param);
+            ofsi_filter_sql(f->kids[i], b, param);
         }
         ofsi_buf_puts(b, ")");
     }
 }
 
-int ofs_filter_bind(const ofs_filter *f, sqlite3_stmt *st, int *param)
+int ofsi_filter_bind(const ofs_filter *f, sqlite3_stmt *st, int *param)
 {
     int rc = SQLITE_OK;
     if (f->op == F_IN)
         for (size_t i = 0; rc == SQLITE_OK && i < f->nvalues; i++)
             rc = sqlite3_bind_text(st, (*param)++, f->values[i], -1, SQLITE_STATIC);
     for (size_t i = 0; rc == SQLITE_OK && i < f->nkids; i++)
-        rc = ofs_filter_bind(f->kids[i], st, param);
+        rc = ofsi_filter_bind(f->kids[i], st, param);
     return rc;
 }

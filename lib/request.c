@@ -29,7 +29,7 @@ static char *request_sql(int what, const ofsi_pass_args *a, int field)
     if (a->filter) {
         int param = FILTER_PARAM;
         ofsi_buf_puts(&cond, " AND ");
-        ofs_filter_sql(a->filter, &cond, &param);
+        ofsi_filter_sql(a->filter, &cond, &param);
     }
     int browse = what == OFSI_Q_BROWSE || what == OFSI_Q_BROWSE_COUNT ||
                  what == OFSI_Q_BROWSE_FACET;
@@ -69,7 +69,7 @@ static char *request_sql(int what, const ofsi_pass_args *a, int field)
         break;
     default: /* OFSI_Q_FACET, OFSI_Q_BROWSE_FACET */
         ofsi_buf_puts(&q, "SELECT v, count(*) FROM (SELECT (");
-        ofsi_buf_puts(&q, ofs_facet_field_sql((size_t)field));
+        ofsi_buf_puts(&q, ofsi_facet_field_sql((size_t)field));
         ofsi_buf_puts(&q, ") AS v");
         ofsi_buf_puts(&q, from);
         ofsi_buf_puts(&q, c);
@@ -99,7 +99,7 @@ int ofsi_request_stmt(ofs_searcher *s, int what, const ofsi_pass_args *a, int fi
     if (a->collection)
         sqlite3_bind_text(st, 10, a->collection, -1, SQLITE_STATIC);
     int param = FILTER_PARAM;
-    if (a->filter && ofs_filter_bind(a->filter, st, &param) != SQLITE_OK) {
+    if (a->filter && ofsi_filter_bind(a->filter, st, &param) != SQLITE_OK) {
         rc = ofs_set_error(errmsg, OFS_DB, "cannot bind a filter: %s", sqlite3_errmsg(s->db));
         sqlite3_finalize(st);
         return rc;

@@ -24,6 +24,7 @@ int main()
     ofs_tokenizer_free(tok);
     bad += std::strcmp(ofs_eval_metric_name(OFS_M_MAP), "map") != 0;
     bad += !ofs_is_html_path("a.html");
+    bad += ofs_facet_field_find("kind", 4) < 0;
     char *manifest = ofs_snapshot_manifest_path("a.db");
     bad += manifest == nullptr || std::strcmp(manifest, "a.db.json") != 0;
     std::free(manifest);

@@ -10,6 +10,12 @@
 
 #include <stddef.h>
 
+#include "ofsearch/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct ofs_filter ofs_filter;
 
 /* The facetable fields, in a fixed order: names for error messages and facet requests. */
@@ -29,11 +35,16 @@ int ofs_filter_parse(const char *text, size_t len, ofs_filter **out, char **errm
 #define OFS_FILTER_OR 1
 /* A filter matching when all (AND) or any (OR) of parts[0..n) match: Meilisearch's array syntax
  * (outer array AND, inner arrays OR). Takes the parts (NULL parts are "no filter" and dropped;
- * the array itself is not freed); n 0 or all NULL gives *out NULL. OFS_NOMEM only. */
+ * the array itself is not freed); n 0 or all NULL gives *out NULL. Returns OFS_OK: a failed
+ * allocation ends the process, as everywhere in the library. */
 int ofs_filter_group(int op, ofs_filter **parts, size_t n, ofs_filter **out);
 void ofs_filter_free(ofs_filter *f);
 
 /* A filter as text in the syntax above, fully parenthesised (for logs and tests); malloc'd. */
 char *ofs_filter_text(const ofs_filter *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,7 @@
  *   index.h      the index file: build, rebuild, statistics, collections, sources
  *   query.h      the query language and synonyms
  *   search.h     searching, did-you-mean, suggestions
+ *   filter.h     Meilisearch-style filters and the facetable fields
  *   eval.h       relevance evaluation (topics, qrels, runs, metrics, the regression gate)
  *   html.h       built HTML pages to search sections
  *   snapshot.h   index snapshots: copy, manifest, verify */
@@ -14,6 +15,7 @@
 
 #include "ofsearch/common.h"
 #include "ofsearch/eval.h"
+#include "ofsearch/filter.h"
 #include "ofsearch/html.h"
 #include "ofsearch/index.h"
 #include "ofsearch/markdown.h"
