@@ -9,6 +9,7 @@
 #include "ofsearch/markdown.h"
 #include "ofsearch/ofsearch.h"
 
+#include "alloc.h"
 #include "buffer.h"
 #include "markdown_internal.h"
 #include "utf8.h"
@@ -34,7 +35,7 @@ void ofs_section_text_clear(ofs_section_text *s)
 static char *col_dup(sqlite3_stmt *st, int i)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
-    return strdup(t ? t : "");
+    return ofsi_xstrdup(t ? t : "");
 }
 
 /* ---- which section --------------------------------------------------------------------- */
@@ -50,7 +51,7 @@ typedef struct {
     char *body, *code, *page_title;
 } stored;
 
-static int take_row(sqlite3_stmt *st, ofs_section_text *out, stored *text)
+static void take_row(sqlite3_stmt *st, ofs_section_text *out, stored *text)
 {
     out->collection = col_dup(st, 0);
     out->path = col_dup(st, 1);
@@ -60,10 +61,6 @@ static int take_row(sqlite3_stmt *st, ofs_section_text *out, stored *text)
     text->body = col_dup(st, 5);
     text->code = col_dup(st, 6);
     text->page_title = col_dup(st, 7);
-    return out->collection && out->path && out->anchor && out->title && out->url && text->body &&
-                   text->code && text->page_title
-               ? OFS_OK
-               : OFS_NOMEM;
 }
 
 /* Runs sql (binding the texts given) and takes its first row; OFS_NOTFOUND when none. */
@@ -78,9 +75,10 @@ static int find_row(sqlite3 *db, const char *sql, const char *a, const char *b, 
         if (v[i])
             sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
     int step = sqlite3_step(st), rc;
-    if (step == SQLITE_ROW)
-        rc = take_row(st, out, text);
-    else if (step == SQLITE_DONE)
+    if (step == SQLITE_ROW) {
+        take_row(st, out, text);
+        rc = OFS_OK;
+    } else if (step == SQLITE_DONE)
         rc = OFS_NOTFOUND;
     else
         rc = ofs_set_error(errmsg, OFS_DB, "cannot look up a section: %s", sqlite3_errmsg(db));
@@ -96,11 +94,11 @@ static int hexval(char c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Percent-decodes n bytes of s into a new string; NULL on OOM or a bad escape. */
+/* Percent-decodes n bytes of s into a new string (a bad escape stays as it is). */
 static char *decode(const char *s, size_t n)
 {
-    char *o = malloc(n + 1), *p = o;
-    for (size_t i = 0; o && i < n; i++) {
+    char *o = ofsi_xmalloc(n + 1), *p = o;
+    for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
             *p++ = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
             i += 2;
@@ -108,15 +106,14 @@ static char *decode(const char *s, size_t n)
             *p++ = s[i];
         }
     }
-    if (o)
-        *p = '\0';
+    *p = '\0';
     return o;
 }
 
 /* Splits a reference into collection (NULL: any), path and anchor (malloc'd): a /doc/ link
  * ("…/doc/<collection>/<path>#<anchor>", percent-encoded), "collection:path#anchor" or
  * "path#anchor". */
-static int split_ref(ofs_index *idx, const char *ref, char **coll, char **path, char **anchor)
+static void split_ref(ofs_index *idx, const char *ref, char **coll, char **path, char **anchor)
 {
     *coll = *path = *anchor = NULL;
     const char *hash = strchr(ref, '#');
@@ -134,11 +131,11 @@ static int split_ref(ofs_index *idx, const char *ref, char **coll, char **path, 
         /* "collection:path" when what precedes the colon names a collection */
         const char *colon = memchr(ref, ':', n);
         if (colon) {
-            char *name = strndup(ref, (size_t)(colon - ref));
+            char *name = ofsi_xstrndup(ref, (size_t)(colon - ref));
             ofs_collection_info *cols = NULL;
             size_t ncols = 0;
             int known = 0;
-            if (name && ofs_index_collections(idx, &cols, &ncols, NULL) == OFS_OK)
+            if (ofs_index_collections(idx, &cols, &ncols, NULL) == OFS_OK)
                 for (size_t i = 0; i < ncols; i++)
                     known |= strcmp(cols[i].name, name) == 0;
             ofs_collection_infos_free(cols, ncols);
@@ -150,9 +147,8 @@ static int split_ref(ofs_index *idx, const char *ref, char **coll, char **path, 
                 free(name);
             }
         }
-        *path = strndup(ref, n);
+        *path = ofsi_xstrndup(ref, n);
     }
-    return *path && *anchor ? OFS_OK : OFS_NOMEM;
 }
 
 /* The section ref names: its row, and whether it is a whole page (no anchor). */
@@ -166,13 +162,14 @@ static int resolve(ofs_index *idx, const char *ref, ofs_section_text *out, store
     if (rc == OFS_OK && !*out->anchor) { /* a page's url: the whole page */
         *whole = 1;
         free(out->title);
-        rc = (out->title = strdup(text->page_title)) ? OFS_OK : OFS_NOMEM;
+        out->title = ofsi_xstrdup(text->page_title);
     }
     if (rc != OFS_NOTFOUND)
         return rc;
     char *coll, *path, *anchor;
-    rc = split_ref(idx, ref, &coll, &path, &anchor);
-    if (rc == OFS_OK && !*path)
+    split_ref(idx, ref, &coll, &path, &anchor);
+    rc = OFS_OK;
+    if (!*path)
         rc = ofs_set_error(errmsg, OFS_INVALID, "name a section: path#anchor, or a hit's url");
     if (rc == OFS_OK && !coll) { /* one collection must hold the path */
         sqlite3_stmt *st = NULL;
@@ -181,9 +178,9 @@ static int resolve(ofs_index *idx, const char *ref, ofs_section_text *out, store
                                 -1, &st, NULL) == SQLITE_OK ? OFS_OK : OFS_DB;
         if (rc == OFS_OK) {
             sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-            if (sqlite3_step(st) == SQLITE_ROW && !(coll = col_dup(st, 0)))
-                rc = OFS_NOMEM;
-            if (rc == OFS_OK && coll && sqlite3_step(st) == SQLITE_ROW)
+            if (sqlite3_step(st) == SQLITE_ROW)
+                coll = col_dup(st, 0);
+            if (coll && sqlite3_step(st) == SQLITE_ROW)
                 rc = ofs_set_error(errmsg, OFS_INVALID,
                                    "several collections have %s: name one, as collection:%s",
                                    path, path);
@@ -205,9 +202,8 @@ static int resolve(ofs_index *idx, const char *ref, ofs_section_text *out, store
         if (rc == OFS_OK && *whole) { /* the page, under its own title */
             free(out->title);
             free(out->anchor);
-            out->title = strdup(text->page_title);
-            out->anchor = strdup("");
-            rc = out->title && out->anchor ? OFS_OK : OFS_NOMEM;
+            out->title = ofsi_xstrdup(text->page_title);
+            out->anchor = ofsi_xstrdup("");
         }
     }
     free(coll);
@@ -231,18 +227,12 @@ static size_t line_offset(const char *s, size_t n, int line)
 
 /* The bytes [*start, *end) of md (n bytes, front matter already cut) from the heading whose
  * anchor is anchor to the next heading of its level or higher; 0, or -1 when no heading has
- * that anchor, or OFS_NOMEM. */
+ * that anchor. cmark aborts when it gets no memory, as the library does (alloc.c). */
 static int slice(const char *md, size_t n, const char *anchor, size_t *start, size_t *end)
 {
     cmark_node *doc = cmark_parse_document(md, n, CMARK_OPT_DEFAULT);
     ofsi_slugger *sl = ofsi_slugger_new();
-    cmark_iter *it = doc ? cmark_iter_new(doc) : NULL;
-    if (!doc || !sl || !it) {
-        cmark_iter_free(it);
-        ofsi_slugger_free(sl);
-        cmark_node_free(doc);
-        return OFS_NOMEM;
-    }
+    cmark_iter *it = cmark_iter_new(doc);
     cmark_consolidate_text_nodes(doc);
     int found = -1, level = 0, rc = -1;
     cmark_event_type ev;
@@ -252,10 +242,6 @@ static int slice(const char *md, size_t n, const char *anchor, size_t *start, si
             continue;
         int custom;
         char *a = ofsi_heading_anchor(sl, h, &custom);
-        if (!a) {
-            rc = OFS_NOMEM;
-            break;
-        }
         int lv = cmark_node_get_heading_level(h);
         if (found < 0 && strcmp(a, anchor) == 0) {
             found = 1;
@@ -322,30 +308,21 @@ int ofs_index_read_section(ofs_index *idx, const char *ref, size_t max_bytes,
         int read = ofs_index_read_source(idx, out->collection, out->path, 0, &src, NULL);
         ofsi_frontmatter fm;
         size_t body = 0, start = 0, end = 0;
-        if (read == OFS_NOMEM)
-            rc = OFS_NOMEM;
         if (read == OFS_OK) {
             char *clean = ofsi_utf8_clean(src.text, src.len, NULL);
-            rc = clean ? OFS_OK : OFS_NOMEM;
-            if (rc == OFS_OK) {
-                ofsi_frontmatter_parse(clean, strlen(clean), NULL, NULL, &fm, &body);
-                ofsi_frontmatter_clear(&fm);
-                const char *md = clean + body;
-                size_t n = strlen(md);
-                int s = whole ? (end = n, 0) : slice(md, n, out->anchor, &start, &end);
-                if (s == OFS_NOMEM)
-                    rc = OFS_NOMEM;
-                else if (s == 0 && !(out->markdown = strndup(md + start, end - start)))
-                    rc = OFS_NOMEM;
-            }
+            ofsi_frontmatter_parse(clean, strlen(clean), NULL, NULL, &fm, &body);
+            ofsi_frontmatter_clear(&fm);
+            const char *md = clean + body;
+            size_t n = strlen(md);
+            int s = whole ? (end = n, 0) : slice(md, n, out->anchor, &start, &end);
+            if (s == 0)
+                out->markdown = ofsi_xstrndup(md + start, end - start);
             free(clean);
             ofs_document_source_clear(&src);
         }
-        if (rc == OFS_NOMEM)
-            ofs_set_error(errmsg, rc, "out of memory");
     }
-    if (rc == OFS_OK && !out->markdown && !(out->markdown = stored_markdown(out, &text)))
-        rc = ofs_set_error(errmsg, OFS_NOMEM, "out of memory");
+    if (rc == OFS_OK && !out->markdown)
+        out->markdown = stored_markdown(out, &text);
     if (rc == OFS_OK) {
         out->len = strlen(out->markdown);
         cut(out->markdown, &out->len, max_bytes ? max_bytes : DEFAULT_MAX_BYTES, &out->truncated);
