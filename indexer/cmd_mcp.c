@@ -4,6 +4,8 @@
 #include "commands.h"
 #include "mcp.h"
 
+#include "alloc.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +54,7 @@ int cmd_mcp(int argc, char **argv)
         free(err);
         return 2;
     }
-    char *buf = malloc(MAX_LINE + 1);
-    if (!buf) {
-        mcp_server_close(m);
-        return 2;
-    }
+    char *buf = ofsi_xmalloc(MAX_LINE + 1);
     size_t n = 0;
     int over = 0, c;
     while ((c = getc_unlocked(stdin)) != EOF) {

@@ -4,9 +4,11 @@
  * people). */
 #include "commands.h"
 
+#include "util.h"
 #include "ofsearch/index.h"
 #include "ofsearch/ofsearch.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +33,7 @@ int cmd_show(int argc, char **argv)
         } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
             db = argv[++i];
         } else if (!strcmp(argv[i], "--max-bytes") && i + 1 < argc) {
-            char *end;
-            max = strtol(argv[++i], &end, 10);
-            if (*end || max <= 0) {
+            if (ofsi_parse_long(argv[++i], 1, LONG_MAX, &max)) {
                 fprintf(stderr, "ofsearch show: --max-bytes wants a positive number\n");
                 return 2;
             }

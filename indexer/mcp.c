@@ -8,6 +8,8 @@
  * are results with isError, as the protocol asks; protocol faults are JSON-RPC errors. */
 #include "mcp.h"
 
+#include "alloc.h"
+
 #include "ofsearch/filter.h"
 #include "ofsearch/index.h"
 #include "ofsearch/markdown.h"
@@ -52,11 +54,7 @@ struct mcp_server {
 int mcp_server_open(const char *db, mcp_server **out, char **err)
 {
     *out = NULL;
-    mcp_server *m = calloc(1, sizeof *m);
-    if (!m) {
-        *err = strdup("out of memory");
-        return -1;
-    }
+    mcp_server *m = ofsi_xcalloc(1, sizeof *m);
     if (db && (ofs_searcher_open(db, NULL, &m->searcher, err) != OFS_OK ||
                ofs_index_open(db, OFS_OPEN_READONLY, NULL, &m->index, err) != OFS_OK)) {
         mcp_server_close(m);
@@ -180,14 +178,11 @@ static json_t *tool_error(const char *fmt, ...)
     return tool_result(msg, NULL, 1);
 }
 
-/* The reference read_section takes for a hit: collection:path#anchor. */
+/* The reference read_section takes for a hit: collection:path#anchor. Malloc'd. */
 static char *section_ref(const ofs_hit *h)
 {
     const char *hash = strchr(h->url, '#');
-    char *s = NULL;
-    if (asprintf(&s, "%s:%s%s", h->collection, h->path, hash ? hash : "") < 0)
-        return NULL;
-    return s;
+    return ofsi_xasprintf("%s:%s%s", h->collection, h->path, hash ? hash : "");
 }
 
 static const char *const arg_names_search[] = {"query", "collection", "kind", "filter", "limit"};
@@ -270,12 +265,12 @@ static json_t *tool_search(mcp_server *m, json_t *args)
         const ofs_hit *h = &res->hits[i];
         char *ref = section_ref(h);
         json_array_append_new(
-            hits, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s}", "title", h->title,
+            hits, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "title", h->title,
                             "breadcrumb", h->breadcrumb, "url", h->url, "section", ref,
                             "collection", h->collection, "kind", h->kind, "snippet", h->snippet));
         if (t)
             fprintf(t, "\n[%zu] %s — %s\n    section: %s\n    url: %s\n    %s\n", i + 1,
-                    h->title, h->breadcrumb, ref ? ref : "", h->url, h->snippet);
+                    h->title, h->breadcrumb, ref, h->url, h->snippet);
         free(ref);
     }
     if (t)
@@ -307,10 +302,9 @@ static json_t *tool_read_section(mcp_server *m, json_t *args)
         free(err);
         return r;
     }
-    char *section = NULL;
-    if (asprintf(&section, "%s:%s%s%s", s.collection, s.path, *s.anchor ? "#" : "", s.anchor) < 0)
-        section = NULL;
-    json_t *structured = json_pack("{s:s, s:s?, s:s, s:s, s:b, s:s}", "title", s.title,
+    char *section = ofsi_xasprintf("%s:%s%s%s", s.collection, s.path, *s.anchor ? "#" : "",
+                                   s.anchor);
+    json_t *structured = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}", "title", s.title,
                                    "section", section, "url", s.url, "collection", s.collection,
                                    "truncated", s.truncated, "markdown", s.markdown);
     json_t *r = tool_result(s.markdown, structured, 0);
