@@ -379,10 +379,8 @@ static char *inline_text(hp *p, const GumboNode *root, int skip_ignored, size_t 
     size_t len = strlen(s);
     while (len && s[len - 1] == ' ')
         s[--len] = '\0';
-    if (max && len > max) { /* cut at a character boundary */
-        len = max;
-        while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
+    if (max && len > max) {
+        len = ofsi_utf8_cut(s, len, max);
         s[len] = '\0';
     }
     return s;

@@ -284,11 +284,8 @@ static void cut(char *s, size_t *n, size_t max, int *truncated)
 {
     if (*n <= max)
         return;
-    size_t k = max;
-    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-        k--;
-    s[k] = '\0';
-    *n = k;
+    *n = ofsi_utf8_cut(s, *n, max);
+    s[*n] = '\0';
     *truncated = 1;
 }
 

@@ -97,6 +97,16 @@ int ofsi_utf8_valid(const char *s, size_t n)
     return valid_prefix((const unsigned char *)s, n, 1) == n;
 }
 
+size_t ofsi_utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
 char *ofsi_utf8_clean(const char *str, size_t n, size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)str;

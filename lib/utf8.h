@@ -26,6 +26,10 @@ size_t ofsi_utf8_valid_prefix(const char *s, size_t n);
  * ofsi_utf8_clean copies unchanged. */
 int ofsi_utf8_valid(const char *s, size_t n);
 
+/* How many bytes of s[0..n) to keep to shorten it to at most max bytes without splitting a
+ * character: n when n <= max, else max backed off past the continuation bytes there. */
+size_t ofsi_utf8_cut(const char *s, size_t n, size_t max);
+
 /* A malloc'd, NUL-terminated copy of s[0..n) with each NUL and each byte that does not start a
  * valid sequence replaced by U+FFFD; *outlen (may be NULL) gets its length. */
 char *ofsi_utf8_clean(const char *s, size_t n, size_t *outlen);

@@ -91,11 +91,30 @@ static void test_clean(void)
     free(s);
 }
 
+static void test_cut(void)
+{
+    const char *s = "a\xc3\xa9\xe2\x82\xac!"; /* a, é (2 bytes), € (3 bytes), ! */
+    CHECK_INT(ofsi_utf8_cut(s, 7, 10), 7); /* short enough: all */
+    CHECK_INT(ofsi_utf8_cut(s, 7, 7), 7);
+    CHECK_INT(ofsi_utf8_cut(s, 7, 6), 6);  /* before '!' */
+    CHECK_INT(ofsi_utf8_cut(s, 7, 5), 3);  /* inside €: before it */
+    CHECK_INT(ofsi_utf8_cut(s, 7, 4), 3);
+    CHECK_INT(ofsi_utf8_cut(s, 7, 3), 3);  /* after é */
+    CHECK_INT(ofsi_utf8_cut(s, 7, 2), 1);  /* inside é */
+    CHECK_INT(ofsi_utf8_cut(s, 7, 0), 0);
+    CHECK_INT(ofsi_utf8_cut("\x80\x80\x80", 3, 2), 0); /* only continuation bytes: nothing */
+    for (size_t max = 0; max <= 7; max++) {
+        size_t k = ofsi_utf8_cut(s, 7, max);
+        CHECK(k <= max && ofsi_utf8_valid(s, k));
+    }
+}
+
 int main(void)
 {
     test_len();
     test_decode();
     test_valid();
     test_clean();
+    test_cut();
     return check_summary("utf8");
 }
