@@ -9,6 +9,7 @@
 #include "mcp.h"
 
 #include "alloc.h"
+#include "utf8.h"
 
 #include "ofsearch/filter.h"
 #include "ofsearch/index.h"
@@ -170,12 +171,20 @@ static json_t *tool_result(const char *text, json_t *structured, int is_error)
 
 static json_t *tool_error(const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    char *msg = ofsi_xvasprintf(fmt, ap);
     va_end(ap);
-    return tool_result(msg, NULL, 1);
+    json_t *r = tool_result(msg, NULL, 1);
+    free(msg);
+    return r;
+}
+
+/* How many bytes of a name from the request to quote in a message: at most max, never part of
+ * a character (the answer must be UTF-8 for jansson to write it). */
+static int quoted_len(const char *name, size_t max)
+{
+    return (int)ofsi_utf8_cut(name, strlen(name), max);
 }
 
 /* The reference read_section takes for a hit: collection:path#anchor. Malloc'd. */
@@ -209,8 +218,8 @@ static json_t *tool_search(mcp_server *m, json_t *args)
            *kind = json_object_get(args, "kind"), *filter = json_object_get(args, "filter"),
            *limit = json_object_get(args, "limit");
     if (extra)
-        return tool_error("search takes query, collection, kind, filter and limit, not `%.60s`",
-                          extra);
+        return tool_error("search takes query, collection, kind, filter and limit, not `%.*s`",
+                          quoted_len(extra, 60), extra);
     if (!json_is_string(q) || !json_string_length(q))
         return tool_error("query must be a non-empty string");
     if (json_string_length(q) > MAX_QUERY_BYTES)
@@ -289,7 +298,8 @@ static json_t *tool_read_section(mcp_server *m, json_t *args)
     const char *extra = unknown_arg(args, names, 1);
     json_t *ref = json_object_get(args, "section");
     if (extra)
-        return tool_error("read_section takes `section`, not `%.60s`", extra);
+        return tool_error("read_section takes `section`, not `%.*s`", quoted_len(extra, 60),
+                          extra);
     if (!json_is_string(ref) || !json_string_length(ref))
         return tool_error("section must be a hit's section (collection:path#anchor) or url");
     if (!m->index)
@@ -334,12 +344,14 @@ static char *call_tool(mcp_server *m, json_t *id, json_t *params, int is_modern)
     else {
         json_decref(empty);
         char msg[160];
-        snprintf(msg, sizeof msg, "Unknown tool: %.100s", json_string_value(name));
+        snprintf(msg, sizeof msg, "Unknown tool: %.*s", quoted_len(json_string_value(name), 100),
+                 json_string_value(name));
         return error_response(id, INVALID_PARAMS, msg, NULL);
     }
     json_decref(empty);
-    if (!r)
-        return error_response(id, INTERNAL_ERROR, "out of memory", NULL);
+    if (!r) /* jansson refused the result: a string in it is not UTF-8 */
+        return error_response(id, INTERNAL_ERROR, "Internal error: the result is not UTF-8",
+                              NULL);
     return result_response(id, is_modern ? modern(r, 0) : r);
 }
 
@@ -398,7 +410,7 @@ static char *dispatch(mcp_server *m, json_t *id, const char *method, json_t *par
     if (!strcmp(method, "tools/call"))
         return call_tool(m, id, params, is_modern);
     char msg[160];
-    snprintf(msg, sizeof msg, "Method not found: %.100s", method);
+    snprintf(msg, sizeof msg, "Method not found: %.*s", quoted_len(method, 100), method);
     return error_response(id, METHOD_NOT_FOUND, msg, NULL);
 }
 

@@ -147,8 +147,9 @@ static size_t column(const parser *p, size_t off)
     return col;
 }
 
-/* Records an error about bytes [start, end) (the first one wins), Meilisearch-style: the message,
- * then "START:END text". */
+/* Records an error about bytes [start, end) (the first one wins), Meilisearch-style: the message
+ * (at most 511 bytes), then "START:END text" (at most 200 bytes of it). Both are cut on a
+ * character boundary: the message is valid UTF-8 whatever the filter quotes. */
 static void fail(parser *p, size_t start, size_t end, const char *fmt, const char *arg)
 {
     if (p->rc != OFS_OK)
@@ -158,12 +159,13 @@ static void fail(parser *p, size_t start, size_t end, const char *fmt, const cha
         end = p->n;
     if (start > end)
         start = end;
-    char msg[512];
-    snprintf(msg, sizeof msg, fmt, arg ? arg : "");
-    size_t shown = end - start > 200 ? 200 : end - start;
+    char *msg = ofsi_xasprintf(fmt, arg ? arg : "");
+    msg[ofsi_utf8_cut(msg, strlen(msg), 511)] = '\0';
+    size_t shown = ofsi_utf8_cut(p->s + start, end - start, 200);
     ofs_set_error(p->err, OFS_INVALID, "%s\n%zu:%zu %.*s", msg, column(p, start),
                   column(p, end) > column(p, start) ? column(p, end) : column(p, start) + 1,
                   (int)shown, p->s + start);
+    free(msg);
 }
 
 static int is_special(char c)
@@ -314,13 +316,12 @@ static ofs_filter *parse_condition(parser *p)
             ofsi_buf_puts(&avail, fields[i].name);
         }
         char *a = ofsi_buf_take(&avail);
-        char msg[400];
-        snprintf(msg, sizeof msg,
-                 "Attribute `%.100s` is not filterable. Available filterable attributes are: "
-                 "`%s`.",
-                 name, a);
+        char *msg = ofsi_xasprintf("Attribute `%.*s` is not filterable. Available filterable "
+                                   "attributes are: `%s`.",
+                                   (int)ofsi_utf8_cut(name, strlen(name), 100), name, a);
         free(a);
         fail(p, fstart, fend, "%s", msg);
+        free(msg);
     }
     free(name);
     ofs_filter *f = node(F_IN);

@@ -4,6 +4,7 @@
  * built from tests/fixtures/search/ with the real indexer. */
 #include "check.h"
 #include "search_fixture.h"
+#include "utf8.h"
 
 #include "ofsearch/filter.h"
 #include "ofsearch/index.h"
@@ -99,6 +100,23 @@ static void test_parse(void)
     CHECK(ofs_filter_parse(nul, sizeof nul - 1, &f, NULL) == OFS_INVALID && !f);
     /* the column of an error counts characters, not bytes */
     CHECK_PARSE_ERR("collection = \"é\" AND nope = 1", "\n22:26 nope");
+    /* a long name and a long excerpt are cut on a character boundary: the message stays UTF-8
+     * (it is quoted into JSON; the old code cut them inside a character) */
+    char name[400] = "a", rest[400] = "kind = x OR ", errs[2][800];
+    for (int i = 0; i < 100; i++)
+        strcat(name, "\xc3\xa9");
+    strcat(name, " = x");
+    for (int i = 0; i < 150; i++)
+        strcat(rest, "\xc3\xa9");
+    const char *longs[2] = {name, rest};
+    for (int k = 0; k < 2; k++) {
+        char *got = parsed(longs[k]);
+        snprintf(errs[k], sizeof errs[k], "%s", got);
+        CHECK_MSG(strncmp(got, "ERR: ", 5) == 0 && ofsi_utf8_valid(got, strlen(got)),
+                  "long filter %d -> %s", k, got);
+        free(got);
+    }
+    CHECK(strstr(errs[0], "Attribute `a\xc3\xa9") && strstr(errs[0], "` is not filterable"));
     /* bounds: nesting and values */
     char deep[200] = "";
     for (int i = 0; i < 40; i++)

@@ -4,8 +4,9 @@
             (initialize for 2025-11-25, server/discover and _meta for 2026-07-28), tools/list,
             both tools, and bad input (malformed JSON, a batch, a wrong jsonrpc, a null id,
             unknown method, params not an object, an unsupported protocol version, an oversized
-            line, notifications and responses left unanswered, invalid UTF-8); and `ofsearch
-            show` (a section, a page, a term without a heading, errors and exit statuses).
+            line, notifications and responses left unanswered, invalid UTF-8, long non-ASCII
+            names quoted in answers); and `ofsearch show` (a section, a page, a term without a
+            heading, errors and exit statuses).
   sdk:      the official MCP TypeScript SDK (1.x and the v2 client) through tests/mcp_client.mjs,
             from the npm cache (skips without node or the registry).
 Exit 0 pass, 1 fail, 77 skip."""
@@ -142,6 +143,34 @@ def test_bad_input(db):
     check(long_q.get("isError") is True, "a query over the limit is a tool error the model reads")
 
 
+def test_long_names(db):
+    """Names from the request quoted in an answer are cut on a character boundary: the old code
+    cut them inside a character, so jansson refused the answer (an argument: -32603 "out of
+    memory"; a method: no answer at all)."""
+    e = "\u00e9"
+    a = exchange(db, [
+        req(1, "tools/call", {"name": "search", "arguments": {"query": "x", "a" + e * 40: 1}}),
+        req(2, "a" + e * 80),
+        req(3, "tools/call", {"name": "a" + e * 80}),
+        req(4, "tools/call", {"name": "read_section", "arguments": {"a" + e * 40: 1}}),
+        req(5, "tools/call", {"name": "search", "arguments": {"query": "x",
+                                                              "filter": "a" + e * 100 + " = x"}}),
+    ])
+    check([m.get("id") for m in a] == [1, 2, 3, 4, 5], "every long name is answered: %s"
+          % [m.get("id") for m in a])
+    by_id = {m.get("id"): m for m in a}
+    for i in (1, 4, 5):
+        r = by_id.get(i, {}).get("result", {})
+        check(r.get("isError") is True and ("a" + e * 20) in r.get("content", [{}])[0].get("text", ""),
+              "request %d: a tool error quoting the name: %s" % (i, by_id.get(i)))
+    check(by_id.get(2, {}).get("error", {}).get("code") == -32601 and
+          by_id[2]["error"]["message"].startswith("Method not found: a" + e * 49),
+          "a long unknown method: -32601 with its name cut: %s" % by_id.get(2))
+    check(by_id.get(3, {}).get("error", {}).get("code") == -32602 and
+          by_id[3]["error"]["message"].startswith("Unknown tool: a" + e * 49),
+          "a long unknown tool: -32602 with its name cut: %s" % by_id.get(3))
+
+
 def test_show(db):
     def show(*args):
         return subprocess.run([t.INDEXER, "show", "--db", db] + list(args), stdout=subprocess.PIPE,
@@ -202,6 +231,7 @@ def main():
         else:
             test_protocol(db)
             test_bad_input(db)
+            test_long_names(db)
             test_show(db)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
