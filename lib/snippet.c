@@ -502,6 +502,18 @@ static int read_insts(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_val
     return rc;
 }
 
+/* Hands the text built in o to SQLite as the function's result (taking it), or the error rc. */
+static void set_result(sqlite3_context *ctx, int rc, out_buf *o)
+{
+    if (rc != SQLITE_OK) {
+        free(o->b.s);
+        sqlite3_result_error_code(ctx, rc);
+    } else if (!o->b.s)
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+    else
+        sqlite3_result_text(ctx, o->b.s, (int)o->b.n, free);
+}
+
 /* ofs_snippet(fts, mode, ntokens [, insts]): insts, a blob from ofs_insts() of the same row in
  * an earlier statement, stands in for the phrase instances of a MATCH, so the row can be read
  * by rowid alone. */
@@ -528,15 +540,7 @@ static void snippet_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
     if (rc == SQLITE_OK)
         rc = make_snippet(api, fts, pick_column(api, fts, &l), &l, mode, w, &o);
     free(l.v);
-    if (rc != SQLITE_OK) {
-        free(o.b.s);
-        sqlite3_result_error_code(ctx, rc);
-        return;
-    }
-    if (!o.b.s)
-        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-    else
-        sqlite3_result_text(ctx, o.b.s, (int)o.b.n, free);
+    set_result(ctx, rc, &o);
 }
 
 /* Column col of the row, whole, with its phrase instances between MODE_MARKERS markers and
@@ -580,13 +584,7 @@ static void highlight_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_
     if (rc == SQLITE_OK)
         rc = mark_column(api, fts, col, &l, &o);
     free(l.v);
-    if (rc != SQLITE_OK) {
-        free(o.b.s);
-        sqlite3_result_error_code(ctx, rc);
-    } else if (!o.b.s)
-        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-    else
-        sqlite3_result_text(ctx, o.b.s, (int)o.b.n, free);
+    set_result(ctx, rc, &o);
 }
 
 /* ofs_insts(fts): the row's phrase instances as a blob for ofs_snippet's fourth argument, NULL
