@@ -175,7 +175,7 @@ static answer fts_search(fts_system *f, const char *q)
 
 /* ---- ofsearch ---- */
 
-static answer ofs_run(ofs_searcher *s, const char *q, int *errors)
+static answer ofs_answer(ofs_searcher *s, const char *q, int *errors)
 {
     ofs_query_request req = {.q = q, .limit = 10, .snippet_mode = OFS_SNIPPET_HTML};
     ofs_results *r = NULL;
@@ -270,7 +270,7 @@ static int time_opens(const char *index, const char *fts, const char *q0, int op
         }
         ofs[i] = now_ms() - t0;
         int errors = 0;
-        ofs_run(s, q0, &errors);
+        ofs_answer(s, q0, &errors);
         ofs1[i] = now_ms() - t0;
         ofs_searcher_close(s);
         fts_system f = {0};
@@ -298,7 +298,7 @@ static void pass(char **qs, size_t n, ofs_searcher *s, fts_system *f, xap_system
             int sys = orders[i % 6][k];
             answer a = {0};
             if (sys == SYS_OFS)
-                a = ofs_run(s, qs[i], &errors[SYS_OFS]);
+                a = ofs_answer(s, qs[i], &errors[SYS_OFS]);
             else if (sys == SYS_FTS)
                 a = fts_search(f, qs[i]);
             else if (x->pid)
